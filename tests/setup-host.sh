@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the real components the tests drive (Open vSwitch, qemu, etcd, dbus, grpcio, ...).
+# Idempotent: a package already present is not fetched again. Needs root (CI runs as root).
+set -euo pipefail
+pkgs=(
+  openvswitch-switch            # ovsdb-server + ovs-vswitchd (userspace datapath) for the SDN tests
+  qemu-system-x86 qemu-utils qemu-system-common qemu-storage-daemon   # VMs, images, vhost-user-blk
+  etcd-server etcd-client       # the HA store backend
+  dbus                          # dbus-daemon, the D-Bus peer
+  python3-grpcio python3-grpc-tools python3-protobuf   # the reference gRPC peer
+  iproute2 iputils-ping netcat-openbsd socat           # namespaces, veth, packets
+  debootstrap systemd cpio      # a booted systemd test root; the test guest's initrd
+)
+missing=()
+for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup-host: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
