@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(
   openvswitch-switch            # ovsdb-server + ovs-vswitchd (userspace datapath) for the SDN tests
-  qemu-system-x86 qemu-utils qemu-system-common qemu-storage-daemon   # VMs, images, vhost-user-blk
+  qemu-system-x86 qemu-utils qemu-system-common   # VMs, images, vhost-user-blk
   etcd-server etcd-client       # the HA store backend
   dbus                          # dbus-daemon, the D-Bus peer
   python3-grpcio python3-grpc-tools python3-protobuf   # the reference gRPC peer
