@@ -21,7 +21,7 @@ public sealed partial class DBusConnection
         {
             if (IsClosed) throw new DBusConnectionClosedException("the D-Bus connection is closed; create a new one");
             Enqueue(frame);
-            var reply = await tcs.Task.WaitAsync(limit, ct);
+            var reply = await tcs.Task.WaitAsync(limit, _options.TimeProvider, ct);
             if (reply.Type == MessageType.Error) throw new DBusErrorException(reply.ErrorName!, reply.ErrorText);
             return reply;
         }

@@ -19,5 +19,8 @@ public sealed record DBusConnectionOptions
 
     public ILogger Logger { get; init; } = NullLogger.Instance;
 
+    /// <summary>Clock for call timeouts; tests may pass a fake one.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
     public static DBusConnectionOptions SystemBus() => new() { Address = Transport.DBusAddress.SystemBus() };
 }

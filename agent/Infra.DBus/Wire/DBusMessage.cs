@@ -35,19 +35,19 @@ public sealed record DBusMessage
         string signature = "", params object[] body) => new()
     {
         Type = MessageType.MethodCall, Destination = destination, Path = path, Interface = iface,
-        Member = member, Signature = signature, Body = body,
+        Member = member, Signature = signature, Body = Args(body),
     };
 
     public static DBusMessage Signal(string path, string iface, string member, string signature = "", params object[] body) => new()
     {
-        Type = MessageType.Signal, Path = path, Interface = iface, Member = member, Signature = signature, Body = body,
+        Type = MessageType.Signal, Path = path, Interface = iface, Member = member, Signature = signature, Body = Args(body),
     };
 
     /// <summary>A method return answering <paramref name="call"/>, addressed back to its sender.</summary>
     public static DBusMessage ReplyTo(DBusMessage call, string signature = "", params object[] body) => new()
     {
         Type = MessageType.MethodReturn, ReplySerial = call.Serial, Destination = call.Sender,
-        Signature = signature, Body = body, Flags = MessageFlags.NoReplyExpected,
+        Signature = signature, Body = Args(body), Flags = MessageFlags.NoReplyExpected,
     };
 
     public static DBusMessage ErrorTo(DBusMessage call, string errorName, string text) => new()
@@ -55,6 +55,10 @@ public sealed record DBusMessage
         Type = MessageType.Error, ReplySerial = call.Serial, Destination = call.Sender, ErrorName = errorName,
         Signature = "s", Body = new object[] { text }, Flags = MessageFlags.NoReplyExpected,
     };
+
+    // C# passes a lone string[] (or any reference-type array) as the params array itself, spreading
+    // its elements into separate arguments. A real object[] is the params array; any other array is one value.
+    static object[] Args(object[] body) => body.GetType() == typeof(object[]) ? body : new object[] { body };
 
     /// <summary>The error text of an error message: its first body string, if any.</summary>
     public string ErrorText => Body.Count > 0 && Body[0] is string s ? s : "";

@@ -106,3 +106,18 @@ public class MessageCodecTests
         Assert.Contains("body is 8 bytes", ex.Message);
     }
 }
+
+public class MessageFactoryTests
+{
+    [Fact]
+    public void MethodCall_WithLoneStringArray_KeepsItAsOneArgument()
+    {
+        var m = DBusMessage.MethodCall(null, "/", "x.I", "M", "as", new[] { "a", "b" });
+        Assert.Single(m.Body);
+        Assert.Equal(m.Body.Count, MessageCodec.TryDecode(MessageCodec.Encode(m with { Serial = 1 }), out var back) > 0 ? back!.Body.Count : -1);
+    }
+
+    [Fact]
+    public void MethodCall_WithSeveralArguments_KeepsThemApart() =>
+        Assert.Equal(2, DBusMessage.MethodCall(null, "/", "x.I", "M", "su", "a", 1u).Body.Count);
+}
