@@ -87,6 +87,8 @@ public sealed class TransientUnitTests(SystemdRootFixture fx, ITestOutputHelper 
             var path = await M.GetUnitAsync(unit);
             Assert.Equal(1_500_000UL, await M.GetPropertyAsync(path, SystemdManager.ServiceInterface, "CPUQuotaPerSecUSec"));
             Assert.Equal(s.MainPid, (await M.GetUnitStatusAsync(unit)).MainPid); // same process, no restart
+            // systemctl inside the root agrees with what our client reads.
+            Assert.Equal("CPUQuotaPerSecUSec=1.500000s", fx.Root.Exec("systemctl", "show", unit, "-p", "CPUQuotaPerSecUSec").Trim());
         }
         finally { await M.StopUnitAsync(unit); }
     }
