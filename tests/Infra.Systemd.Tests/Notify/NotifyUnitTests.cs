@@ -57,4 +57,31 @@ public sealed class NotifyUnitTests(SystemdRootFixture fx)
             Assert.Equal(JobResult.Done, stop.Result);
         }
     }
+
+    [Fact]
+    public async Task WaitForJob_WhenBusConnectionCloses_FailsWithClosedException()
+    {
+        var unit = $"infra-notify-{Guid.NewGuid():N}.service";
+        await using var other = await SystemdManager.ConnectAsync(fx.Root.BusAddress);
+        await other.SubscribeAsync();
+        var job = await other.StartTransientUnitAsync(unit, "fail", NotifyService($"/tmp/{unit}.never", "never"));
+        try
+        {
+            var waiting = other.WaitForJobAsync(job, Job);
+            await other.Connection.DisposeAsync();
+            await Assert.ThrowsAsync<Infra.DBus.DBusConnectionClosedException>(() => waiting);
+        }
+        finally
+        {
+            Assert.Equal(JobResult.Done, (await M.StopUnitAndWaitAsync(unit, Job)).Result);
+        }
+    }
+
+    [Fact]
+    public async Task WaitForJob_WithoutSubscribe_SaysToSubscribeFirst()
+    {
+        await using var fresh = await SystemdManager.ConnectAsync(fx.Root.BusAddress);
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => fresh.WaitForJobAsync("/org/freedesktop/systemd1/job/1", Job));
+        Assert.Contains("SubscribeAsync", ex.Message);
+    }
 }
