@@ -38,16 +38,17 @@ public sealed partial class PlacementIndex
         foreach (var (why, n) in counts.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key))
         {
             var hosts = n == 1 ? "1 host" : $"{n} hosts";
+            string V(string one, string many) => n == 1 ? one : many;
             parts.Add(why switch
             {
-                Rejection.Memory => $"{hosts} lack memory (need {r.MemoryMiB} MiB, best has {bestMem} free)",
-                Rejection.CpuMhz => $"{hosts} lack CPU (need {r.CpuMhz} MHz, best has {bestMhz} free)",
-                Rejection.VcpuThreads => $"{hosts} lack vCPU threads (need {r.Vcpus}, best has {bestVcpu} free)",
-                Rejection.TooFewCores => $"{hosts} have fewer cores than the {r.Vcpus} vcpus asked (largest has {maxCores})",
-                Rejection.StorageSpace => $"{hosts} lack storage (need {Need(r)}, best pool has {bestStorage / (1024 * 1024)} MiB free)",
-                Rejection.StoragePoolMissing => $"{hosts} lack storage pool {string.Join(",", (r.Storage ?? []).Select(s => s.Pool))}",
-                Rejection.AntiAffinity => $"{hosts} already run a member of anti-affinity group {r.AntiAffinityGroup}",
-                Rejection.NotInAffinityGroup => $"{hosts} do not run affinity group {r.AffinityGroup}",
+                Rejection.Memory => $"{hosts} {V("lacks", "lack")} memory (need {r.MemoryMiB} MiB, best has {bestMem} free)",
+                Rejection.CpuMhz => $"{hosts} {V("lacks", "lack")} CPU (need {r.CpuMhz} MHz, best has {bestMhz} free)",
+                Rejection.VcpuThreads => $"{hosts} {V("lacks", "lack")} vCPU threads (need {r.Vcpus}, best has {bestVcpu} free)",
+                Rejection.TooFewCores => $"{hosts} {V("has", "have")} fewer cores than the {r.Vcpus} vcpus asked (largest has {maxCores})",
+                Rejection.StorageSpace => $"{hosts} {V("lacks", "lack")} storage (need {Need(r)}, best pool has {bestStorage / (1024 * 1024)} MiB free)",
+                Rejection.StoragePoolMissing => $"{hosts} {V("lacks", "lack")} storage pool {string.Join(",", (r.Storage ?? []).Select(s => s.Pool))}",
+                Rejection.AntiAffinity => $"{hosts} already {V("runs", "run")} a member of anti-affinity group {r.AntiAffinityGroup}",
+                Rejection.NotInAffinityGroup => $"{hosts} {V("does", "do")} not run affinity group {r.AffinityGroup}",
                 Rejection.Cordoned => $"{hosts} cordoned",
                 Rejection.Down => $"{hosts} down",
                 Rejection.Suspect => $"{hosts} suspect (not heard from)",
