@@ -1,0 +1,60 @@
+using Infra.Store.Sqlite;
+
+namespace Infra.Store.Benchmarks;
+
+/// <summary>
+/// SQLite store throughput with fsync on every commit (synchronous=FULL), in a temp file on this
+/// machine's disk. Baseline row: the same puts with synchronous=OFF semantics are not offered by the
+/// store, so reads (no fsync) serve as the in-run reference for what the disk flush costs.
+/// </summary>
+internal static class StoreBenchmarks
+{
+    public static async Task<List<BenchmarkRunner.Row>> RunAsync(bool quick)
+    {
+        var dir = Directory.CreateTempSubdirectory("infra-store-bench-");
+        try
+        {
+            await using var store = SqliteStore.Open(new SqliteStoreOptions(Path.Combine(dir.FullName, "state.db")));
+            var n = quick ? 300 : 2000;
+            var rows = new List<BenchmarkRunner.Row>();
+            long seq = 0;
+            rows.Add(await BenchmarkRunner.MeasureAsync("sqlite put (1 caller)", n, async count =>
+            {
+                for (var i = 0; i < count; i++) await store.PutAsync($"/bench/put/{seq++ % 1000:D4}", "value-0123456789");
+            }, "one fsync per put"));
+            rows.Add(await BenchmarkRunner.MeasureAsync("sqlite txn cas (1 caller)", n, async count =>
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    var key = $"/bench/txn/{seq++ % 1000:D4}";
+                    var kv = await store.GetAsync(key);
+                    await store.TxnAsync(new TxnRequest([Compare.ModRevision(key, CompareResult.Equal, kv?.ModRevision ?? 0)],
+                        [PutRequest.Of(key, "v"), PutRequest.Of(key + "/b", "w")]));
+                }
+            }, "get + compare-and-put of 2 keys"));
+            rows.Add(await BenchmarkRunner.MeasureAsync("sqlite put (8 callers)", n, async count =>
+            {
+                await Task.WhenAll(Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+                {
+                    for (var i = w; i < count; i += 8) await store.PutAsync($"/bench/par/{i % 1000:D4}", "value");
+                })));
+            }, "writes serialized; shows lock overhead"));
+            rows.Add(await BenchmarkRunner.MeasureAsync("sqlite get (1 caller)", n * 5, async count =>
+            {
+                for (var i = 0; i < count; i++) await store.GetAsync($"/bench/put/{i % 1000:D4}");
+            }, "reference: no fsync"));
+            rows.Add(await BenchmarkRunner.MeasureAsync("sqlite range 100 keys", n, async count =>
+            {
+                for (var i = 0; i < count; i++) await store.RangeAsync(RangeRequest.Prefix("/bench/put/00"));
+            }));
+            return rows;
+        }
+        finally
+        {
+            SqliteConnectionPoolReset();
+            dir.Delete(true);
+        }
+    }
+
+    static void SqliteConnectionPoolReset() => Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+}
