@@ -85,7 +85,8 @@ public sealed partial class SqliteStore
             foreach (var id in due)
             {
                 // Re-check under the write lock: a keepalive may have won the race.
-                await WriteAsync(tx => tx.LeaseAlive(id) ? false : tx.RevokeLease(id), _disposed.Token).ConfigureAwait(false);
+                var revoked = await WriteAsync(tx => !tx.LeaseAlive(id) && tx.RevokeLease(id), _disposed.Token).ConfigureAwait(false);
+                if (revoked) Log.LeaseExpired(_log, id);
             }
         }
         catch (Exception) when (_disposed.IsCancellationRequested)
@@ -94,6 +95,10 @@ public sealed partial class SqliteStore
         }
         catch (ObjectDisposedException)
         {
+        }
+        catch (Exception e)
+        {
+            Log.LeaseReapFailed(_log, e);
         }
     }
 }

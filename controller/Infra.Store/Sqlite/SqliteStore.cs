@@ -1,4 +1,6 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Infra.Store.Sqlite;
 
@@ -19,34 +21,38 @@ public sealed partial class SqliteStore : IKeyValueStore
     readonly RevisionSignal _signal = new();
     readonly CancellationTokenSource _disposed = new();
     readonly ITimer _leaseTimer;
+    readonly ILogger _log;
 
-    SqliteStore(SqliteStoreOptions options, TimeProvider time)
+    SqliteStore(SqliteStoreOptions options, TimeProvider time, ILogger log)
     {
         _options = options;
+        _log = log;
         _time = time;
         var full = Path.GetFullPath(options.Path);
         _connectionString = new SqliteConnectionStringBuilder { DataSource = full, Pooling = true, DefaultTimeout = 30 }.ToString();
         _writer = new SqliteConnection(_connectionString);
         _writer.Open();
         SqliteSchema.Apply(_writer);
+        Log.Opened(_log, full, SqliteSchema.Revision(_writer, null), SqliteSchema.CompactRevision(_writer, null));
         var interval = options.EffectiveLeaseCheckInterval;
         _leaseTimer = time.CreateTimer(_ => _ = ReapExpiredLeasesAsync(), null, interval, interval);
     }
 
     /// <summary>Open (creating if needed) the store file; refuses invalid options with every error listed.</summary>
-    public static SqliteStore Open(SqliteStoreOptions options, TimeProvider? time = null)
+    public static SqliteStore Open(SqliteStoreOptions options, TimeProvider? time = null, ILogger<SqliteStore>? logger = null)
     {
         var errors = options.Validate();
         if (errors.Count > 0) throw new ArgumentException("invalid store options: " + string.Join("; ", errors), nameof(options));
         var dir = Path.GetDirectoryName(Path.GetFullPath(options.Path));
         if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
-        return new SqliteStore(options, time ?? TimeProvider.System);
+        return new SqliteStore(options, time ?? TimeProvider.System, (ILogger?)logger ?? NullLogger.Instance);
     }
 
     long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
     SqliteConnection OpenReader()
     {
+        ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
         var c = new SqliteConnection(_connectionString);
         c.Open();
         return c;
@@ -139,6 +145,7 @@ public sealed partial class SqliteStore : IKeyValueStore
                 DELETE FROM history WHERE rev < {revision} AND deleted = 1;
                 UPDATE meta SET value = {revision} WHERE name = 'compact_revision';
                 """, tx.Tx);
+            Log.Compacted(_log, revision);
             return new CompactResponse(new(tx.BaseRevision));
         }, ct);
 
