@@ -102,7 +102,6 @@ public sealed partial class SqliteStore : IKeyValueStore
                     _ => throw new InvalidStoreRequestException("a transaction op must set exactly one of Range, Put, DeleteRange"),
                 });
             }
-            // Responses were built as ops ran; their headers must all carry the txn's final revision.
             return new TxnResponse(new(tx.Revision), ok, responses);
         }, ct);
 

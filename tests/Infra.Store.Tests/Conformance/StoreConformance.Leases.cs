@@ -61,4 +61,14 @@ public abstract partial class StoreConformance
         await Assert.ThrowsAsync<LeaseNotFoundException>(() => Store.PutAsync(P + "x", "1", lease: 0x5eed_0000_1234));
         Assert.Null(await Store.GetAsync(P + "x"));
     }
+
+    [Fact]
+    public async Task Txn_FailingMidway_OnUnknownLease_AppliesNothing()
+    {
+        var r0 = await RevisionAsync();
+        await Assert.ThrowsAsync<LeaseNotFoundException>(() => Store.TxnAsync(new TxnRequest([],
+            [PutRequest.Of(P + "first", "1"), PutRequest.Of(P + "second", "2", lease: 0x5eed_0000_4321)])));
+        Assert.Null(await Store.GetAsync(P + "first"));
+        Assert.Equal(r0, await RevisionAsync());
+    }
 }
