@@ -10,9 +10,10 @@ namespace Infra.Store;
 /// key >= Key. Revision 0 = current; a positive revision reads the store as it was then (fails with
 /// <see cref="CompactedException"/> below the compaction point, <see cref="FutureRevisionException"/>
 /// above the current revision). Limit 0 = no limit. Results are sorted by key ascending.
+/// MinModRevision (etcd min_mod_revision) keeps only keys modified at or after it: "what changed since".
 /// </summary>
 public sealed record RangeRequest(byte[] Key, byte[]? RangeEnd = null, long Limit = 0, long Revision = 0,
-    bool KeysOnly = false, bool CountOnly = false)
+    bool KeysOnly = false, bool CountOnly = false, long MinModRevision = 0)
 {
     public static RangeRequest Single(string key, long revision = 0) => new(Keys.Of(key), Revision: revision);
     public static RangeRequest Prefix(string prefix, long limit = 0, long revision = 0) =>

@@ -26,13 +26,15 @@ internal static class SqliteQueries
     }
 
     /// <summary>Range over the live keys; count = all matches ignoring limit.</summary>
-    public static List<KeyValue> RangeHead(SqliteConnection c, SqliteTransaction? t, byte[] key, byte[]? end, long limit, bool keysOnly, out long count)
+    public static List<KeyValue> RangeHead(SqliteConnection c, SqliteTransaction? t, byte[] key, byte[]? end, long limit, bool keysOnly, out long count, long minMod = 0)
     {
         using var cmd = c.CreateCommand();
         cmd.Transaction = t;
         var cols = keysOnly ? "key, x'', create_rev, mod_rev, version, lease" : "key, value, create_rev, mod_rev, version, lease";
-        cmd.CommandText = $"SELECT {cols} FROM kv WHERE {Where("key", end)} ORDER BY key" + (limit > 0 ? " LIMIT @lim" : "");
+        var where = Where("key", end) + (minMod > 0 ? " AND mod_rev >= @min" : "");
+        cmd.CommandText = $"SELECT {cols} FROM kv WHERE {where} ORDER BY key" + (limit > 0 ? " LIMIT @lim" : "");
         Bind(cmd, key, end);
+        if (minMod > 0) cmd.Parameters.AddWithValue("@min", minMod);
         if (limit > 0) cmd.Parameters.AddWithValue("@lim", limit + 1);
         var list = new List<KeyValue>();
         using (var r = cmd.ExecuteReader())
@@ -43,8 +45,9 @@ internal static class SqliteQueries
             list.RemoveAt(list.Count - 1);
             using var cnt = c.CreateCommand();
             cnt.Transaction = t;
-            cnt.CommandText = $"SELECT COUNT(*) FROM kv WHERE {Where("key", end)}";
+            cnt.CommandText = $"SELECT COUNT(*) FROM kv WHERE {where}";
             Bind(cnt, key, end);
+            if (minMod > 0) cnt.Parameters.AddWithValue("@min", minMod);
             count = Convert.ToInt64(cnt.ExecuteScalar());
         }
         return list;

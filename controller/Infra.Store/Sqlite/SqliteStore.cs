@@ -115,7 +115,7 @@ public sealed partial class SqliteStore : IKeyValueStore
         long count;
         if (request.Revision <= 0 || request.Revision == current)
         {
-            kvs = SqliteQueries.RangeHead(c, tx, request.Key, request.RangeEnd, request.Limit, request.KeysOnly, out count);
+            kvs = SqliteQueries.RangeHead(c, tx, request.Key, request.RangeEnd, request.Limit, request.KeysOnly, out count, request.MinModRevision);
         }
         else
         {
@@ -123,6 +123,7 @@ public sealed partial class SqliteStore : IKeyValueStore
             var compact = SqliteSchema.CompactRevision(c, tx);
             if (request.Revision < compact) throw new CompactedException(request.Revision, compact);
             kvs = SqliteQueries.RangeAt(c, tx, request.Key, request.RangeEnd, request.Revision, request.KeysOnly);
+            if (request.MinModRevision > 0) kvs = kvs.FindAll(kv => kv.ModRevision >= request.MinModRevision);
             count = kvs.Count;
             if (request.Limit > 0 && kvs.Count > request.Limit) kvs = kvs.GetRange(0, (int)request.Limit);
         }

@@ -31,7 +31,7 @@ internal sealed class SqliteWriteTxn : IDisposable
     {
         if (r.Revision > 0 && r.Revision != Revision)
             throw new InvalidStoreRequestException("a range inside a transaction reads at the transaction's revision; leave Revision 0");
-        var kvs = SqliteQueries.RangeHead(_c, Tx, r.Key, r.RangeEnd, r.Limit, r.KeysOnly, out var count);
+        var kvs = SqliteQueries.RangeHead(_c, Tx, r.Key, r.RangeEnd, r.Limit, r.KeysOnly, out var count, r.MinModRevision);
         return new RangeResponse(new(Revision), r.CountOnly ? [] : kvs, r.Limit > 0 && count > kvs.Count, count);
     }
 

@@ -53,4 +53,19 @@ public sealed class ClaimStoreTests : IAsyncLifetime
         var list = await new ClaimStore(store, Policy).ListAsync();
         Assert.Equal("a", list.Single().InstanceId);
     }
+
+    [Fact]
+    public async Task CachedView_SeesReleasesAndClaimsMadeByAnotherReplica()
+    {
+        HostCapacity[] one = [new("only", 4, 2000, 4096)];
+        var a = new ClaimStore(_db.Store, Policy);
+        var b = new ClaimStore(_db.Store, Policy);
+        Assert.True((await a.PlaceAsync(one, new PlacementRequest("x", 1, 100, 4096))).Placed);
+        Assert.False((await b.PlaceAsync(one, new PlacementRequest("y", 1, 100, 1024))).Placed);
+        Assert.True(await b.ReleaseAsync("x"));
+        Assert.True((await a.PlaceAsync(one, new PlacementRequest("y", 1, 100, 3072))).Placed); // a's cache saw the release
+        var third = await b.PlaceAsync(one, new PlacementRequest("z", 1, 100, 2048)); // b's cache sees a's claim
+        Assert.False(third.Placed);
+        Assert.Contains("need 2048 MiB, best has 1024 free", third.Error);
+    }
 }

@@ -130,4 +130,15 @@ public abstract partial class StoreConformance
         var old = await Store.RangeAsync(RangeRequest.Single(P + "a", p.Header.Revision));
         Assert.Equal("1", old.Kvs.Single().ValueString);
     }
+
+    [Fact]
+    public async Task Range_WithMinModRevision_ReturnsOnlyKeysChangedSince()
+    {
+        await Store.PutAsync(P + "m/a", "1");
+        var since = (await Store.PutAsync(P + "m/b", "1")).Header.Revision + 1;
+        await Store.PutAsync(P + "m/c", "1");
+        await Store.PutAsync(P + "m/a", "2");
+        var r = await Store.RangeAsync(new RangeRequest(Keys.Of(P + "m/"), Keys.PrefixEnd(P + "m/"), MinModRevision: since));
+        Assert.Equal([P + "m/a", P + "m/c"], r.Kvs.Select(kv => kv.KeyString));
+    }
 }
