@@ -47,7 +47,9 @@ public sealed class SqliteCrashTests
     static async Task<List<(string, long)>> RunAndKillAsync(string db, string prefix, TimeSpan after)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "Infra.Store.Benchmarks.dll");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // The test host runs under the dotnet muxer; reuse it so the child gets the same runtime.
+        var muxer = Environment.ProcessPath is { } pp && Path.GetFileNameWithoutExtension(pp) == "dotnet" ? pp : "dotnet";
+        var psi = new ProcessStartInfo(muxer) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { dll, "crash-writer", db, prefix }) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var acks = new List<(string, long)>();
