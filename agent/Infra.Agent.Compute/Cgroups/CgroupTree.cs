@@ -18,6 +18,18 @@ public sealed record CgroupTree
     /// <summary>/proc/self/cgroup contents, injectable for tests; null reads the real file.</summary>
     public string? ProcSelfCgroup { get; init; }
 
+    /// <summary>Removes the (empty) parent directories; false when a VM cgroup is still inside.</summary>
+    public bool RemoveParent()
+    {
+        var probe = For("probe");
+        return probe switch
+        {
+            CgroupV1 v1 => v1.RemoveParents(),
+            CgroupV2 v2 => v2.RemoveParent(),
+            _ => false,
+        };
+    }
+
     /// <summary>The cgroup of VM <paramref name="vmId"/>.</summary>
     public IVmCgroup For(string vmId)
     {

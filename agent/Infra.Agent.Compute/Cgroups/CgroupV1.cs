@@ -31,5 +31,7 @@ internal sealed class CgroupV1(string cpuParent, string memoryParent, string vmI
 
     public bool Contains(int pid) => CgroupFiles.ProcsContain(Path.Combine(_cpu, "cgroup.procs"), pid);
 
+    public bool RemoveParents() => CgroupFiles.RemoveDir(cpuParent) & CgroupFiles.RemoveDir(memoryParent);
+
     public bool Remove() => CgroupFiles.RemoveDir(_cpu) & CgroupFiles.RemoveDir(_memory);
 }

@@ -45,5 +45,7 @@ internal sealed class CgroupV2(string root, string parent, string vmId) : IVmCgr
 
     public bool Contains(int pid) => CgroupFiles.ProcsContain(Path.Combine(_dir, "cgroup.procs"), pid);
 
+    public bool RemoveParent() => CgroupFiles.RemoveDir(parent);
+
     public bool Remove() => CgroupFiles.RemoveDir(_dir);
 }
