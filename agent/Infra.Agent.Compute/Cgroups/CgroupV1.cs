@@ -29,6 +29,8 @@ internal sealed class CgroupV1(string cpuParent, string memoryParent, string vmI
         (long.Parse(File.ReadAllText(Path.Combine(_cpu, "cpu.cfs_quota_us")).Trim()),
          long.Parse(File.ReadAllText(Path.Combine(_cpu, "cpu.cfs_period_us")).Trim()));
 
+    public long ReadMemoryMax() => long.Parse(File.ReadAllText(Path.Combine(_memory, "memory.limit_in_bytes")).Trim());
+
     public bool Contains(int pid) => CgroupFiles.ProcsContain(Path.Combine(_cpu, "cgroup.procs"), pid);
 
     public bool RemoveParents() => CgroupFiles.RemoveDir(cpuParent) & CgroupFiles.RemoveDir(memoryParent);

@@ -43,6 +43,12 @@ internal sealed class CgroupV2(string root, string parent, string vmId) : IVmCgr
         return (parts[0] == "max" ? -1 : long.Parse(parts[0]), long.Parse(parts[1]));
     }
 
+    public long ReadMemoryMax()
+    {
+        var v = File.ReadAllText(Path.Combine(_dir, "memory.max")).Trim();
+        return v == "max" ? long.MaxValue : long.Parse(v);
+    }
+
     public bool Contains(int pid) => CgroupFiles.ProcsContain(Path.Combine(_dir, "cgroup.procs"), pid);
 
     public bool RemoveParent() => CgroupFiles.RemoveDir(parent);

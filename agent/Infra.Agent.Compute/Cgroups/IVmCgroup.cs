@@ -14,6 +14,8 @@ public interface IVmCgroup
     void Apply(VmResources resources);
     /// <summary>The current CPU quota as the kernel reports it.</summary>
     (long QuotaUs, long PeriodUs) ReadCpuQuota();
+    /// <summary>The current memory limit in bytes.</summary>
+    long ReadMemoryMax();
     /// <summary>True when <paramref name="pid"/> is in the VM's cpu cgroup.</summary>
     bool Contains(int pid);
     /// <summary>True when the cgroup exists.</summary>

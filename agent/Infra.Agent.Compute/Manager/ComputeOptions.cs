@@ -15,6 +15,8 @@ public sealed record ComputeOptions
     public TimeSpan MonitorTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>How long qemu may take to exit after QMP quit before it is killed.</summary>
     public TimeSpan PowerOffTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Graceful shutdown time for a VM that is no longer desired at all (deleted), before power off.</summary>
+    public TimeSpan DestroyShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>Serial log lines quoted in a crash reason.</summary>
     public int CrashLogLines { get; init; } = 5;
 

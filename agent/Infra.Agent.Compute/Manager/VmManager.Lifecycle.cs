@@ -69,7 +69,9 @@ public sealed partial class VmManager
         var pid = await _runner.StartAsync(vm, argv, ResourcesFor(vm), paths, ct);
         try
         {
-            var monitor = await ConnectAsync(paths, ct);
+            // qemu writes its pidfile before it opens devices, so it can still fail here (a volume
+            // socket that does not answer, say); QMP's greeting comes only once the machine is built.
+            var monitor = await ConnectAsync(paths, ct, vm.Id);
             _held[vm.Id] = new Held(pid, monitor);
         }
         catch (Exception) when (!ct.IsCancellationRequested)
@@ -139,15 +141,22 @@ public sealed partial class VmManager
         return held;
     }
 
-    private async Task<IVmMonitor> ConnectAsync(VmPaths paths, CancellationToken ct)
+    private async Task<IVmMonitor> ConnectAsync(VmPaths paths, CancellationToken ct, string? startingVm = null)
     {
-        // qemu writes its pidfile before it listens on the QMP socket; retry within the timeout.
+        // qemu writes its pidfile before it listens on the QMP socket; retry within the timeout,
+        // and when starting, stop as soon as qemu is seen to have exited.
         var deadline = _time.GetUtcNow() + _options.MonitorTimeout;
         while (true)
         {
             try { return await _monitors.ConnectAsync(paths.QmpSocket, _options.MonitorTimeout, ct); }
-            catch (Exception) when (_time.GetUtcNow() < deadline && !ct.IsCancellationRequested)
+            catch (Exception e) when (_time.GetUtcNow() < deadline && !ct.IsCancellationRequested)
             {
+                if (startingVm is not null && await _runner.ObserveAsync(startingVm, paths, ct) is { Running: false } gone)
+                {
+                    await _runner.ReleaseAsync(startingVm, ct);
+                    var how = gone.Exit?.ToString() ?? "exited";
+                    throw new VmStartException($"VM {startingVm}: qemu {how} at start: {LogTail.Read(paths.StdioLog, 5)}", e);
+                }
                 await Task.Delay(TimeSpan.FromMilliseconds(50), _time, ct);
             }
         }

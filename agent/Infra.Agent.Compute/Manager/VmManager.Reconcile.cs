@@ -5,7 +5,7 @@ public sealed partial class VmManager
     /// <summary>Observes, plans with <see cref="VmReconciler"/> and applies; returns each action with its error (null when it went well).</summary>
     public async Task<IReadOnlyList<(VmAction Action, string? Error)>> ReconcileAsync(IReadOnlyList<DesiredVm> desired, CancellationToken ct)
     {
-        var plan = VmReconciler.Plan(desired, await ObserveAsync(ct));
+        var plan = VmReconciler.Plan(desired, await ObserveAsync(ct), _options.DestroyShutdownTimeout);
         var results = new List<(VmAction, string?)>();
         var failed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var action in plan)

@@ -17,7 +17,10 @@ namespace Infra.Agent.Compute.Manager;
 public static class VmReconciler
 {
     /// <summary>The actions that move <paramref name="observed"/> toward <paramref name="desired"/>.</summary>
-    public static IReadOnlyList<VmAction> Plan(IReadOnlyList<DesiredVm> desired, IReadOnlyList<ObservedVm> observed)
+    /// <param name="desired">What the controller wants.</param>
+    /// <param name="observed">What the manager found.</param>
+    /// <param name="destroyTimeout">Graceful shutdown time for VMs that are no longer desired (default 30 s).</param>
+    public static IReadOnlyList<VmAction> Plan(IReadOnlyList<DesiredVm> desired, IReadOnlyList<ObservedVm> observed, TimeSpan? destroyTimeout = null)
     {
         var actions = new List<VmAction>();
         var seen = observed.ToDictionary(o => o.Id, StringComparer.Ordinal);
@@ -28,7 +31,7 @@ public static class VmReconciler
             actions.AddRange(PlanOne(d, seen.GetValueOrDefault(d.Definition.Id)));
         }
         foreach (var o in observed.Where(o => !wanted.Contains(o.Id)).OrderBy(o => o.Id, StringComparer.Ordinal))
-            actions.Add(new VmAction.Destroy(o.Id, TimeSpan.FromSeconds(30)));
+            actions.Add(new VmAction.Destroy(o.Id, destroyTimeout ?? TimeSpan.FromSeconds(30)));
         return actions;
     }
 

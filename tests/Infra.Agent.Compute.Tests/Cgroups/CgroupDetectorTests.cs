@@ -67,6 +67,7 @@ public sealed class CgroupDetectorTests : IDisposable
         Assert.Equal("200", File.ReadAllText(Path.Combine(_root, "infra", "vm-1", "cpu.weight")));
         Assert.Equal((768L * 1024 * 1024).ToString(), File.ReadAllText(Path.Combine(_root, "infra", "vm-1", "memory.max")));
         Assert.Equal((200_000L, 100_000L), cg.ReadCpuQuota());
+        Assert.Equal(768L * 1024 * 1024, cg.ReadMemoryMax());
         Assert.Equal([Path.Combine(_root, "infra", "vm-1", "cgroup.procs")], cg.ProcsFiles);
     }
 

@@ -80,6 +80,7 @@ public sealed class SupervisedChildRunnerTests
         var cg = host.Runner.CgroupOf("quota");
         Assert.Equal((200_000L, 100_000L), cg.ReadCpuQuota());
         Assert.True(cg.Contains(pid), $"qemu {pid} is not in its cgroup");
+        Assert.Equal((64L + 256) * 1024 * 1024, cg.ReadMemoryMax()); // guest RAM + qemu overhead
 
         var results = await m.ReconcileAsync([new DesiredVm(QemuHost.Vm("quota", vcpus: 8, cpuMhz: 1000), DesiredPower.Paused, 0, TimeSpan.FromSeconds(5))], Ct);
         Assert.Equal([new VmAction.SetCpu("quota", 1000)], results.Select(r => r.Action));

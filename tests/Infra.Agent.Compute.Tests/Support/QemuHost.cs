@@ -25,7 +25,7 @@ public sealed class QemuHost : IAsyncDisposable
     {
         Directory.CreateDirectory(StateRoot);
         Runner = new SupervisedChildRunner(Cgroups, TimeProvider.System, TimeSpan.FromSeconds(30));
-        Options = new ComputeOptions { StateRoot = StateRoot, MhzPerCore = mhzPerCore, PowerOffTimeout = TimeSpan.FromSeconds(5) };
+        Options = new ComputeOptions { StateRoot = StateRoot, MhzPerCore = mhzPerCore, PowerOffTimeout = TimeSpan.FromSeconds(5), DestroyShutdownTimeout = TimeSpan.FromSeconds(1) };
     }
 
     /// <summary>TCG is forced: this machine's KVM hangs real guests, and the probe has its own tests.</summary>
