@@ -153,6 +153,7 @@ public sealed partial class VmManager
             {
                 if (startingVm is not null && await _runner.ObserveAsync(startingVm, paths, ct) is { Running: false } gone)
                 {
+                    gone = await SettleExitAsync(startingVm, paths, gone, ct);
                     await _runner.ReleaseAsync(startingVm, ct);
                     var how = gone.Exit?.ToString() ?? "exited";
                     throw new VmStartException($"VM {startingVm}: qemu {how} at start: {LogTail.Read(paths.StdioLog, 5)}", e);
@@ -160,6 +161,17 @@ public sealed partial class VmManager
                 await Task.Delay(TimeSpan.FromMilliseconds(50), _time, ct);
             }
         }
+    }
+
+    /// <summary>The supervisor records the exit status a moment after qemu is gone: wait for it, briefly.</summary>
+    private async Task<ProcessObservation> SettleExitAsync(string id, VmPaths paths, ProcessObservation gone, CancellationToken ct)
+    {
+        for (var i = 0; i < 20 && gone is { Running: false, Exit: null }; i++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), _time, ct);
+            gone = await _runner.ObserveAsync(id, paths, ct);
+        }
+        return gone;
     }
 
     private void Update(string id, Func<VmRecord, VmRecord> change)

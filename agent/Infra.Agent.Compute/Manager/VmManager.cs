@@ -82,6 +82,7 @@ public sealed partial class VmManager : IAsyncDisposable
         if (gone is not null) await DisposeQuietly(gone.Monitor);
         if (rec.DownAs is { } downAs) return new ObservedVm(id, downAs, true, rec.Definition.CpuMhz, rec.RebootGeneration, 0, rec.DownReason);
 
+        if (!rec.StoppedOnRequest) proc = await SettleExitAsync(id, paths, proc, ct);
         var (power, reason) = Diagnose(rec, proc.Exit, wasHeld, paths);
         _store.Save(rec with { DownAs = power, DownReason = reason });
         await _runner.ReleaseAsync(id, ct);

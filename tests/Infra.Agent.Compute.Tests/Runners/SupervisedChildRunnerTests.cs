@@ -71,6 +71,21 @@ public sealed class SupervisedChildRunnerTests
     }
 
     [Fact]
+    public async Task QemuKilledWhileHeld_IsReportedCrashedRightAway_WithoutBlamingAnAbsence()
+    {
+        await using var host = new QemuHost();
+        var m = host.NewManager();
+        var pid = await m.StartAsync(QemuHost.Vm("held"), paused: false, 0, Ct);
+        Assert.True(ProcessInspector.Signal(pid, 9));
+        await QemuHost.WaitUntilAsync(() => !ProcessInspector.IsAlive(pid), TimeSpan.FromSeconds(10), "qemu to die");
+
+        var seen = Assert.Single(await m.ObserveAsync(Ct));
+        Assert.Equal(ObservedPower.Crashed, seen.Power);
+        Assert.StartsWith("qemu killed by signal 9 (SIGKILL); last serial log lines:", seen.Reason);
+        Assert.Null(m.PidOf("held"));
+    }
+
+    [Fact]
     public async Task Cgroup_8VcpusAt4000MhzOn2000MhzCores_Gets200PercentAndQemuIsInIt_LiveChangeRewritesIt()
     {
         await using var host = new QemuHost(mhzPerCore: 2000);
