@@ -69,6 +69,34 @@ public sealed class VmManagerLifecycleTests
     }
 
     [Fact]
+    public async Task GuestPowersItselfOff_IsReportedExitedAndStaysDownUntilGenerationBump()
+    {
+        await using var host = new QemuHost();
+        var m = host.NewManager();
+        var pid = await m.StartAsync(QemuHost.Vm("self"), paused: false, 0, Ct);
+        // No guest OS here: qemu's clean exit on SIGTERM (status 0, not asked for by the manager) is
+        // exactly what the manager sees when a guest powers off.
+        Assert.True(ProcessInspector.Signal(pid, 15));
+        await QemuHost.WaitUntilAsync(() => !ProcessInspector.IsAlive(pid), TimeSpan.FromSeconds(10), "qemu to exit");
+
+        var seen = Assert.Single(await m.ObserveAsync(Ct));
+        Assert.Equal((ObservedPower.Exited, "the guest powered off"), (seen.Power, seen.Reason));
+        Assert.Equal(Infra.V1.InstanceState.Stopped, VmSpecMapping.ToStatus(seen).State);
+        Assert.Empty(await m.ReconcileAsync([Want("self", DesiredPower.Running)], Ct));
+        Assert.IsType<VmAction.Start>(Assert.Single(await m.ReconcileAsync([Want("self", DesiredPower.Running, gen: 1)], Ct)).Action);
+        Assert.True(ProcessInspector.IsAlive(m.PidOf("self")!.Value));
+    }
+
+    [Fact]
+    public void Options_ReportEveryProblemAtOnce()
+    {
+        var errors = new ComputeOptions { StateRoot = "relative/" + new string('x', 60), MhzPerCore = 0, MemoryOverheadMib = -1 }.Validate();
+        Assert.Equal(4, errors.Count);
+        Assert.Contains(errors, e => e.Contains("too long for unix socket paths"));
+        Assert.Contains(errors, e => e.Contains("MhzPerCore must be set"));
+    }
+
+    [Fact]
     public async Task Reboot_ResetsInPlaceWithTheSamePid()
     {
         await using var host = new QemuHost();
