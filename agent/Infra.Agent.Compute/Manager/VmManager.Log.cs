@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Logging;
+
+namespace Infra.Agent.Compute.Manager;
+
+public sealed partial class VmManager
+{
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "VM {VmId} started: qemu PID {Pid}, accel {Accel}")]
+    private partial void LogStarted(string vmId, int pid, string accel);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "VM {VmId} adopted: qemu PID {Pid} kept running across the agent restart")]
+    private partial void LogAdopted(string vmId, int pid);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "VM {VmId} crashed: {Reason}")]
+    private partial void LogCrashed(string vmId, string reason);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "VM {VmId} stopped ({How})")]
+    private partial void LogStopped(string vmId, string how);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "VM {VmId}: graceful shutdown took longer than {Seconds} s; powering off")]
+    private partial void LogShutdownTimedOut(string vmId, double seconds);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Debug, Message = "QMP at {Socket} did not answer: {Error}")]
+    private partial void LogMonitorUnavailable(string socket, string error);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "VM {VmId}: CPU set to {CpuMhz} MHz ({QuotaUs}/{PeriodUs} us)")]
+    private partial void LogCpuSet(string vmId, int cpuMhz, long quotaUs, long periodUs);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Error, Message = "VM {VmId}: {Action} failed: {Error}")]
+    private partial void LogActionFailed(string vmId, string action, string error);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Information, Message = "VM {VmId} deleted")]
+    private partial void LogDeleted(string vmId);
+}

@@ -1,0 +1,130 @@
+using System.Collections.Concurrent;
+using Infra.Agent.Compute.Accel;
+using Infra.Agent.Compute.Cgroups;
+using Infra.Agent.Compute.Monitor;
+using Infra.Agent.Compute.Runners;
+using Microsoft.Extensions.Logging;
+
+namespace Infra.Agent.Compute.Manager;
+
+/// <summary>
+/// Owns the VMs of one host. The VMs themselves are owned by their runner (systemd unit or
+/// detached supervisor), never by the agent's process: disposing the manager, or killing the
+/// agent, leaves every VM running. A new manager over the same state directory finds them again
+/// (<see cref="ObserveAsync"/>), adopts the running ones and diagnoses the ones that died meanwhile.
+///
+/// Operations on the VMs are serialised by one gate: they are rare, and serial application keeps
+/// the on-disk records and the runner's view consistent.
+/// </summary>
+public sealed partial class VmManager : IAsyncDisposable
+{
+    private readonly ComputeOptions _options;
+    private readonly IVmRunner _runner;
+    private readonly IVmMonitorFactory _monitors;
+    private readonly IAcceleratorProbe _probe;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly VmStore _store;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    // VMs this agent run holds: started here, or adopted after a restart.
+    private readonly ConcurrentDictionary<string, Held> _held = new(StringComparer.Ordinal);
+
+    private sealed class Held(int pid, IVmMonitor monitor)
+    {
+        public int Pid { get; } = pid;
+        public IVmMonitor Monitor { get; } = monitor;
+    }
+
+    /// <summary>A manager over <see cref="ComputeOptions.StateRoot"/>.</summary>
+    public VmManager(ComputeOptions options, IVmRunner runner, IVmMonitorFactory monitors, IAcceleratorProbe probe, TimeProvider time, ILogger<VmManager> log)
+    {
+        var errors = options.Validate();
+        if (errors.Count > 0) throw new ArgumentException($"invalid compute options: {string.Join("; ", errors)}", nameof(options));
+        (_options, _runner, _monitors, _probe, _time, _log) = (options, runner, monitors, probe, time, log);
+        _store = new VmStore(options.StateRoot);
+    }
+
+    /// <summary>The on-disk records.</summary>
+    public VmStore Store => _store;
+
+    /// <summary>The PID of a VM this run holds, or null.</summary>
+    public int? PidOf(string id) => _held.TryGetValue(id, out var h) ? h.Pid : null;
+
+    private VmResources ResourcesFor(Model.VmDefinition d) =>
+        VmResources.For(d.CpuMhz, d.MemoryMib, _options.MhzPerCore, _options.MemoryOverheadMib);
+
+    /// <summary>Every VM on disk as it is now. Diagnoses (and records) VMs that went down.</summary>
+    public async Task<IReadOnlyList<ObservedVm>> ObserveAsync(CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            var result = new List<ObservedVm>();
+            foreach (var id in _store.List())
+                if (_store.Load(id) is { } rec) result.Add(await ObserveOneAsync(rec, ct));
+            return result;
+        }
+        finally { _gate.Release(); }
+    }
+
+    private async Task<ObservedVm> ObserveOneAsync(VmRecord rec, CancellationToken ct)
+    {
+        var id = rec.Definition.Id;
+        var paths = _store.PathsOf(id);
+        var proc = await _runner.ObserveAsync(id, paths, ct);
+        if (proc.Running)
+        {
+            var held = _held.TryGetValue(id, out var h) && h.Pid == proc.Pid ? h : null;
+            var running = await QueryPowerAsync(held?.Monitor, paths, ct);
+            return new ObservedVm(id, running, held is not null, rec.Definition.CpuMhz, rec.RebootGeneration, proc.Pid);
+        }
+        var wasHeld = _held.TryRemove(id, out var gone);
+        if (gone is not null) await DisposeQuietly(gone.Monitor);
+        if (rec.DownAs is { } downAs) return new ObservedVm(id, downAs, true, rec.Definition.CpuMhz, rec.RebootGeneration, 0, rec.DownReason);
+
+        if (!rec.StoppedOnRequest) proc = await SettleExitAsync(id, paths, proc, ct);
+        var (power, reason) = Diagnose(rec, proc.Exit, wasHeld, paths);
+        _store.Save(rec with { DownAs = power, DownReason = reason });
+        await _runner.ReleaseAsync(id, ct);
+        if (power == ObservedPower.Crashed) LogCrashed(id, reason ?? "");
+        return new ObservedVm(id, power, true, rec.Definition.CpuMhz, rec.RebootGeneration, 0, reason);
+    }
+
+    private (ObservedPower, string?) Diagnose(VmRecord rec, ProcessExit? exit, bool wasHeld, Model.VmPaths paths)
+    {
+        if (rec.StoppedOnRequest) return (ObservedPower.Stopped, null);
+        if (exit is { Clean: true }) return (ObservedPower.Exited, "the guest powered off");
+        var when = wasHeld ? "" : " while the agent was away";
+        var how = exit is null ? "exited (no exit status was recorded)" : exit.ToString();
+        return (ObservedPower.Crashed, $"qemu {how}{when}; last serial log lines: {LogTail.Read(paths.SerialLog, _options.CrashLogLines)}");
+    }
+
+    private async Task<ObservedPower> QueryPowerAsync(IVmMonitor? held, Model.VmPaths paths, CancellationToken ct)
+    {
+        try
+        {
+            if (held is not null) return Power(await held.QueryStatusAsync(ct));
+            await using var m = await _monitors.ConnectAsync(paths.QmpSocket, _options.MonitorTimeout, ct);
+            return Power(await m.QueryStatusAsync(ct));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // qemu runs but QMP does not answer (busy, or exiting this instant): report it as running.
+            LogMonitorUnavailable(paths.QmpSocket, e.Message);
+            return ObservedPower.Running;
+        }
+        static ObservedPower Power(VmRunStatus s) => s.Running ? ObservedPower.Running : ObservedPower.Paused;
+    }
+
+    /// <summary>Releases monitor connections. VMs keep running.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var h in _held.Values) await DisposeQuietly(h.Monitor);
+        _held.Clear();
+    }
+
+    private static async Task DisposeQuietly(IVmMonitor m)
+    {
+        try { await m.DisposeAsync(); } catch (Exception) { /* a broken connection has nothing left to close */ }
+    }
+}

@@ -1,0 +1,64 @@
+namespace Infra.Agent.Compute.Manager;
+
+/// <summary>
+/// Pure: (desired VMs, observed VMs) -> actions. A full recompute every time; the manager applies
+/// the actions in order, VM by VM.
+///
+/// Rules worth knowing:
+/// - A running qemu the agent does not hold yet (found after a restart) is adopted first, then
+///   treated like any other: an agent restart never restarts a VM.
+/// - A VM that stopped or crashed on its own stays down (reported Exited or Crashed with a reason)
+///   until the controller bumps reboot_generation: no crash loops, no fighting a guest that shut
+///   itself down. When the desired state becomes Stopped the VM is acknowledged as stopped, so a
+///   later Running starts it without a bump.
+/// - Only cpu_mhz changes apply live; other definition changes apply at the next start.
+/// - A VM on disk that is not desired is destroyed.
+/// </summary>
+public static class VmReconciler
+{
+    /// <summary>The actions that move <paramref name="observed"/> toward <paramref name="desired"/>.</summary>
+    /// <param name="desired">What the controller wants.</param>
+    /// <param name="observed">What the manager found.</param>
+    /// <param name="destroyTimeout">Graceful shutdown time for VMs that are no longer desired (default 30 s).</param>
+    public static IReadOnlyList<VmAction> Plan(IReadOnlyList<DesiredVm> desired, IReadOnlyList<ObservedVm> observed, TimeSpan? destroyTimeout = null)
+    {
+        var actions = new List<VmAction>();
+        var seen = observed.ToDictionary(o => o.Id, StringComparer.Ordinal);
+        var wanted = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var d in desired.OrderBy(d => d.Definition.Id, StringComparer.Ordinal))
+        {
+            wanted.Add(d.Definition.Id);
+            actions.AddRange(PlanOne(d, seen.GetValueOrDefault(d.Definition.Id)));
+        }
+        foreach (var o in observed.Where(o => !wanted.Contains(o.Id)).OrderBy(o => o.Id, StringComparer.Ordinal))
+            actions.Add(new VmAction.Destroy(o.Id, destroyTimeout ?? TimeSpan.FromSeconds(30)));
+        return actions;
+    }
+
+    private static IEnumerable<VmAction> PlanOne(DesiredVm d, ObservedVm? o)
+    {
+        var id = d.Definition.Id;
+        var start = new VmAction.Start(d.Definition, d.Power == DesiredPower.Paused, d.RebootGeneration);
+        if (o is null)
+        {
+            if (d.Power != DesiredPower.Stopped) yield return start;
+            yield break;
+        }
+        if (o.IsUp)
+        {
+            if (!o.Managed) yield return new VmAction.Adopt(id);
+            if (d.Power == DesiredPower.Stopped) { yield return new VmAction.Stop(id, d.ShutdownTimeout); yield break; }
+            if (o.CpuMhz != d.Definition.CpuMhz) yield return new VmAction.SetCpu(id, d.Definition.CpuMhz);
+            if (d.RebootGeneration > o.RebootGeneration) yield return new VmAction.Reboot(id, d.RebootGeneration);
+            if (d.Power == DesiredPower.Running && o.Power == ObservedPower.Paused) yield return new VmAction.Resume(id);
+            if (d.Power == DesiredPower.Paused && o.Power == ObservedPower.Running) yield return new VmAction.Pause(id);
+            yield break;
+        }
+        if (d.Power == DesiredPower.Stopped)
+        {
+            if (o.Power != ObservedPower.Stopped) yield return new VmAction.AcknowledgeStopped(id);
+            yield break;
+        }
+        if (o.Power == ObservedPower.Stopped || d.RebootGeneration > o.RebootGeneration) yield return start;
+    }
+}

@@ -1,0 +1,50 @@
+using Infra.Agent.Compute.Model;
+
+namespace Infra.Agent.Compute.Manager;
+
+/// <summary>The power state the controller wants.</summary>
+public enum DesiredPower
+{
+    /// <summary>qemu runs with vCPUs running.</summary>
+    Running,
+    /// <summary>qemu runs with vCPUs stopped.</summary>
+    Paused,
+    /// <summary>No qemu.</summary>
+    Stopped,
+}
+
+/// <summary>What the agent sees of a VM.</summary>
+public enum ObservedPower
+{
+    /// <summary>qemu runs, vCPUs running.</summary>
+    Running,
+    /// <summary>qemu runs, vCPUs stopped.</summary>
+    Paused,
+    /// <summary>No qemu, because the agent stopped it as asked.</summary>
+    Stopped,
+    /// <summary>No qemu: the guest powered itself off (qemu exited 0 without being asked).</summary>
+    Exited,
+    /// <summary>No qemu: it died (signal, non-zero status, or gone without a trace).</summary>
+    Crashed,
+}
+
+/// <summary>A VM as the controller wants it.</summary>
+/// <param name="Definition">The resolved VM.</param>
+/// <param name="Power">Its power state.</param>
+/// <param name="RebootGeneration">Bumped to ask for a reboot, or to start again a VM that stopped or crashed on its own.</param>
+/// <param name="ShutdownTimeout">How long a graceful shutdown may take before power off.</param>
+public sealed record DesiredVm(VmDefinition Definition, DesiredPower Power, ulong RebootGeneration, TimeSpan ShutdownTimeout);
+
+/// <summary>A VM as the agent finds it.</summary>
+/// <param name="Id">The VM id.</param>
+/// <param name="Power">Its power state.</param>
+/// <param name="Managed">True when this agent run holds the VM (started or adopted it); false for a qemu found on disk after a restart.</param>
+/// <param name="CpuMhz">The cpu_mhz its quota was last set for.</param>
+/// <param name="RebootGeneration">The generation it was last started or rebooted at.</param>
+/// <param name="Pid">qemu's PID (0 when not running).</param>
+/// <param name="Reason">Why it is Exited or Crashed.</param>
+public sealed record ObservedVm(string Id, ObservedPower Power, bool Managed, int CpuMhz, ulong RebootGeneration, int Pid = 0, string? Reason = null)
+{
+    /// <summary>True while qemu runs.</summary>
+    public bool IsUp => Power is ObservedPower.Running or ObservedPower.Paused;
+}

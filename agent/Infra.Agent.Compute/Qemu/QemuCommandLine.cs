@@ -1,0 +1,83 @@
+using System.Globalization;
+using Infra.Agent.Compute.Model;
+
+namespace Infra.Agent.Compute.Qemu;
+
+/// <summary>
+/// Builds qemu's argv from a resolved VM. Pure: no file or process is touched, so the whole command
+/// line is covered by golden tests.
+///
+/// Choices, and why:
+/// - <c>-nodefaults -no-user-config</c>: only the devices listed here exist, whatever the host's
+///   qemu config or machine defaults say; <c>-nographic</c> so no display backend is ever opened.
+/// - Guest RAM is a shared memfd backend: vhost-user-blk (qemu-storage-daemon) maps guest memory
+///   and cannot work with private anonymous RAM.
+/// - Disks are vhost-user-blk sockets in boot order (bootindex 0, 1, ...).
+/// - NICs are taps created by qemu (<c>script=no,downscript=no</c>): the network reconciler attaches
+///   the tap to br-int by name and OVS picks it up when qemu creates it, so the VM start and the OVS
+///   port row need no ordering. Tap works with both the kernel and the userspace datapath;
+///   vhost-user net would need the userspace (DPDK) datapath on every host.
+/// - QMP and the guest agent are unix sockets in the VM's state directory, as servers that do not
+///   wait, so a restarted agent reconnects to a running VM. The serial console goes to a file so a
+///   crash leaves its last words on disk.
+/// - <c>-name guest=&lt;id&gt;</c> makes the VM id visible in /proc/&lt;pid&gt;/cmdline (used to
+///   check that a pidfile really names our qemu) and <c>debug-threads=on</c> names vCPU threads.
+/// </summary>
+public static class QemuCommandLine
+{
+    /// <summary>The argv (without the binary) for <paramref name="vm"/>.</summary>
+    public static IReadOnlyList<string> Build(VmDefinition vm, QemuLaunch launch)
+    {
+        var errors = vm.Validate();
+        if (errors.Count > 0)
+            throw new ArgumentException($"VM {vm.Id} cannot be started: {string.Join("; ", errors)}", nameof(vm));
+
+        var p = launch.Paths;
+        var mem = vm.MemoryMib.ToString(CultureInfo.InvariantCulture) + "M";
+        var a = new List<string>
+        {
+            "-name", $"guest={Escape(vm.Id)},debug-threads=on",
+            "-no-user-config", "-nodefaults", "-nographic",
+            "-machine", $"q35,accel={(launch.Accelerator == Accelerator.Kvm ? "kvm" : "tcg")},memory-backend=mem0",
+        };
+        if (launch.Accelerator == Accelerator.Kvm) a.AddRange(["-cpu", "host"]);
+        a.AddRange([
+            "-smp", vm.Vcpus.ToString(CultureInfo.InvariantCulture),
+            "-m", mem,
+            "-object", $"memory-backend-memfd,id=mem0,size={mem},share=on",
+            "-pidfile", p.PidFile,
+            "-chardev", $"socket,id=qmp,path={Escape(p.QmpSocket)},server=on,wait=off",
+            "-mon", "chardev=qmp,mode=control",
+            "-chardev", $"file,id=serial0,path={Escape(p.SerialLog)},append=on",
+            "-serial", "chardev:serial0",
+            "-device", "virtio-serial-pci,id=vser0",
+            "-chardev", $"socket,id=qga0,path={Escape(p.GuestAgentSocket)},server=on,wait=off",
+            "-device", "virtserialport,bus=vser0.0,chardev=qga0,name=org.qemu.guest_agent.0",
+        ]);
+        for (var i = 0; i < vm.DiskSockets.Count; i++)
+        {
+            a.AddRange(["-chardev", $"socket,id=vub{i},path={Escape(vm.DiskSockets[i])}"]);
+            // With a kernel on the command line nothing boots from disk, so no bootindex is given.
+            var boot = vm.Kernel is null ? $",bootindex={i}" : "";
+            a.AddRange(["-device", $"vhost-user-blk-pci,id=disk{i},chardev=vub{i},num-queues={Math.Min(vm.Vcpus, 16)}{boot}"]);
+        }
+        for (var i = 0; i < vm.Nics.Count; i++)
+        {
+            var nic = vm.Nics[i];
+            a.AddRange(["-netdev", $"tap,id=net{i},ifname={nic.InterfaceName},script=no,downscript=no"]);
+            a.AddRange(["-device", $"virtio-net-pci,id=nic{i},netdev=net{i},mac={nic.MacAddress.ToLowerInvariant()}"]);
+        }
+        if (vm.Kernel is { } k)
+        {
+            a.AddRange(["-kernel", k.KernelPath]);
+            if (k.InitrdPath is not null) a.AddRange(["-initrd", k.InitrdPath]);
+            if (k.Append is not null) a.AddRange(["-append", k.Append]);
+        }
+        if (launch.StartPaused) a.Add("-S");
+        a.AddRange(["-msg", "timestamp=on"]);
+        return a;
+    }
+
+    /// <summary>qemu's option syntax uses ',' as separator; a literal comma is written twice.</summary>
+    internal static string Escape(string value) => value.Replace(",", ",,");
+}
