@@ -27,6 +27,7 @@ public static class FlowCompiler
         ClassifyStage.Emit(c, flows);
         PortSecurityStage.Emit(c, flows);
         ResponderStage.Emit(c, flows);
+        ResponderStage.EmitNdReply(flows);
         ConntrackStage.Emit(c, flows);
         PolicyStage.Emit(c, flows);
         ForwardingStage.Emit(c, flows);

@@ -22,6 +22,12 @@ public sealed record GotoTable(byte Table) : FlowAction
     public override string Render() => $"goto_table:{Table}";
 }
 
+/// <summary>Look the (rewritten) packet up again in a table, then carry on here.</summary>
+public sealed record ResubmitAction(byte Table) : FlowAction
+{
+    public override string Render() => $"resubmit(,{Table})";
+}
+
 public sealed record OutputPort(int OfPort) : FlowAction
 {
     public override string Render() => $"output:{OfPort}";
@@ -64,10 +70,11 @@ public sealed record MoveAction(string FromNxm, string ToNxm) : FlowAction
     public const string ArpSha = "NXM_NX_ARP_SHA", ArpTha = "NXM_NX_ARP_THA";
     public const string ArpSpa = "NXM_OF_ARP_SPA", ArpTpa = "NXM_OF_ARP_TPA";
     public const string Ipv6Src = "NXM_NX_IPV6_SRC", Ipv6Dst = "NXM_NX_IPV6_DST";
+    public const string NdTll = "NXM_NX_ND_TLL";
     public override string Render() => $"move:{FromNxm}[]->{ToNxm}[]";
 }
 
-public enum SetFieldKind { Reg0, Reg1, Reg2, Reg3, TunId, EthSrc, ArpOp, ArpSha, ArpSpa, Ipv6Src, Icmpv6Type, Icmpv6Code, NdReserved, NdOptionsType, NdTll }
+public enum SetFieldKind { Reg0, Reg1, Reg2, Reg3, TunId, EthSrc, ArpOp, ArpSha, ArpSpa, Ipv6Src, Icmpv6Type, Icmpv6Code, NdReserved, NdOptionsType, NdSll, NdTll }
 
 /// <summary>Write a typed value into a field; Value is a uint, Mac or IPAddress matching Kind.</summary>
 public sealed record SetField(SetFieldKind Kind, object Value) : FlowAction
@@ -83,7 +90,7 @@ public sealed record SetField(SetFieldKind Kind, object Value) : FlowAction
             SetFieldKind.ArpSha => "arp_sha", SetFieldKind.ArpSpa => "arp_spa", SetFieldKind.Ipv6Src => "ipv6_src",
             SetFieldKind.Icmpv6Type => "icmpv6_type", SetFieldKind.Icmpv6Code => "icmpv6_code",
             SetFieldKind.NdReserved => "nd_reserved", SetFieldKind.NdOptionsType => "nd_options_type",
-            SetFieldKind.NdTll => "nd_tll",
+            SetFieldKind.NdSll => "nd_sll", SetFieldKind.NdTll => "nd_tll",
             _ => throw new InvalidOperationException($"unknown field {Kind}"),
         };
         var value = Value switch

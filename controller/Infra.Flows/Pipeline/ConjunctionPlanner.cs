@@ -59,8 +59,11 @@ internal static class ConjunctionPlanner
                     foreach (var r in g)
                     foreach (var m in RuleMatches(tenant, r, remoteIsSource))
                         flows.Add(Clause(table, cookie, m, id, n, n));
-                    flows.Add(new Flow(table, Priorities.Normal, cookie, [tenant, new ConjIdMatch(id)],
-                        [new ConntrackAction(t.CtZone, null, Commit: true), PolicyStage.Pass(dir)]));
+                    // ct needs an IP match, so one conj_id flow per family the group's rules use.
+                    foreach (var family in g.Select(r => r.EtherType).Distinct().Order())
+                        flows.Add(new Flow(table, Priorities.Normal, cookie,
+                            [tenant, new ConjIdMatch(id), new ProtoMatch(family == EtherType.V4 ? ProtoKind.Ip : ProtoKind.Ipv6)],
+                            [new ConntrackAction(t.CtZone, null, Commit: true), PolicyStage.Pass(dir)]));
                 }
             }
         }

@@ -36,14 +36,24 @@ internal static class ResponderStage
                         new SetField(SetFieldKind.EthSrc, p.Mac),
                         new MoveAction(MoveAction.Ipv6Src, MoveAction.Ipv6Dst),
                         new SetField(SetFieldKind.Ipv6Src, ip),
+                        // Both link-layer fields get our MAC: set_field nd_tll is refused on an NS
+                        // match, and which of sll/tll the datapath writes depends on the option
+                        // type at the moment it applies them, so we write sll here and tll in
+                        // table 8, after the type has become NA.
+                        new SetField(SetFieldKind.NdSll, p.Mac),
                         new SetField(SetFieldKind.Icmpv6Type, 136u),
                         // Solicited + Override; the answer comes from a host, not a router.
                         new SetField(SetFieldKind.NdReserved, 0x60000000u),
                         // The NS's source link-layer option (type 1) becomes the NA's target one (type 2).
                         new SetField(SetFieldKind.NdOptionsType, 2u),
-                        new SetField(SetFieldKind.NdTll, p.Mac),
-                        OutputInPort.Instance,
+                        new ResubmitAction(Tables.NdReply),
                     ]));
         }
     }
+
+    /// <summary>Table 8, reached only by resubmit from table 2: finish an NA built from an NS.</summary>
+    public static void EmitNdReply(List<Flow> flows) =>
+        flows.Add(new Flow(Tables.NdReply, Priorities.Normal, Cookies.Base,
+            [new ProtoMatch(ProtoKind.Icmp6), new Icmpv6TypeMatch(136)],
+            [new MoveAction(MoveAction.EthSrc, MoveAction.NdTll), OutputInPort.Instance]));
 }

@@ -11,9 +11,10 @@ public static class Tables
     public const byte Forwarding = 5;
     public const byte IngressConntrack = 6;
     public const byte IngressPolicy = 7;
+    public const byte NdReply = 8;
 
     public static readonly byte[] All =
-        [Classify, PortSecurity, Responder, EgressConntrack, EgressPolicy, Forwarding, IngressConntrack, IngressPolicy];
+        [Classify, PortSecurity, Responder, EgressConntrack, EgressPolicy, Forwarding, IngressConntrack, IngressPolicy, NdReply];
 }
 
 /// <summary>Registers that carry a packet's context between tables.</summary>
