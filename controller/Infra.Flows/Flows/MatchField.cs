@@ -29,6 +29,12 @@ public sealed record RegMatch(int Reg, uint Value) : MatchField
     public override string Render() => $"reg{Reg}={Value}";
 }
 
+/// <summary>Any 802.1Q tag present (the CFI/present bit of vlan_tci).</summary>
+public sealed record VlanPresentMatch : MatchField
+{
+    public override string Render() => "vlan_tci=0x1000/0x1000";
+}
+
 public sealed record TunIdMatch(uint Key) : MatchField
 {
     public override string Render() => $"tun_id={Key}";

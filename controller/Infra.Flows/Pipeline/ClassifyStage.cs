@@ -12,6 +12,10 @@ internal static class ClassifyStage
 {
     public static void Emit(CompileContext c, List<Flow> flows)
     {
+        // OpenFlow matches a tagged frame's inner ethertype, so without this a VM could smuggle
+        // VLAN-tagged frames past port security. Tenants get no VLANs.
+        flows.Add(new Flow(Tables.Classify, Priorities.Guard, Cookies.Base,
+            [new VlanPresentMatch()], [DropAction.Instance]));
         foreach (var p in c.LocalPorts)
         {
             flows.Add(new Flow(Tables.Classify, Priorities.Normal, p.Cookie,
