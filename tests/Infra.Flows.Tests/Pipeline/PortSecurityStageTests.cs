@@ -5,7 +5,7 @@ namespace Infra.Flows.Tests.Pipeline;
 
 public sealed class PortSecurityStageTests
 {
-    private static List<Flow> Table1(Model.HostState s) => States.Compile(s).InTable(Tables.PortSecurity).ToList();
+    private static List<Flow> Table1(Infra.Flows.Model.HostState s) => States.Compile(s).InTable(Tables.PortSecurity).ToList();
 
     [Fact]
     public void Ipv4_AdmitsOnlyOwnMacAndAddress()
