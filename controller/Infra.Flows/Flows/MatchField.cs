@@ -16,7 +16,9 @@ public enum ProtoKind { Ip, Ipv6, Arp, Tcp, Tcp6, Udp, Udp6, Icmp, Icmp6 }
 
 public sealed record ProtoMatch(ProtoKind Proto) : MatchField
 {
-    public override string Render() => Proto.ToString().ToLowerInvariant();
+    // Enum.ToString is slow enough to show in compile time; the names are fixed.
+    private static readonly string[] Names = ["ip", "ipv6", "arp", "tcp", "tcp6", "udp", "udp6", "icmp", "icmp6"];
+    public override string Render() => Names[(int)Proto];
 }
 
 public sealed record InPortMatch(int OfPort) : MatchField

@@ -20,5 +20,5 @@ internal sealed record PortView(
     /// <summary>v4 addresses then v6 ones (the link-local one included).</summary>
     public IEnumerable<IPAddress> AllAddresses => V4.Concat(V6);
 
-    public ulong Cookie => Cookies.Port(Id);
+    public ulong Cookie { get; } = Cookies.Port(Id);
 }
