@@ -7,7 +7,7 @@ namespace Infra.Flows.Tests.Ovs;
 /// sockets in a temp dir, vswitchd inside a fresh network namespace so the tap devices the netdev
 /// datapath makes vanish with it. Dispose stops both daemons by PID and removes everything.
 /// </summary>
-internal sealed class PrivateOvs : IDisposable
+public sealed class PrivateOvs : IDisposable
 {
     private readonly List<string> _pidFiles = [];
     public string Dir { get; }
@@ -41,6 +41,20 @@ internal sealed class PrivateOvs : IDisposable
         // A pinned datapath id keeps the OpenFlow connection stable (see DESIGN.md).
         Run("ovs-vsctl", $"--db=unix:{Dir}/db.sock --timeout=20 add-br {Bridge} -- set bridge {Bridge} datapath_type=netdev " +
             "other-config:datapath-id=0000000000000001 fail-mode=secure");
+    }
+
+    /// <summary>Adds a port with a pinned ofport; taps live in our namespace and die with it.</summary>
+    public void AddPort(string name, int ofport, string type, string options = "") =>
+        Run("ovs-vsctl", $"--db=unix:{Dir}/db.sock --timeout=20 add-port {Bridge} {name} -- set interface {name} " +
+            $"type={type} ofport_request={ofport} {options}");
+
+    /// <summary>ofproto/trace of a flow through the installed tables; ctNext gives ct_state after each recirculation.</summary>
+    public string Trace(string flow, params string[] ctNext)
+    {
+        var args = $"-t {Dir}/vs.ctl ofproto/trace {Bridge} {flow}" + string.Concat(ctNext.Select(c => $" --ct-next {c}"));
+        var (code, stdout, err) = Exec("ovs-appctl", args);
+        if (code != 0) throw new InvalidOperationException($"ofproto/trace failed ({code}): {err}");
+        return stdout;
     }
 
     public static (int Code, string Out, string Err) Exec(string file, string args, int timeoutMs = 30_000)
