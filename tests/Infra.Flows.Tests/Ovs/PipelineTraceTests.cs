@@ -97,6 +97,20 @@ public sealed class PipelineTraceTests(PipelineTraceTests.Switch sw) : IClassFix
     }
 
     [Fact]
+    public void NeighborSolicitation_ForARemotePort_IsAnsweredWithAnAdvertisementCarryingItsMac()
+    {
+        var t = _ovs.Trace($"{A1},dl_dst=33:33:ff:00:01:03,icmp6,ipv6_src=fe80::f816:3eff:fe00:201,ipv6_dst=ff02::1:ff00:103," +
+            "nw_ttl=255,icmpv6_type=135,nd_target=fe80::f816:3eff:fe00:103,nd_sll=fa:16:3e:00:02:01");
+        var final = t.Split('\n').Single(l => l.StartsWith("Final flow:", StringComparison.Ordinal));
+        Assert.Contains("icmp_type=136", final);
+        Assert.Contains("dl_src=fa:16:3e:00:01:03,dl_dst=fa:16:3e:00:02:01", final);
+        Assert.Contains("ipv6_src=fe80::f816:3eff:fe00:103,ipv6_dst=fe80::f816:3eff:fe00:201", final);
+        Assert.Contains("nd_tll=fa:16:3e:00:01:03", final);
+        Assert.Contains("IN_PORT", t);
+        Assert.Contains("nd_options_type=2", LastDatapathActions(t));
+    }
+
+    [Fact]
     public void TunnelPacket_WithAKeyOfNoTenantHere_IsDropped()
     {
         var t = _ovs.Trace("in_port=100,tun_id=999,dl_dst=fa:16:3e:00:01:01,ip,nw_dst=10.0.1.1");
