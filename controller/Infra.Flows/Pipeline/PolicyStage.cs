@@ -19,7 +19,7 @@ internal static class PolicyStage
         {
             var table = TableOf(dir);
             var pass = Pass(dir);
-            flows.Add(new Flow(table, Priorities.Conntrack, Cookies.Base,
+            flows.Add(new Flow(table, Priorities.Override, Cookies.Base,
                 [new CtStateMatch(CtFlags.Trk | CtFlags.Inv, CtFlags.None)], [DropAction.Instance]));
             flows.Add(new Flow(table, Priorities.Guard, Cookies.Base,
                 [new CtStateMatch(CtFlags.Trk | CtFlags.Est, CtFlags.Rel | CtFlags.Inv)], [pass]));

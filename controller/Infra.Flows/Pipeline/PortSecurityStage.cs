@@ -11,7 +11,7 @@ namespace Infra.Flows.Pipeline;
 /// </summary>
 internal static class PortSecurityStage
 {
-    private const ushort NdAdmit = Priorities.Conntrack;
+    private const ushort NdAdmit = Priorities.Override;
 
     public static void Emit(CompileContext c, List<Flow> flows)
     {

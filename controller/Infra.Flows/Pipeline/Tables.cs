@@ -39,5 +39,6 @@ public static class Priorities
     public const ushort Miss = 0;
     public const ushort Normal = 100;
     public const ushort Guard = 200;
-    public const ushort Conntrack = 300;
+    /// <summary>Beats the guards: invalid-conntrack drops, and the exact ND admits above the ND guard.</summary>
+    public const ushort Override = 300;
 }
