@@ -1,0 +1,35 @@
+#!/bin/busybox sh
+# PID 1 of the test guest. Settings come from the kernel command line:
+#   infra.test=write-disk infra.pattern=WORD  write WORD (padded to 4 KiB) at offsets 0 and 1 MiB
+#                                             of /dev/vda, sync, print GUEST-DISK-WRITTEN, power off
+#   infra.test=read-disk                      print the first line of /dev/vda as GUEST-DISK=<line>
+#   infra.qga=1                               run the guest-agent stand-in on the first virtio port
+#   infra.poweroff=1                          power off once booted
+/bin/busybox --install -s /bin
+mkdir -p /proc /sys /dev /tmp
+mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
+for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk failover net_failover virtio_net virtio_console; do
+  f=$(ls /mods/$m.ko* 2>/dev/null); [ -n "$f" ] && insmod $f 2>/dev/null
+done
+arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p" | tail -1; }
+ip link set lo up
+echo "GUEST-BOOTED"
+case "$(arg infra.test)" in
+  write-disk)
+    p=$(arg infra.pattern)
+    for off in 0 256; do printf '%s\n' "$p" | dd of=/dev/vda bs=4096 seek=$off count=1 conv=sync,notrunc 2>/dev/null; done
+    sync; blockdev --flushbufs /dev/vda 2>/dev/null
+    echo "GUEST-DISK-WRITTEN"
+    poweroff -f ;;
+  read-disk)
+    echo "GUEST-DISK=$(head -c 4096 /dev/vda | head -n 1)"
+    poweroff -f ;;
+esac
+if [ "$(arg infra.qga)" = 1 ]; then
+  for i in 1 2 3 4 5 6 7 8 9 10; do ls /dev/vport*p* >/dev/null 2>&1 && break; sleep 0.2; done
+  port=$(ls /dev/vport*p* 2>/dev/null | head -1)
+  echo "GUEST-QGA port=$port"
+  [ -n "$port" ] && /bin/qga.sh "$port" &
+fi
+[ "$(arg infra.poweroff)" = 1 ] && poweroff -f
+while true; do sleep 3600; done
