@@ -143,8 +143,11 @@ public sealed partial class QmpClient : IAsyncDisposable
     private QmpConnectionClosedException Closed() =>
         new("QMP connection is closed" + (_closeReason is null ? "" : $": {_closeReason.Message}"), _closeReason);
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _shutdown.Cancel();
         _outgoing.Writer.TryComplete();
         await _stream.DisposeAsync().ConfigureAwait(false);

@@ -1,8 +1,8 @@
 #!/bin/busybox sh
 # PID 1 of the test guest. Settings come from the kernel command line:
-#   infra.test=write-disk infra.pattern=WORD  write WORD (padded to 4 KiB) at offsets 0 and 1 MiB
-#                                             of /dev/vda, sync, print GUEST-DISK-WRITTEN, power off
-#   infra.test=read-disk                      print the first line of /dev/vda as GUEST-DISK=<line>
+#   infra.test=write-disk infra.pattern=WORD  write WORD (padded to 4 KiB) at offsets 0 and 1 MiB of
+#                                             every /dev/vd?, fsync, print GUEST-DISK-WRITTEN, power off
+#   infra.test=read-disk                      print the first line of each /dev/vd? as GUEST-DISK vdX=<line>
 #   infra.qga=1                               run the guest-agent stand-in on the first virtio port
 #   infra.poweroff=1                          power off once booted
 /bin/busybox --install -s /bin
@@ -17,12 +17,15 @@ echo "GUEST-BOOTED"
 case "$(arg infra.test)" in
   write-disk)
     p=$(arg infra.pattern)
-    for off in 0 256; do printf '%s\n' "$p" | dd of=/dev/vda bs=4096 seek=$off count=1 conv=sync,notrunc 2>/dev/null; done
-    sync; blockdev --flushbufs /dev/vda 2>/dev/null
+    for d in /dev/vd?; do
+      for off in 0 256; do printf '%s\n' "$p" | dd of=$d bs=4096 seek=$off count=1 conv=sync,notrunc,fsync 2>/dev/null; done
+      echo "GUEST-DISK-WRITTEN-TO $d"
+    done
+    sync
     echo "GUEST-DISK-WRITTEN"
     poweroff -f ;;
   read-disk)
-    echo "GUEST-DISK=$(head -c 4096 /dev/vda | head -n 1)"
+    for d in /dev/vd?; do echo "GUEST-DISK ${d#/dev/}=$(head -c 4096 $d | head -n 1)"; done
     poweroff -f ;;
 esac
 if [ "$(arg infra.qga)" = 1 ]; then

@@ -69,7 +69,12 @@ public sealed class StorageDaemon : IAsyncDisposable
 
     /// <summary>Starts this daemon's NBD server (one per daemon; exports are added separately).</summary>
     public Task StartNbdServerAsync(NbdAddress address, CancellationToken ct = default) =>
-        Qmp.ExecuteAsync("nbd-server-start", new JsonObject { ["addr"] = BlockGraph.Address(address) }, ct: ct);
+        Qmp.ExecuteAsync("nbd-server-start", new JsonObject { ["addr"] = LegacyAddress(address) }, ct: ct);
+
+    // nbd-server-start predates the flat SocketAddress: it wants {"type": ..., "data": {...}}.
+    private static JsonObject LegacyAddress(NbdAddress a) => a.UnixSocket is { } path
+        ? new JsonObject { ["type"] = "unix", ["data"] = new JsonObject { ["path"] = path } }
+        : new JsonObject { ["type"] = "inet", ["data"] = new JsonObject { ["host"] = a.Host, ["port"] = a.Port.ToString() } };
 
     public Task ExportNbdAsync(string exportId, string node, string exportName, bool writable, CancellationToken ct = default) =>
         Qmp.ExecuteAsync("block-export-add", new JsonObject
@@ -87,8 +92,11 @@ public sealed class StorageDaemon : IAsyncDisposable
     }
 
     /// <summary>Asks the daemon to quit, then makes sure the process is gone.</summary>
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         try { if (Qmp.IsConnected) await Qmp.ExecuteAsync("quit", timeout: TimeSpan.FromSeconds(5)).ConfigureAwait(false); }
         catch (QmpException) { /* already gone or hung: the stop below handles both */ }
         await Qmp.DisposeAsync().ConfigureAwait(false);

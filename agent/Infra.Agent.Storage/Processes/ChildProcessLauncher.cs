@@ -35,7 +35,9 @@ public sealed class ChildProcessLauncher : IProcessLauncher
         }
 
         public int Pid => _p.Id;
-        public bool HasExited => _p.HasExited;
+        // After Dispose the process has been reaped (StopAsync waited for it), so it has exited.
+        public bool HasExited => _disposed || _p.HasExited;
+        private bool _disposed;
         public string StderrTail { get { lock (_tail) return string.Join('\n', _tail); } }
 
         public async Task<int> WaitForExitAsync(CancellationToken ct = default)
@@ -60,7 +62,9 @@ public sealed class ChildProcessLauncher : IProcessLauncher
 
         public async ValueTask DisposeAsync()
         {
+            if (_disposed) return;
             try { await StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false); } catch (InvalidOperationException) { }
+            _disposed = true;
             _p.Dispose();
         }
 

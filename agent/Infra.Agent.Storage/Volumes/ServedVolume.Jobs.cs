@@ -17,7 +17,8 @@ public sealed partial class ServedVolume
     /// <summary>
     /// Copies everything the top image reads from its backing chain into the top image (block-stream)
     /// and drops the backing link, so a clone stops depending on its base image. Runs while the VM
-    /// keeps using the disk; returns when qemu reports BLOCK_JOB_COMPLETED for the job.
+    /// keeps using the disk; returns once qemu reported BLOCK_JOB_COMPLETED and the job is dismissed
+    /// (status "null"), so its id is free and the backing link is gone from the image header.
     /// </summary>
     public async Task FlattenAsync(TimeSpan timeout, IProgress<string>? statusChanges = null, CancellationToken ct = default)
     {
@@ -27,14 +28,24 @@ public sealed partial class ServedVolume
             .ConfigureAwait(false);
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timer.CancelAfter(timeout);
+        string? error = null;
+        var completed = false;
         await foreach (var e in events.Reader.ReadAllAsync(timer.Token).ConfigureAwait(false))
         {
             if (e.Name == "JOB_STATUS_CHANGE" && Str(e.Data, "id") == jobId)
-                statusChanges?.Report(Str(e.Data, "status") ?? "");
+            {
+                var status = Str(e.Data, "status") ?? "";
+                statusChanges?.Report(status);
+                if (status == "null" && completed)
+                {
+                    if (error is not null) throw new BlockJobFailedException(jobId, error);
+                    return;
+                }
+            }
             else if (e.Name == "BLOCK_JOB_COMPLETED" && Str(e.Data, "device") == jobId)
             {
-                if (Str(e.Data, "error") is { } error) throw new BlockJobFailedException(jobId, error);
-                return;
+                completed = true;
+                error = Str(e.Data, "error");
             }
         }
         throw new Infra.Qmp.QmpConnectionClosedException($"daemon connection closed during block job {jobId}");

@@ -149,8 +149,11 @@ public sealed partial class GuestAgentClient : IAsyncDisposable
         }
     }
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _shutdown.Cancel();
         await _stream.DisposeAsync().ConfigureAwait(false);
         try { await _readLoop.ConfigureAwait(false); } catch { }
