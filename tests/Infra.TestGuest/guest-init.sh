@@ -1,7 +1,7 @@
 #!/bin/busybox sh
 # PID 1 of the test guest. Settings come from the kernel command line:
 #   infra.test=write-disk infra.pattern=WORD  write WORD (padded to 4 KiB) at offsets 0 and 1 MiB of
-#                                             every /dev/vd?, fsync, print GUEST-DISK-WRITTEN, power off
+#                                             every /dev/vd?, fsync, print GUEST-DISKS-DONE, power off
 #   infra.test=read-disk                      print the first line of each /dev/vd? as GUEST-DISK vdX=<line>
 #   infra.qga=1                               run the guest-agent stand-in on the first virtio port
 #   infra.poweroff=1                          power off once booted
@@ -22,7 +22,7 @@ case "$(arg infra.test)" in
       echo "GUEST-DISK-WRITTEN-TO $d"
     done
     sync
-    echo "GUEST-DISK-WRITTEN"
+    echo "GUEST-DISKS-DONE"
     poweroff -f ;;
   read-disk)
     for d in /dev/vd?; do echo "GUEST-DISK ${d#/dev/}=$(head -c 4096 $d | head -n 1)"; done
