@@ -21,6 +21,7 @@ public sealed class StorageDaemon : IAsyncDisposable
     public QmpClient Qmp { get; }
     public string RunDir { get; }
     public static string QmpSocketIn(string runDir) => Path.Combine(runDir, "qmp.sock");
+    public static string PidFileIn(string runDir) => Path.Combine(runDir, "daemon.pid");
 
     public static async Task<StorageDaemon> StartAsync(IProcessLauncher launcher, string name, string runDir,
         TimeSpan? startTimeout = null, CancellationToken ct = default)
@@ -29,7 +30,8 @@ public sealed class StorageDaemon : IAsyncDisposable
         var socket = QmpSocketIn(runDir);
         File.Delete(socket);
         var spec = new ProcessSpec(name, "qemu-storage-daemon",
-            ["--chardev", $"socket,id=mon0,path={socket},server=on,wait=off", "--monitor", "chardev=mon0"]);
+            ["--chardev", $"socket,id=mon0,path={socket},server=on,wait=off", "--monitor", "chardev=mon0",
+             "--pidfile", PidFileIn(runDir)]);
         var process = await launcher.StartAsync(spec, ct).ConfigureAwait(false);
         try
         {
@@ -50,6 +52,25 @@ public sealed class StorageDaemon : IAsyncDisposable
             await process.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Reconnects to a daemon left running in runDir (after an agent restart). Returns null when no
+    /// daemon runs there, so the caller starts one.
+    /// </summary>
+    public static async Task<StorageDaemon?> AttachAsync(string runDir, CancellationToken ct = default)
+    {
+        var process = PidProcess.FromPidFile(PidFileIn(runDir));
+        if (process is null || !File.Exists(QmpSocketIn(runDir))) return null;
+        var qmp = await QmpClient.ConnectAsync(QmpSocketIn(runDir), ct: ct).ConfigureAwait(false);
+        return new StorageDaemon(process, qmp, runDir);
+    }
+
+    /// <summary>Closes our QMP connection and leaves the daemon serving (the agent is going away, not the disk).</summary>
+    public async ValueTask DetachAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        await Qmp.DisposeAsync().ConfigureAwait(false);
     }
 
     public Task BlockdevAddAsync(JsonObject options, CancellationToken ct = default) =>

@@ -23,30 +23,39 @@ public sealed partial class ServedVolume
     public async Task FlattenAsync(TimeSpan timeout, IProgress<string>? statusChanges = null, CancellationToken ct = default)
     {
         var jobId = $"stream{++_jobs}";
-        using var events = Daemon.Qmp.Subscribe(n => n is "BLOCK_JOB_COMPLETED" or "JOB_STATUS_CHANGE");
+        using var events = Daemon.Qmp.Subscribe(n => n is "BLOCK_JOB_COMPLETED" or "BLOCK_JOB_CANCELLED" or "JOB_STATUS_CHANGE");
         await Daemon.Qmp.ExecuteAsync("block-stream", new JsonObject { ["job-id"] = jobId, ["device"] = TopNode }, ct: ct)
             .ConfigureAwait(false);
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timer.CancelAfter(timeout);
-        string? error = null;
-        var completed = false;
-        await foreach (var e in events.Reader.ReadAllAsync(timer.Token).ConfigureAwait(false))
+        try
         {
-            if (e.Name == "JOB_STATUS_CHANGE" && Str(e.Data, "id") == jobId)
+            string? error = null;
+            var completed = false;
+            await foreach (var e in events.Reader.ReadAllAsync(timer.Token).ConfigureAwait(false))
             {
-                var status = Str(e.Data, "status") ?? "";
-                statusChanges?.Report(status);
-                if (status == "null" && completed)
+                if (e.Name == "JOB_STATUS_CHANGE" && Str(e.Data, "id") == jobId)
                 {
-                    if (error is not null) throw new BlockJobFailedException(jobId, error);
-                    return;
+                    var status = Str(e.Data, "status") ?? "";
+                    statusChanges?.Report(status);
+                    if (status == "null" && completed)
+                    {
+                        if (error is not null) throw new BlockJobFailedException(jobId, error);
+                        return;
+                    }
                 }
+                else if (e.Name == "BLOCK_JOB_COMPLETED" && Str(e.Data, "device") == jobId)
+                {
+                    completed = true;
+                    error = Str(e.Data, "error");
+                }
+                else if (e.Name == "BLOCK_JOB_CANCELLED" && Str(e.Data, "device") == jobId)
+                    (completed, error) = (true, "cancelled (block-job-cancel or daemon shutdown)");
             }
-            else if (e.Name == "BLOCK_JOB_COMPLETED" && Str(e.Data, "device") == jobId)
-            {
-                completed = true;
-                error = Str(e.Data, "error");
-            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"block job {jobId} on volume {Spec.Id} did not finish within {timeout}; it keeps running in the daemon (query-jobs)");
         }
         throw new Infra.Qmp.QmpConnectionClosedException($"daemon connection closed during block job {jobId}");
     }
