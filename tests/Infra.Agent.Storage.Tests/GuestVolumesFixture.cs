@@ -1,6 +1,7 @@
 using Infra.Agent.Storage.Images;
 using Infra.Agent.Storage.Processes;
 using Infra.Agent.Storage.Volumes;
+using Infra.Qmp;
 using Infra.TestGuest;
 using static Infra.Agent.Storage.Tests.TestFiles;
 
@@ -21,6 +22,7 @@ public sealed class GuestVolumesFixture : IAsyncLifetime
     public string BaseHashBefore { get; private set; } = "";
     public string GuestSerial { get; private set; } = "";
     public TimeSpan? BootTime { get; private set; }
+    public string? ShutdownReason { get; private set; }
 
     public async Task InitializeAsync()
     {
@@ -31,6 +33,7 @@ public sealed class GuestVolumesFixture : IAsyncLifetime
         WriteAt(_dir["base.raw"], 4 * MiB, "BASE-AT-4MIB");
         BaseHashBefore = Sha256(_dir["base.raw"]);
         await _img.CreateAsync(_dir["remote.raw"], ImageFormat.Raw, 8 * MiB);
+        WriteAt(_dir["remote.raw"], 0, "REMOTE-BEFORE");
 
         var server = new VolumeServer(new ChildProcessLauncher(), _img, _dir["run"]);
         // The NBD source: a volume on "another host" whose daemon exports it over NBD.
@@ -50,8 +53,17 @@ public sealed class GuestVolumesFixture : IAsyncLifetime
         {
             KernelArgs = ["infra.test=write-disk", $"infra.pattern={Pattern}"],
             VhostUserBlkSockets = [raw.VhostUserSocket, qcow.VhostUserSocket, clone.VhostUserSocket, nbd.VhostUserSocket],
+            StartPaused = true,
         });
-        await guest.WaitForBootAsync();
+        // Paused start: subscribe before the guest runs, so its power-off SHUTDOWN event cannot be missed.
+        await using (var qmp = await QmpClient.ConnectAsync(guest.QmpSocket))
+        {
+            using var events = qmp.Subscribe(n => n == "SHUTDOWN");
+            await qmp.ExecuteAsync("cont");
+            await guest.WaitForBootAsync();
+            var shutdown = await events.WaitForAsync("SHUTDOWN", TimeSpan.FromSeconds(90));
+            ShutdownReason = shutdown.Data.GetProperty("reason").GetString();
+        }
         BootTime = guest.BootTime;
         await guest.WaitForSerialAsync("GUEST-DISKS-DONE", TimeSpan.FromSeconds(60));
         await guest.WaitForExitAsync(TimeSpan.FromSeconds(60));

@@ -23,6 +23,17 @@ public class GuestVolumesTests(GuestVolumesFixture fx) : IClassFixture<GuestVolu
     }
 
     [Fact]
+    public void Guest_PoweringOff_IsReportedAsGuestShutdownEvent() =>
+        Assert.Equal("guest-shutdown", fx.ShutdownReason);
+
+    [Fact]
+    public void Guest_ReadsBaseDataThroughClone_AndRemoteDataThroughNbd()
+    {
+        Assert.Matches(@"GUEST-DISK-BEFORE vd[a-d]=BASE-AT-ZERO", fx.GuestSerial);
+        Assert.Matches(@"GUEST-DISK-BEFORE vd[a-d]=REMOTE-BEFORE", fx.GuestSerial);
+    }
+
+    [Fact]
     public void RawVolume_PatternWrittenByGuest_IsInBackingFile()
     {
         Assert.Equal(fx.Pattern, ReadAt(fx.Path("raw.raw"), 0, fx.Pattern.Length));

@@ -1,7 +1,8 @@
 #!/bin/busybox sh
 # PID 1 of the test guest. Settings come from the kernel command line:
 #   infra.test=write-disk infra.pattern=WORD  write WORD (padded to 4 KiB) at offsets 0 and 1 MiB of
-#                                             every /dev/vd?, fsync, print GUEST-DISKS-DONE, power off
+#                                             every /dev/vd?, fsync, print GUEST-DISKS-DONE, power off;
+#                                             first prints each disk's first line as GUEST-DISK-BEFORE vdX=
 #   infra.test=read-disk                      print the first line of each /dev/vd? as GUEST-DISK vdX=<line>
 #   infra.qga=1                               run the guest-agent stand-in on the first virtio port
 #   infra.poweroff=1                          power off once booted
@@ -18,6 +19,7 @@ case "$(arg infra.test)" in
   write-disk)
     p=$(arg infra.pattern)
     for d in /dev/vd?; do
+      echo "GUEST-DISK-BEFORE ${d#/dev/}=$(head -c 4096 $d | tr -d '\000' | head -n 1)"
       for off in 0 256; do printf '%s\n' "$p" | dd of=$d bs=4096 seek=$off count=1 conv=sync,notrunc,fsync 2>/dev/null; done
       echo "GUEST-DISK-WRITTEN-TO $d"
     done
@@ -25,7 +27,7 @@ case "$(arg infra.test)" in
     echo "GUEST-DISKS-DONE"
     poweroff -f ;;
   read-disk)
-    for d in /dev/vd?; do echo "GUEST-DISK ${d#/dev/}=$(head -c 4096 $d | head -n 1)"; done
+    for d in /dev/vd?; do echo "GUEST-DISK ${d#/dev/}=$(head -c 4096 $d | tr -d '\000' | head -n 1)"; done
     poweroff -f ;;
 esac
 if [ "$(arg infra.qga)" = 1 ]; then
