@@ -58,6 +58,28 @@ public sealed partial class QmpClient : IAsyncDisposable
         return await ConnectAsync(new NetworkStream(socket, ownsSocket: true), options, logger, ct).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Connects to a process that is still starting: retries while the socket is missing or not yet
+    /// listening (qemu binds the path a moment before it listens), up to the wait.
+    /// </summary>
+    public static async Task<QmpClient> WaitAndConnectAsync(string socketPath, TimeSpan wait, QmpClientOptions? options = null,
+        ILogger? logger = null, CancellationToken ct = default)
+    {
+        var time = options?.TimeProvider ?? TimeProvider.System;
+        var start = time.GetTimestamp();
+        while (true)
+        {
+            try { return await ConnectAsync(socketPath, options, logger, ct).ConfigureAwait(false); }
+            catch (QmpConnectionClosedException e) when (e.InnerException is SocketException
+                { SocketErrorCode: SocketError.ConnectionRefused or SocketError.AddressNotAvailable or SocketError.AddressFamilyNotSupported }
+                || !File.Exists(socketPath))
+            {
+                if (time.GetElapsedTime(start) > wait) throw;
+                await Task.Delay(TimeSpan.FromMilliseconds(20), time, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
     /// <summary>Runs the protocol over any duplex stream (a socket, or an in-memory pair in tests).</summary>
     public static async Task<QmpClient> ConnectAsync(Stream stream, QmpClientOptions? options = null,
         ILogger? logger = null, CancellationToken ct = default)

@@ -23,8 +23,6 @@ internal sealed class BareQemu : IAsyncDisposable
     public static async Task<BareQemu> StartAsync()
     {
         var q = new BareQemu();
-        for (var i = 0; i < 200 && !File.Exists(q.QmpSocket); i++) await Task.Delay(25);
-        Assert.True(File.Exists(q.QmpSocket), "qemu did not create its QMP socket");
         return q;
     }
 

@@ -3,7 +3,8 @@ using Infra.Qmp.GuestAgent;
 namespace Infra.Qmp.Tests;
 
 /// <summary>The guest agent protocol against the stand-in running inside a booted guest.</summary>
-public class GuestAgentClientTests(GuestWithAgentFixture fx) : IClassFixture<GuestWithAgentFixture>
+[Collection(SharedGuestCollection.Name)]
+public class GuestAgentClientTests(SharedGuestFixture fx)
 {
     private static readonly GuestAgentOptions Options = new() { SyncTimeout = TimeSpan.FromSeconds(10) };
 

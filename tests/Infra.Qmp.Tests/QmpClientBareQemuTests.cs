@@ -9,7 +9,7 @@ public class QmpClientBareQemuTests
     public async Task Connect_NegotiatesCapabilities_AndReportsQemuVersion()
     {
         await using var qemu = await BareQemu.StartAsync();
-        await using var qmp = await QmpClient.ConnectAsync(qemu.QmpSocket);
+        await using var qmp = await QmpClient.WaitAndConnectAsync(qemu.QmpSocket, TimeSpan.FromSeconds(20));
         Assert.Matches(@"^\d+\.\d+\.\d+$", qmp.Greeting.Version);
         var version = await qmp.ExecuteAsync("query-version");
         Assert.True(version.GetProperty("qemu").GetProperty("major").GetInt32() >= 7);
@@ -19,7 +19,7 @@ public class QmpClientBareQemuTests
     public async Task Execute_WhenProcessIsStopped_TimesOutAndConnectionStaysUsable()
     {
         await using var qemu = await BareQemu.StartAsync();
-        await using var qmp = await QmpClient.ConnectAsync(qemu.QmpSocket);
+        await using var qmp = await QmpClient.WaitAndConnectAsync(qemu.QmpSocket, TimeSpan.FromSeconds(20));
         qemu.Signal(BareQemu.SIGSTOP);
         var ex = await Assert.ThrowsAsync<QmpTimeoutException>(() => qmp.ExecuteAsync("query-status", timeout: TimeSpan.FromMilliseconds(300)));
         Assert.Equal("query-status", ex.Command);
@@ -33,7 +33,7 @@ public class QmpClientBareQemuTests
     public async Task Execute_WhenProcessIsKilledWithCallPending_FailsPendingCallWithConnectionClosed()
     {
         await using var qemu = await BareQemu.StartAsync();
-        await using var qmp = await QmpClient.ConnectAsync(qemu.QmpSocket);
+        await using var qmp = await QmpClient.WaitAndConnectAsync(qemu.QmpSocket, TimeSpan.FromSeconds(20));
         qemu.Signal(BareQemu.SIGSTOP);
         var pending = qmp.ExecuteAsync("query-status", timeout: Wait);
         await Task.Delay(100);
@@ -48,7 +48,7 @@ public class QmpClientBareQemuTests
     public async Task Quit_DeliversShutdownEvent_ThenSubscriptionCompletesOnClose()
     {
         await using var qemu = await BareQemu.StartAsync();
-        await using var qmp = await QmpClient.ConnectAsync(qemu.QmpSocket);
+        await using var qmp = await QmpClient.WaitAndConnectAsync(qemu.QmpSocket, TimeSpan.FromSeconds(20));
         using var events = qmp.Subscribe();
         await qmp.ExecuteAsync("quit", timeout: Wait);
         var shutdown = await events.WaitForAsync("SHUTDOWN", Wait);
@@ -62,7 +62,7 @@ public class QmpClientBareQemuTests
     public async Task Execute_WhenCallerCancels_ThrowsOperationCanceled()
     {
         await using var qemu = await BareQemu.StartAsync();
-        await using var qmp = await QmpClient.ConnectAsync(qemu.QmpSocket);
+        await using var qmp = await QmpClient.WaitAndConnectAsync(qemu.QmpSocket, TimeSpan.FromSeconds(20));
         qemu.Signal(BareQemu.SIGSTOP);
         using var cts = new CancellationTokenSource(200);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => qmp.ExecuteAsync("query-status", timeout: Wait, ct: cts.Token));

@@ -3,7 +3,8 @@ using Infra.Qmp.GuestAgent;
 namespace Infra.Qmp.Tests;
 
 /// <summary>QMP against a booted qemu-system-x86_64 guest (TCG). Tests share one guest.</summary>
-public class QmpClientGuestTests(GuestWithoutAgentFixture fx) : IClassFixture<GuestWithoutAgentFixture>
+[Collection(SharedGuestCollection.Name)]
+public class QmpClientGuestTests(SharedGuestFixture fx)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 
@@ -59,9 +60,9 @@ public class QmpClientGuestTests(GuestWithoutAgentFixture fx) : IClassFixture<Gu
     }
 
     [Fact]
-    public async Task GuestAgent_WhenNoAgentRunsInGuest_FreezeTimesOutCleanlyAsNoGuestAgent()
+    public async Task GuestAgent_WhenNoAgentAnswersTheChannel_FreezeTimesOutCleanlyAsNoGuestAgent()
     {
-        await using var qga = await GuestAgentClient.ConnectAsync(fx.Guest.GuestAgentSocket,
+        await using var qga = await GuestAgentClient.ConnectAsync(fx.Guest.SilentChannelSocket,
             new GuestAgentOptions { SyncTimeout = TimeSpan.FromSeconds(1) });
         var result = await qga.FreezeAsync();
         Assert.Equal(FreezeStatus.NoGuestAgent, result.Status);

@@ -21,6 +21,7 @@ public sealed class TestGuest : IAsyncDisposable
     public int Pid => _process.Id;
     public string QmpSocket => Path.Combine(Dir, "qmp.sock");
     public string GuestAgentSocket => Path.Combine(Dir, "qga.sock");
+    public string SilentChannelSocket => Path.Combine(Dir, "silent.sock");
     public string SerialLog => Path.Combine(Dir, "serial.log");
     public bool HasExited => _process.HasExited;
     /// <summary>Time from process start until the guest printed GUEST-BOOTED (set by WaitForBootAsync).</summary>
@@ -38,10 +39,18 @@ public sealed class TestGuest : IAsyncDisposable
         p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (guest._stderr) guest._stderr.AppendLine(e.Data); };
         p.BeginErrorReadLine();
         p.BeginOutputReadLine();
-        // qemu creates the QMP socket before the guest runs; wait for it so callers can connect at once.
-        for (var i = 0; i < 200 && !File.Exists(guest.QmpSocket); i++)
+        // qemu binds the QMP socket before the guest runs but listens a moment later: wait until a
+        // connection is accepted, so callers can connect at once.
+        for (var i = 0; ; i++)
         {
-            if (p.HasExited) { await guest.DisposeAsync(); throw new InvalidOperationException($"qemu exited at start: {guest.Stderr}"); }
+            if (p.HasExited) { var err = guest.Stderr; await guest.DisposeAsync(); throw new InvalidOperationException($"qemu exited at start: {err}"); }
+            if (i > 400) { await guest.DisposeAsync(); throw new TimeoutException("qemu did not open its QMP socket within 10 s"); }
+            if (File.Exists(guest.QmpSocket))
+            {
+                using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, 0);
+                try { await probe.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(guest.QmpSocket), ct); break; }
+                catch (System.Net.Sockets.SocketException) { }
+            }
             await Task.Delay(25, ct);
         }
         return guest;
@@ -68,11 +77,16 @@ public sealed class TestGuest : IAsyncDisposable
             args.AddRange(["-chardev", $"socket,id=vub{i},path={o.VhostUserBlkSockets[i]}"]);
             args.AddRange(["-device", $"vhost-user-blk-pci,chardev=vub{i}"]);
         }
+        if (o.GuestAgentChannel || o.SilentChannel) args.AddRange(["-device", "virtio-serial-pci"]);
         if (o.GuestAgentChannel)
         {
-            args.AddRange(["-device", "virtio-serial-pci"]);
             args.AddRange(["-chardev", $"socket,id=qga0,path={Path.Combine(dir, "qga.sock")},server=on,wait=off"]);
             args.AddRange(["-device", "virtserialport,chardev=qga0,name=org.qemu.guest_agent.0"]);
+        }
+        if (o.SilentChannel)
+        {
+            args.AddRange(["-chardev", $"socket,id=silent0,path={Path.Combine(dir, "silent.sock")},server=on,wait=off"]);
+            args.AddRange(["-device", "virtserialport,chardev=silent0,name=org.infra.silent.0"]);
         }
         return args;
     }

@@ -31,8 +31,14 @@ case "$(arg infra.test)" in
     poweroff -f ;;
 esac
 if [ "$(arg infra.qga)" = 1 ]; then
-  for i in 1 2 3 4 5 6 7 8 9 10; do ls /dev/vport*p* >/dev/null 2>&1 && break; sleep 0.2; done
-  port=$(ls /dev/vport*p* 2>/dev/null | head -1)
+  # Serve only the port named like qemu-guest-agent's; other ports stay silent (no-agent tests).
+  port=
+  for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+    for p in /sys/class/virtio-ports/*; do
+      [ "$(cat $p/name 2>/dev/null)" = org.qemu.guest_agent.0 ] && port=/dev/${p##*/}
+    done
+    [ -n "$port" ] && [ -e "$port" ] && break; sleep 0.2
+  done
   echo "GUEST-QGA port=$port"
   [ -n "$port" ] && /bin/qga.sh "$port" &
 fi

@@ -35,16 +35,18 @@ public sealed class StorageDaemon : IAsyncDisposable
         var process = await launcher.StartAsync(spec, ct).ConfigureAwait(false);
         try
         {
-            var deadline = DateTime.UtcNow + (startTimeout ?? TimeSpan.FromSeconds(20));
-            while (!File.Exists(socket))
+            var wait = startTimeout ?? TimeSpan.FromSeconds(20);
+            using var stopConnecting = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var connect = QmpClient.WaitAndConnectAsync(socket, wait, ct: stopConnecting.Token);
+            // If the daemon dies at start (bad option, missing binary), say so instead of waiting out the timeout.
+            var exited = process.WaitForExitAsync(ct);
+            if (await Task.WhenAny(connect, exited).ConfigureAwait(false) == exited && !connect.IsCompleted)
             {
-                if (process.HasExited)
-                    throw new InvalidOperationException($"qemu-storage-daemon {name} exited at start: {process.StderrTail}");
-                if (DateTime.UtcNow > deadline)
-                    throw new TimeoutException($"qemu-storage-daemon {name} did not create {socket}");
-                await Task.Delay(20, ct).ConfigureAwait(false);
+                stopConnecting.Cancel();
+                _ = connect.ContinueWith(t => t.Exception, TaskScheduler.Default); // observed: we report the exit instead
+                throw new InvalidOperationException($"qemu-storage-daemon {name} exited at start: {process.StderrTail}");
             }
-            var qmp = await QmpClient.ConnectAsync(socket, ct: ct).ConfigureAwait(false);
+            var qmp = await connect.ConfigureAwait(false);
             return new StorageDaemon(process, qmp, runDir);
         }
         catch
