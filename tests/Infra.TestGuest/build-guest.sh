@@ -11,8 +11,11 @@ flock 9
 [ -f "$CACHE/initrd.gz" ] && [ -f "$CACHE/vmlinuz" ] && exit 0
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 cd "$work"
-kpkg=$(apt-cache depends linux-image-cloud-amd64 | awk '/Depends: linux-image/{print $2; exit}')
-[ -n "$kpkg" ] || { echo "no linux-image-cloud-amd64 in apt cache: run apt-get update" >&2; exit 1; }
+kernel_pkg() { apt-cache depends linux-image-cloud-amd64 2>/dev/null | awk '/Depends: linux-image/{print $2; exit}'; }
+kpkg=$(kernel_pkg)
+# A host whose packages came preinstalled may have no package lists yet.
+[ -n "$kpkg" ] || { apt-get update -q >/dev/null 2>&1 || true; kpkg=$(kernel_pkg); }
+[ -n "$kpkg" ] || { echo "apt knows no linux-image-cloud-amd64: check /etc/apt/sources.list and run apt-get update" >&2; exit 1; }
 apt-get download "$kpkg" busybox-static >apt.log 2>&1 || { cat apt.log >&2; exit 1; }
 dpkg-deb -x linux-image-*.deb k
 dpkg-deb -x busybox-static*.deb bb
