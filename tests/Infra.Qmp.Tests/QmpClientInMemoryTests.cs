@@ -61,3 +61,4 @@ public class QmpClientInMemoryTests
         Assert.IsType<QmpProtocolException>(ex.InnerException);
     }
 }
+
