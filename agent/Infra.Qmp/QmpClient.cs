@@ -1,11 +1,8 @@
 using System.Collections.Concurrent;
-using System.IO.Pipelines;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Threading.Channels;
 using Infra.Qmp.Codec;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Infra.Qmp;
 

@@ -145,7 +145,9 @@ public sealed partial class GuestAgentClient : IAsyncDisposable
         finally
         {
             await reader.CompleteAsync().ConfigureAwait(false);
-            _incoming.Writer.TryComplete(error is OperationCanceledException ? null : error);
+            // Callers see a closed channel as the typed close exception, whatever broke it.
+            _incoming.Writer.TryComplete(error is null or OperationCanceledException
+                ? null : new QmpConnectionClosedException($"guest agent channel failed: {error.Message}", error));
         }
     }
 
