@@ -1,0 +1,46 @@
+#!/bin/busybox sh
+# PID 1 of the test guest. Settings come from the kernel command line:
+#   infra.test=write-disk infra.pattern=WORD  write WORD (padded to 4 KiB) at offsets 0 and 1 MiB of
+#                                             every /dev/vd?, fsync, print GUEST-DISKS-DONE, power off;
+#                                             first prints each disk's first line as GUEST-DISK-BEFORE vdX=
+#   infra.test=read-disk                      print the first line of each /dev/vd? as GUEST-DISK vdX=<line>
+#   infra.qga=1                               run the guest-agent stand-in on the first virtio port
+#   infra.poweroff=1                          power off once booted
+/bin/busybox --install -s /bin
+mkdir -p /proc /sys /dev /tmp
+mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
+for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk failover net_failover virtio_net virtio_console; do
+  f=$(ls /mods/$m.ko* 2>/dev/null); [ -n "$f" ] && insmod $f 2>/dev/null
+done
+arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p" | tail -1; }
+ip link set lo up
+echo "GUEST-BOOTED"
+case "$(arg infra.test)" in
+  write-disk)
+    p=$(arg infra.pattern)
+    for d in /dev/vd?; do
+      echo "GUEST-DISK-BEFORE ${d#/dev/}=$(head -c 4096 $d | tr -d '\000' | head -n 1)"
+      for off in 0 256; do printf '%s\n' "$p" | dd of=$d bs=4096 seek=$off count=1 conv=sync,notrunc,fsync 2>/dev/null; done
+      echo "GUEST-DISK-WRITTEN-TO $d"
+    done
+    sync
+    echo "GUEST-DISKS-DONE"
+    poweroff -f ;;
+  read-disk)
+    for d in /dev/vd?; do echo "GUEST-DISK ${d#/dev/}=$(head -c 4096 $d | tr -d '\000' | head -n 1)"; done
+    poweroff -f ;;
+esac
+if [ "$(arg infra.qga)" = 1 ]; then
+  # Serve only the port named like qemu-guest-agent's; other ports stay silent (no-agent tests).
+  port=
+  for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+    for p in /sys/class/virtio-ports/*; do
+      [ "$(cat $p/name 2>/dev/null)" = org.qemu.guest_agent.0 ] && port=/dev/${p##*/}
+    done
+    [ -n "$port" ] && [ -e "$port" ] && break; sleep 0.2
+  done
+  echo "GUEST-QGA port=$port"
+  [ -n "$port" ] && /bin/qga.sh "$port" &
+fi
+[ "$(arg infra.poweroff)" = 1 ] && poweroff -f
+while true; do sleep 3600; done
