@@ -59,11 +59,17 @@ public static class ResourceId
         var prefix = Prefix(kind);
         var example = $"{prefix}-{new string('a', SuffixLength)}";
         if (id.Length != prefix.Length + 1 + SuffixLength || !id.StartsWith(prefix + "-", StringComparison.Ordinal))
-            return $"\"{Clip(id)}\" is not a {kind.ToString().ToLowerInvariant()} id; ids look like {example}";
+            return $"\"{Clip(id)}\" is not {Noun(kind)}; ids look like {example}";
         foreach (var c in id.AsSpan(prefix.Length + 1))
             if (!Alphabet.Contains(c))
-                return $"\"{Clip(id)}\" is not a {kind.ToString().ToLowerInvariant()} id: after \"{prefix}-\" only a-z and 2-7 may follow (like {example})";
+                return $"\"{Clip(id)}\" is not {Noun(kind)}: after \"{prefix}-\" only a-z and 2-7 may follow (like {example})";
         return null;
+    }
+
+    static string Noun(IdKind kind)
+    {
+        var name = kind.ToString().ToLowerInvariant();
+        return $"{("aeiou".Contains(name[0]) ? "an" : "a")} {name} id";
     }
 
     internal static string Clip(string text) => text.Length <= 40 ? text : text[..40] + "…";
