@@ -81,6 +81,7 @@ public static partial class InstanceLifecycle
         _ when !needsStop => LifecycleDecision.To(s),
         Pending or Scheduled or Stopped => LifecycleDecision.To(s),
         Error => Refuse(id, s, "is in ERROR and may still be running; stop it first to change vcpus or memory"),
+        Stopping => Refuse(id, s, "is STOPPING; wait until it is STOPPED to change vcpus or memory"),
         _ => Refuse(id, s, $"is {Name(s.State)}; stop it first to change vcpus or memory (cpu_mhz alone can change while it runs)"),
     };
 
