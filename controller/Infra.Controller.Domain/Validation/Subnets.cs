@@ -30,6 +30,10 @@ public static class SubnetValidation
         var cidr = v.Cidr(Violations.Path(field, "cidr"), s.Cidr);
         if (cidr is { } c && !CheckPrefix(v, Violations.Path(field, "cidr"), c)) cidr = null;
 
+        if (cidr is { } versioned && s.IpVersion != Infra.V1.IpVersion.Unspecified
+            && s.IpVersion != (versioned.Version == IpVersion.V4 ? Infra.V1.IpVersion._4 : Infra.V1.IpVersion._6))
+            v.Add(Violations.Path(field, "ip_version"), $"is derived from the cidr ({versioned} is IPv{(int)versioned.Version}); leave it unset");
+
         var gateway = v.Address(Violations.Path(field, "gateway"), s.Gateway, required: false);
         if (gateway is not null && cidr is { } net)
             v.Check(Violations.Path(field, "gateway"), UsableAddressError(net, gateway, "gateway"));

@@ -78,6 +78,7 @@ public class NetworkValidationTests
         ["range holds gateway"] = (r => r.Subnets[0].AllocationRanges[0].First = "10.0.0.1", "subnets[0].allocation_ranges[0]", "contains the gateway"),
         ["range missing end"] = (r => r.Subnets[0].AllocationRanges[0].Last = "", "subnets[0].allocation_ranges[0].last", "is required"),
         ["subnets overlap"] = (r => r.Subnets.Add(new Subnet { Cidr = "10.0.0.128/25" }), "subnets[2].cidr", "overlaps subnets[0]"),
+        ["ip version contradicts cidr"] = (r => r.Subnets[1].IpVersion = Infra.V1.IpVersion._4, "subnets[1].ip_version", "derived from the cidr"),
         ["mtu too small"] = (r => r.Mtu = 1279, "mtu", "IPv6 needs at least 1280"),
         ["mtu too large"] = (r => r.Mtu = 9001, "mtu", "or 0 for the default 1450"),
         ["request id long"] = (r => r.RequestId = new string('r', 129), "request_id", "at most 128"),
