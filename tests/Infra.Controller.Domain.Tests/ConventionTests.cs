@@ -47,14 +47,24 @@ public class ConventionTests
         }
     }
 
+    /// <summary>Field paths are proto field names (snake_case) with [index] for repeated fields, so
+    /// clients can point at the input; descriptions are non-empty advice.</summary>
     [Fact]
-    public void EveryParser_AcceptsAnEmptyRequestWithoutThrowing()
+    public void EveryParser_OnAnEmptyRequest_ReportsWellFormedPaths()
     {
+        var path = new System.Text.RegularExpressions.Regex(@"^[a-z][a-z0-9_]*(\[\d+\])?(\.[a-z][a-z0-9_]*(\[\d+\])?)*$");
+        var checkedViolations = 0;
         foreach (var m in Parsers().Where(m => m.GetParameters() is [var p] && typeof(IMessage).IsAssignableFrom(p.ParameterType)))
         {
             var request = Activator.CreateInstance(m.GetParameters()[0].ParameterType);
-            var result = m.Invoke(null, [request])!;
-            Assert.NotNull(result);
+            dynamic result = m.Invoke(null, [request])!;
+            foreach (FieldViolation v in result.Violations)
+            {
+                Assert.Matches(path, v.Field);
+                Assert.False(string.IsNullOrWhiteSpace(v.Description), $"{m.DeclaringType!.Name}.{m.Name}: {v.Field} has no description");
+                checkedViolations++;
+            }
         }
+        Assert.True(checkedViolations > 40, $"only {checkedViolations} violations were checked");
     }
 }
