@@ -13,4 +13,6 @@ public abstract record InstanceAction
     public sealed record Delete : InstanceAction;
     public sealed record AttachVolume : InstanceAction;
     public sealed record DetachVolume : InstanceAction;
+    /// <summary>SnapshotInstance: a consistent snapshot of all its volumes.</summary>
+    public sealed record Snapshot : InstanceAction;
 }

@@ -30,6 +30,7 @@ public static partial class InstanceLifecycle
             InstanceAction.Resize resize => Resize(instanceId, s, resize.NeedsStop),
             InstanceAction.Delete => LifecycleDecision.To(s with { State = Deleting, Desired = PowerState.Stopped }),
             InstanceAction.AttachVolume or InstanceAction.DetachVolume => Volumes(instanceId, s),
+            InstanceAction.Snapshot => Snapshot(instanceId, s),
             _ => throw new ArgumentOutOfRangeException(nameof(action), action, "unknown instance action"),
         };
     }
@@ -92,6 +93,16 @@ public static partial class InstanceLifecycle
         Stopping => Refuse(id, s, "is STOPPING; wait until it is STOPPED, then attach or detach volumes"),
         Paused => Refuse(id, s, "is PAUSED; resume it first, then attach or detach volumes"),
         Error => Refuse(id, s, "is in ERROR; stop it first (see its state_reason), then attach or detach volumes"),
+        _ => Unknown(id, s),
+    };
+
+    // A snapshot of an ERROR instance is allowed on purpose: it preserves the disks for diagnosis.
+    static LifecycleDecision Snapshot(string id, InstanceStatus s) => s.State switch
+    {
+        Scheduled or Running or Stopped or Paused or Error => LifecycleDecision.To(s),
+        Pending => Refuse(id, s, "is PENDING and its volumes may not exist yet; wait until it is placed"),
+        Starting => Refuse(id, s, "is STARTING; wait until it is RUNNING, then snapshot it"),
+        Stopping => Refuse(id, s, "is STOPPING; wait until it is STOPPED, then snapshot it"),
         _ => Unknown(id, s),
     };
 

@@ -23,6 +23,7 @@ public class InstanceLifecycleTests
         ["delete"] = new InstanceAction.Delete(),
         ["attach"] = new InstanceAction.AttachVolume(),
         ["detach"] = new InstanceAction.DetachVolume(),
+        ["snapshot"] = new InstanceAction.Snapshot(),
     };
 
     /// <summary>The status each state is tested from: the desired state it normally has, placed unless PENDING.</summary>
@@ -47,6 +48,7 @@ public class InstanceLifecycleTests
         { InstanceState.Pending, "delete", "Deleting/Stopped" },
         { InstanceState.Pending, "attach", "Pending/Running" },
         { InstanceState.Pending, "detach", "Pending/Running" },
+        { InstanceState.Pending, "snapshot", "refuse:volumes may not exist yet; wait until it is placed" },
 
         { InstanceState.Scheduled, "start", "Scheduled/Running" },
         { InstanceState.Scheduled, "stop", "Stopped/Stopped" },
@@ -60,6 +62,7 @@ public class InstanceLifecycleTests
         { InstanceState.Scheduled, "delete", "Deleting/Stopped" },
         { InstanceState.Scheduled, "attach", "Scheduled/Running" },
         { InstanceState.Scheduled, "detach", "Scheduled/Running" },
+        { InstanceState.Scheduled, "snapshot", "Scheduled/Running" },
 
         { InstanceState.Starting, "start", "Starting/Running" },
         { InstanceState.Starting, "stop", "Stopping/Stopped" },
@@ -73,6 +76,7 @@ public class InstanceLifecycleTests
         { InstanceState.Starting, "delete", "Deleting/Stopped" },
         { InstanceState.Starting, "attach", "refuse:wait until it is RUNNING, then attach" },
         { InstanceState.Starting, "detach", "refuse:wait until it is RUNNING" },
+        { InstanceState.Starting, "snapshot", "refuse:is STARTING; wait until it is RUNNING, then snapshot it" },
 
         { InstanceState.Running, "start", "Running/Running" },
         { InstanceState.Running, "stop", "Stopping/Stopped" },
@@ -86,6 +90,7 @@ public class InstanceLifecycleTests
         { InstanceState.Running, "delete", "Deleting/Stopped" },
         { InstanceState.Running, "attach", "Running/Running" },
         { InstanceState.Running, "detach", "Running/Running" },
+        { InstanceState.Running, "snapshot", "Running/Running" },
 
         { InstanceState.Stopping, "start", "refuse:is STOPPING; wait until it is STOPPED, then start it" },
         { InstanceState.Stopping, "stop", "Stopping/Stopped" },
@@ -99,6 +104,7 @@ public class InstanceLifecycleTests
         { InstanceState.Stopping, "delete", "Deleting/Stopped" },
         { InstanceState.Stopping, "attach", "refuse:wait until it is STOPPED, then attach" },
         { InstanceState.Stopping, "detach", "refuse:wait until it is STOPPED" },
+        { InstanceState.Stopping, "snapshot", "refuse:wait until it is STOPPED, then snapshot it" },
 
         { InstanceState.Stopped, "start", "Starting/Running" },
         { InstanceState.Stopped, "stop", "Stopped/Stopped" },
@@ -112,6 +118,7 @@ public class InstanceLifecycleTests
         { InstanceState.Stopped, "delete", "Deleting/Stopped" },
         { InstanceState.Stopped, "attach", "Stopped/Stopped" },
         { InstanceState.Stopped, "detach", "Stopped/Stopped" },
+        { InstanceState.Stopped, "snapshot", "Stopped/Stopped" },
 
         { InstanceState.Paused, "start", "refuse:is PAUSED; resume it instead of starting it" },
         { InstanceState.Paused, "stop", "refuse:resume it first, or stop it with force" },
@@ -125,6 +132,7 @@ public class InstanceLifecycleTests
         { InstanceState.Paused, "delete", "Deleting/Stopped" },
         { InstanceState.Paused, "attach", "refuse:resume it first, then attach" },
         { InstanceState.Paused, "detach", "refuse:resume it first" },
+        { InstanceState.Paused, "snapshot", "Paused/Paused" },
 
         { InstanceState.Error, "start", "Starting/Running" },
         { InstanceState.Error, "stop", "Stopping/Stopped" },
@@ -138,6 +146,7 @@ public class InstanceLifecycleTests
         { InstanceState.Error, "delete", "Deleting/Stopped" },
         { InstanceState.Error, "attach", "refuse:is in ERROR; stop it first" },
         { InstanceState.Error, "detach", "refuse:is in ERROR" },
+        { InstanceState.Error, "snapshot", "Error/Running" },
 
         { InstanceState.Deleting, "start", "refuse:is being deleted" },
         { InstanceState.Deleting, "stop", "refuse:is being deleted" },
@@ -151,6 +160,7 @@ public class InstanceLifecycleTests
         { InstanceState.Deleting, "delete", "Deleting/Stopped" },
         { InstanceState.Deleting, "attach", "refuse:is being deleted" },
         { InstanceState.Deleting, "detach", "refuse:is being deleted" },
+        { InstanceState.Deleting, "snapshot", "refuse:is being deleted" },
     };
 
     [Theory]
