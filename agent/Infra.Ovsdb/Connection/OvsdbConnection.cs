@@ -162,7 +162,7 @@ public sealed partial class OvsdbConnection : IAsyncDisposable
             await foreach (var msg in _outbound.Reader.ReadAllAsync(_stop.Token).ConfigureAwait(false))
             {
                 await _stream.WriteAsync(msg, _stop.Token).ConfigureAwait(false);
-                if (_outbound.Reader.Count == 0) await _stream.FlushAsync(_stop.Token).ConfigureAwait(false);
+                if (!_outbound.Reader.TryPeek(out _)) await _stream.FlushAsync(_stop.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested) { }
