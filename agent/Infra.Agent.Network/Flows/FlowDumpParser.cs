@@ -29,12 +29,17 @@ public static class FlowDumpParser
                 if (part.StartsWith("cookie=", StringComparison.Ordinal)) cookie = ParseNumber(part[7..]);
                 else if (part.StartsWith("table=", StringComparison.Ordinal)) table = byte.Parse(part[6..], CultureInfo.InvariantCulture);
                 else if (part.StartsWith("priority=", StringComparison.Ordinal)) priority = ushort.Parse(part[9..], CultureInfo.InvariantCulture);
-                else match.Add(part);
+                else if (!IsStatistic(part)) match.Add(part);
             }
             flows.Add(new DumpedFlow(cookie, table, priority, string.Join(",", match), actions));
         }
         return flows;
     }
+
+    private static bool IsStatistic(string part) =>
+        part.StartsWith("duration=", StringComparison.Ordinal) || part.StartsWith("n_packets=", StringComparison.Ordinal) ||
+        part.StartsWith("n_bytes=", StringComparison.Ordinal) || part.StartsWith("idle_age=", StringComparison.Ordinal) ||
+        part.StartsWith("hard_age=", StringComparison.Ordinal);
 
     private static ulong ParseNumber(string s) =>
         s.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? ulong.Parse(s[2..], NumberStyles.HexNumber, CultureInfo.InvariantCulture) : ulong.Parse(s, CultureInfo.InvariantCulture);
