@@ -2,8 +2,12 @@ using System.Text.Json;
 
 namespace Infra.Ovsdb.Monitor;
 
-/// <summary>How a column's datum behaves under update2 "modify" diffs: replaced, set-differenced or map-merged.</summary>
-public enum ColumnKind { Scalar, Set, Map }
+/// <summary>
+/// How a column's datum behaves under update2 "modify" diffs: Scalar and Optional (a set of at most
+/// one) carry the new value and are replaced; Set gets the symmetric difference; Map is merged.
+/// ovsdb-server 3.1 was observed sending "up" for link_state going "down" -> "up", not ["set",["down","up"]].
+/// </summary>
+public enum ColumnKind { Scalar, Optional, Set, Map }
 
 /// <summary>
 /// The part of a database schema (RFC 7047 3.2) a replica needs: each column's kind. Parsed from the
@@ -32,6 +36,6 @@ public sealed record OvsdbSchema(string Name, string Version, IReadOnlyDictionar
         if (type.TryGetProperty("value", out _)) return ColumnKind.Map;
         var min = type.TryGetProperty("min", out var mi) ? mi.GetInt32() : 1;
         var max = type.TryGetProperty("max", out var ma) ? (ma.ValueKind == JsonValueKind.String ? int.MaxValue : ma.GetInt32()) : 1;
-        return min == 1 && max == 1 ? ColumnKind.Scalar : ColumnKind.Set;
+        return max == 1 ? (min == 1 ? ColumnKind.Scalar : ColumnKind.Optional) : ColumnKind.Set;
     }
 }

@@ -23,7 +23,8 @@ public class ReplicaTests
     {
         var s = OvsdbSchema.Parse(J(Schema));
         Assert.Equal(ColumnKind.Scalar, s.KindOf("Interface", "name"));
-        Assert.Equal(ColumnKind.Set, s.KindOf("Interface", "ofport"));
+        Assert.Equal(ColumnKind.Optional, s.KindOf("Interface", "ofport"));
+        Assert.Equal(ColumnKind.Set, s.KindOf("Interface", "tags"));
         Assert.Equal(ColumnKind.Map, s.KindOf("Interface", "options"));
     }
 
@@ -36,6 +37,11 @@ public class ReplicaTests
         var row = r.Row("Interface", Guid.Parse(Id))!;
         Assert.Equal("b", row.GetString("name"));
         Assert.Equal(5, row.GetInteger("ofport"));
+        r.Apply(J("""{"Interface":{"@ID@":{"modify":{"ofport":7}}}}""".Replace("@ID@", Id)), update2: true);
+        Assert.Equal(7, r.Row("Interface", Guid.Parse(Id))!.GetInteger("ofport")); // optional columns carry the new value
+        r.Apply(J("""{"Interface":{"@ID@":{"modify":{"ofport":["set",[]]}}}}""".Replace("@ID@", Id)), update2: true);
+        Assert.Null(r.Row("Interface", Guid.Parse(Id))!.GetInteger("ofport"));
+        row = r.Row("Interface", Guid.Parse(Id))!;
         Assert.Equal(new[] { "x", "z" }, row["tags"].Atoms.Select(a => a.ToText()).Order());
         Assert.Equal(new Dictionary<string, string> { ["k"] = "9", ["n"] = "3" }, row.GetMap("options"));
     }
