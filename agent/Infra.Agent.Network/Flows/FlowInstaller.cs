@@ -41,7 +41,9 @@ public sealed class FlowInstaller(Ofctl ofctl)
         var dumped = FlowDumpParser.Parse(await ofctl.RunAsync(ct, "dump-flows", "--no-stats", "{target}").ConfigureAwait(false));
         var found = dumped.Select(f => f.Cookie).Distinct().Order().ToArray();
         var lines = desired.Values.SelectMany(g => g.ByKey.Values).Select(f => f.ToAddLine()[4..]);
-        await WithFileAsync(lines, file => ofctl.RunAsync(ct, "--bundle", "replace-flows", "{target}", file)).ConfigureAwait(false);
+        // An empty switch (fresh bridge) has nothing to diff against: a plain bundle add skips replace-flows' read-back.
+        var command = dumped.Count == 0 ? "add-flows" : "replace-flows";
+        await WithFileAsync(lines, file => ofctl.RunAsync(ct, "--bundle", command, "{target}", file)).ConfigureAwait(false);
         _installed = desired;
         var changed = found.Except(desired.Keys).Union(desired.Keys.Except(found)).Order().ToArray();
         return new(FlowApplyMode.Adopted, dumped.Count(f => !desired.ContainsKey(f.Cookie)), 0, changed, found);
