@@ -79,8 +79,8 @@ public sealed partial class OvsdbClient : IAsyncDisposable
     public async Task<JsonElement> CallAsync(string method, Action<Utf8JsonWriter> writeParams, CancellationToken ct, TimeSpan? timeout = null)
     {
         var t = timeout ?? _options.Connection.CallTimeout;
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        cts.CancelAfter(t);
+        using var deadline = new CancellationTokenSource(t, _time);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
         OvsdbConnection conn;
         try { conn = await GetConnectionAsync(cts.Token).ConfigureAwait(false); }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
