@@ -50,7 +50,9 @@ public sealed partial class NetworkReconciler
         return new NetworkReconciler(client, replica, options, log ?? NullLogger.Instance, time ?? TimeProvider.System);
     }
 
-    public async Task<ReconcileResult> ReconcileAsync(HostNetworkSpec desired, CancellationToken ct)
+    /// <param name="verifyFlows">Also check the switch's flow count against the installed table (see
+    /// <see cref="FlowInstaller.VerifyAsync"/>); the agent does this on a timer, not on every pass.</param>
+    public async Task<ReconcileResult> ReconcileAsync(HostNetworkSpec desired, CancellationToken ct, bool verifyFlows = false)
     {
         var errors = desired.Validate();
         if (errors.Count > 0) throw new ArgumentException("Invalid host network spec: " + string.Join(" ", errors), nameof(desired));
@@ -64,6 +66,8 @@ public sealed partial class NetworkReconciler
         }
         if (!_installers.TryGetValue(desired.BridgeName, out var installer))
             _installers[desired.BridgeName] = installer = new FlowInstaller(new Ofctl(_options.OpenFlowTarget(desired.BridgeName), _options.OfctlTimeout));
+        if (verifyFlows && installer.Installed is not null && !await installer.VerifyAsync(ct).ConfigureAwait(false))
+            LogFlowDrift(_log, desired.BridgeName);
         var flows = await installer.ApplyAsync(desired.Flows, ct).ConfigureAwait(false);
         if (flows.Mode != FlowApplyMode.Unchanged) LogFlows(_log, flows.Mode, flows.Added, flows.Deleted, flows.ChangedCookies.Count);
         return new ReconcileResult(actions, flows);

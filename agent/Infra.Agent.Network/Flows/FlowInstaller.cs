@@ -49,6 +49,23 @@ public sealed class FlowInstaller(Ofctl ofctl)
         return new(FlowApplyMode.Adopted, dumped.Count(f => !desired.ContainsKey(f.Cookie)), 0, changed, found);
     }
 
+    /// <summary>
+    /// Cheap drift check: compares the switch's flow count (dump-aggregate) with the installed table.
+    /// A restarted ovs-vswitchd comes back with no flows while OVSDB is unchanged; someone may have
+    /// run del-flows by hand. On a mismatch the installed table is forgotten, so the next pass
+    /// re-adopts. Returns true when the switch still agrees.
+    /// </summary>
+    public async Task<bool> VerifyAsync(CancellationToken ct)
+    {
+        if (_installed is null) return false;
+        var text = await ofctl.RunAsync(ct, "dump-aggregate", "{target}").ConfigureAwait(false);
+        var at = text.IndexOf("flow_count=", StringComparison.Ordinal);
+        var count = at < 0 ? -1 : int.Parse(new string(text[(at + 11)..].TakeWhile(char.IsDigit).ToArray()), System.Globalization.CultureInfo.InvariantCulture);
+        if (count == _installed.Values.Sum(g => g.ByKey.Count)) return true;
+        _installed = null;
+        return false;
+    }
+
     /// <summary>Forgets the installed table, so the next pass re-reads the switch (e.g. after ovs-vswitchd restarted).</summary>
     public void Invalidate() => _installed = null;
 

@@ -67,6 +67,14 @@ public sealed class OvsHost : IDisposable
     public string Ofctl(params string[] args) => Cmd.Run("ovs-ofctl", ["-O", "OpenFlow14", .. args]);
     public string Exec(params string[] args) => Cmd.InNs(Namespace, args[0], args[1..]);
 
+    /// <summary>SIGKILL ovs-vswitchd (a crash): its flows are gone, OVSDB keeps the configuration.</summary>
+    public void KillVswitchd()
+    {
+        Kill(ref _vswitchd, null);
+        File.Delete(Path.Combine(Dir, "vs.ctl"));
+        foreach (var mgmt in Directory.GetFiles(Dir, "*.mgmt")) File.Delete(mgmt); // stale sockets would refuse connections
+    }
+
     /// <summary>SIGKILL ovsdb-server (a crash); StartDb brings it back on the same database.</summary>
     public void KillDb() => Kill(ref _db, DbSocket);
 

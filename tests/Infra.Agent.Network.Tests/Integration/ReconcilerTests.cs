@@ -106,6 +106,36 @@ public sealed class ReconcilerTests : IDisposable
         Assert.Contains(PeerC.PortName, _host.Vsctl("list-ports", "br-int"));
     }
 
+    [Fact]
+    public async Task VswitchdRestart_LosesFlows_VerifiedPassReinstallsThem()
+    {
+        var spec = Specs.Host([PeerB], "vm1");
+        await using var agent = await Agent.StartAsync(_host);
+        await agent.Reconciler.ReconcileAsync(spec, Agent.Ct);
+        _host.KillVswitchd();
+        _host.StartVswitchd();
+        Cmd.WaitUntil(() => Cmd.RunWithExit("ovs-ofctl", ["show", _host.OpenFlowTarget("br-int")]).Exit == 0, "br-int OpenFlow socket after restart");
+        Assert.Empty(FlowDumpParser.Parse(_host.Ofctl("dump-flows", "--no-stats", _host.OpenFlowTarget("br-int"))));
+
+        Assert.True((await agent.Reconciler.ReconcileAsync(spec, Agent.Ct)).ChangedNothing); // unverified pass trusts its table
+        var verified = await agent.Reconciler.ReconcileAsync(spec, Agent.Ct, verifyFlows: true);
+        Assert.Equal(FlowApplyMode.Adopted, verified.Flows.Mode);
+        Assert.Equal(spec.Flows.Count, FlowDumpParser.Parse(_host.Ofctl("dump-flows", "--no-stats", _host.OpenFlowTarget("br-int"))).Count);
+    }
+
+    [Fact]
+    public async Task PortDeletedBehindOurBack_IsRecreated()
+    {
+        var spec = Specs.Host([PeerB], "vm1");
+        await using var agent = await Agent.StartAsync(_host);
+        await agent.Reconciler.ReconcileAsync(spec, Agent.Ct);
+        _host.Vsctl("del-port", "br-int", PeerB.PortName);
+        await WaitAsync(() => agent.Reconciler.PortStates("br-int").All(s => s.InterfaceName != PeerB.PortName), "monitor sees the deletion");
+        var result = await agent.Reconciler.ReconcileAsync(spec, Agent.Ct);
+        Assert.IsType<Infra.Agent.Network.Switch.AddPort>(Assert.Single(result.SwitchActions));
+        Assert.Equal(PeerB.EffectiveOfPort.ToString(CultureInfo.InvariantCulture), _host.Vsctl("get", "Interface", PeerB.PortName, "ofport").Trim());
+    }
+
     private static Task WaitAsync(Func<bool> condition, string what) => WaitAsync(condition, () => what);
 
     private static async Task WaitAsync(Func<bool> condition, Func<string> what)
