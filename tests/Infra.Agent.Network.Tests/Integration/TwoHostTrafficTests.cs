@@ -49,6 +49,9 @@ public sealed class TwoHostTrafficTests : IDisposable
         Assert.True(m.Success, text);
         Assert.True(replaced >= 10, $"only {replaced} replacements happened during the ping");
         Assert.Equal(m.Groups[1].Value, m.Groups[2].Value);
+        // Every swap removed the old shape: the switch holds exactly the last desired set, no leftovers.
+        var last = Specs.Host([PeerOf(1)], "vm1", alternateFromVm: (replaced - 1) % 2 == 0);
+        Assert.Equal(last.Flows.Count, FlowDumpParser.Parse(h1.Ofctl("dump-flows", "--no-stats", h1.OpenFlowTarget("br-int"))).Count);
         _ = vm2;
     }
 
