@@ -17,14 +17,20 @@ public sealed partial class OvsdbClient
         var schema = await GetSchemaCachedAsync(conn, db, ct).ConfigureAwait(false);
         var reg = new MonitorRegistration($"m{Interlocked.Increment(ref _monitorSeq)}", db, tables, conditional, new OvsdbReplica(schema));
         lock (_monitors) _monitors.Add(reg);
-        try { await SendMonitorAsync(conn, reg, ct).ConfigureAwait(false); }
-        catch (OvsdbConnectionClosedException) { /* the reconnect path will issue it; wait for that resync */ await WaitResyncAsync(reg.Replica, ct).ConfigureAwait(false); }
-        return reg.Replica;
-    }
-
-    private static async Task WaitResyncAsync(OvsdbReplica replica, CancellationToken ct)
-    {
-        for (var i = 0; replica.Resyncs == 0; i++) await Task.Delay(20, ct).ConfigureAwait(false);
+        // If the session drops around registration, either the next session's resync includes this
+        // monitor (Resyncs > 0, or the server calls our retry a duplicate) or we issue it ourselves.
+        while (true)
+        {
+            try
+            {
+                await SendMonitorAsync(conn, reg, ct).ConfigureAwait(false);
+                return reg.Replica;
+            }
+            catch (OvsdbConnectionClosedException) { }
+            catch (OvsdbRpcException ex) when (ex.Message.Contains("duplicate", StringComparison.OrdinalIgnoreCase)) { }
+            conn = await GetConnectionAsync(ct).ConfigureAwait(false);
+            if (reg.Replica.Resyncs > 0) return reg.Replica;
+        }
     }
 
     private async Task<OvsdbSchema> GetSchemaCachedAsync(OvsdbConnection conn, string db, CancellationToken ct)
