@@ -20,7 +20,10 @@ public sealed class TesterService(CancellationProbe probe) : Tester.TesterBase
     {
         await Common(request, context, failNow: false);
         for (var i = 0; i < request.Count; i++)
+        {
             await responseStream.WriteAsync(Reply(request, i));
+            probe.MarkWritten(request.Text);
+        }
         if (request.FailCode != 0) Fail(request);
     }
 
@@ -34,7 +37,9 @@ public sealed class TesterService(CancellationProbe probe) : Tester.TesterBase
             last = requestStream.Current;
             total += last.Payload.Length;
             count++;
+            probe.MarkWritten(last.Text);
             if (last.FailCode != 0) Fail(last);
+            if (last.DelayMs > 0) await Task.Delay(last.DelayMs, context.CancellationToken);
         }
         return new EchoReply { Text = last?.Text ?? "", Index = count, TotalBytes = total };
     }
@@ -98,6 +103,12 @@ public sealed class CancellationProbe
 
     (TaskCompletionSource Started, TaskCompletionSource Cancelled) For(string key) =>
         _calls.GetOrAdd(key, _ => (new(TaskCreationOptions.RunContinuationsAsynchronously), new(TaskCreationOptions.RunContinuationsAsynchronously)));
+
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _progress = new();
+
+    /// <summary>Counts messages the server wrote (ServerStream) or read (ClientStream) for a key.</summary>
+    public void MarkWritten(string key) => _progress.AddOrUpdate(key, 1, (_, n) => n + 1);
+    public int Progress(string key) => _progress.TryGetValue(key, out var n) ? n : 0;
 
     public void MarkStarted(string key) => For(key).Started.TrySetResult();
     public void MarkCancelled(string key) => For(key).Cancelled.TrySetResult();
