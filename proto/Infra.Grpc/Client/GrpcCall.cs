@@ -23,7 +23,7 @@ internal sealed partial class GrpcCall<TRequest, TResponse> : IClientCall, ICall
     where TRequest : class, IMessage<TRequest> where TResponse : class, IMessage<TResponse>
 {
     static readonly MediaTypeHeaderValue GrpcMediaType = new(GrpcHeaders.ContentType);
-    static readonly ProductInfoHeaderValue UserAgent = new("infra-grpc-dotnet", "1.0");
+    const string UserAgent = "grpc-dotnet-infra/1.0";
 
     readonly GrpcChannel _channel;
     readonly Method<TRequest, TResponse> _method;
@@ -64,8 +64,8 @@ internal sealed partial class GrpcCall<TRequest, TResponse> : IClientCall, ICall
             Content = content,
         };
         var h = request.Headers;
-        h.TE.ParseAdd("trailers");
-        h.UserAgent.Add(UserAgent);
+        h.TryAddWithoutValidation("te", "trailers");
+        h.TryAddWithoutValidation("user-agent", UserAgent);
         if (_deadline is { } d)
         {
             var remaining = d - _channel.Options.TimeProvider.GetUtcNow().UtcDateTime;
