@@ -55,6 +55,7 @@ internal sealed partial class GrpcCall<TRequest, TResponse>
         _status = status;
         _headersTcs.TrySetResult(new Metadata());
         _deadlineTimer?.Dispose();
+        _userCancel.Unregister(); // a long-lived caller token must not collect one registration per call
         _streamingContent?.Abort(new RpcException(status, trailers));
         if (status.StatusCode != StatusCode.OK) { try { _response?.Dispose(); } catch { } }
     }

@@ -1,6 +1,8 @@
 using Google.Protobuf;
 using Infra.Grpc.Protocol;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -29,6 +31,15 @@ internal sealed class ServerMethodHandler<TRequest, TResponse>(
     public string Path => method.FullName;
     public MethodType Type => method.Type;
 
+    /// <summary>Kestrel's request-body limits are for uploads: 30 MB total and a minimum data rate
+    /// that would end an idle stream after a few seconds. A long-lived request stream (e.g. an agent's
+    /// southbound stream) must have neither; per-message size is limited by MaxReceiveMessageSize.</summary>
+    static void LiftBodyLimits(HttpContext http)
+    {
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = null;
+        if (http.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } rate) rate.MinDataRate = null;
+    }
+
     public async Task HandleAsync(HttpContext http)
     {
         var logger = _logger ??= http.RequestServices.GetService<ILoggerFactory>()?.CreateLogger("Infra.Grpc.Server") ?? NullLogger.Instance;
@@ -43,6 +54,7 @@ internal sealed class ServerMethodHandler<TRequest, TResponse>(
         }
 
         http.Response.ContentType = GrpcHeaders.ContentType;
+        if (method.Type is MethodType.ClientStreaming or MethodType.DuplexStreaming) LiftBodyLimits(http);
         using var call = new HttpServerCall(http, method.FullName, options);
         var encoding = request.Headers[GrpcHeaders.Encoding].ToString();
         if (encoding.Length > 0 && encoding != GrpcHeaders.Identity)

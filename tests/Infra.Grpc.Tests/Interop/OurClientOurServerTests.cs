@@ -60,6 +60,30 @@ public sealed class OurClientOurServerTests : TesterClientTests
     }
 
     [Fact]
+    public async Task ClientStream_MoreThanKestrelsRequestBodyLimit_IsAccepted()
+    {
+        using var call = Client.ClientStream(new CallOptions(Timeout: Bound));
+        var payload = ByteString.CopyFrom(new byte[1024 * 1024]);
+        for (var i = 0; i < 40; i++) await call.RequestStream.WriteAsync(new EchoRequest { Payload = payload });
+        await call.RequestStream.CompleteAsync();
+        Assert.Equal(40L * 1024 * 1024, (await call).TotalBytes);
+    }
+
+    [Fact]
+    public async Task Duplex_IdleLongerThanKestrelsDataRateGracePeriod_StaysOpen()
+    {
+        using var call = Client.Duplex(new CallOptions(Timeout: Bound));
+        await call.RequestStream.WriteAsync(new EchoRequest { Text = "before" });
+        Assert.True(await call.ResponseStream.MoveNext());
+        await Task.Delay(TimeSpan.FromSeconds(7)); // Kestrel's minimum request data rate has a 5 s grace period
+        await call.RequestStream.WriteAsync(new EchoRequest { Text = "after" });
+        Assert.True(await call.ResponseStream.MoveNext());
+        Assert.Equal("after", call.ResponseStream.Current.Text);
+        await call.RequestStream.CompleteAsync();
+        Assert.False(await call.ResponseStream.MoveNext());
+    }
+
+    [Fact]
     public async Task Health_CheckAndWatch_FromOurClient()
     {
         using var channel = _server!.CreateChannel();
