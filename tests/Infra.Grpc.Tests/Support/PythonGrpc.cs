@@ -37,7 +37,9 @@ public static class PythonGrpc
         return dir;
     }
 
-    public static PythonProcess Start(string script, params string[] args) => new(script, args);
+    public static PythonProcess Start(string script, params string[] args) => new(script, args, null);
+
+    public static PythonProcess Start(string script, IReadOnlyDictionary<string, string> environment, params string[] args) => new(script, args, environment);
 }
 
 public sealed class PythonProcess : IDisposable
@@ -45,7 +47,7 @@ public sealed class PythonProcess : IDisposable
     readonly Process _process;
     readonly System.Text.StringBuilder _stderr = new();
 
-    internal PythonProcess(string script, string[] args)
+    internal PythonProcess(string script, string[] args, IReadOnlyDictionary<string, string>? environment)
     {
         var psi = new ProcessStartInfo(PythonGrpc.Python)
         {
@@ -59,6 +61,7 @@ public sealed class PythonProcess : IDisposable
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["PYTHONPATH"] = PythonGrpc.StubDir;
         psi.Environment["GRPC_VERBOSITY"] = "ERROR";
+        if (environment is not null) foreach (var (k, v) in environment) psi.Environment[k] = v;
         _process = Process.Start(psi)!;
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_stderr) _stderr.AppendLine(e.Data); };
         _process.BeginErrorReadLine();
