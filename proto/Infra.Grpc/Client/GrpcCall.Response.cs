@@ -21,42 +21,41 @@ internal sealed partial class GrpcCall<TRequest, TResponse>
         _response = response;
         if (_cts.IsCancellationRequested) { response.Dispose(); Finish(CancelStatus(), new Metadata()); return; }
 
-        var headers = ReadMetadata(response.Headers);
-        _headersTcs.TrySetResult(headers);
         if ((int)response.StatusCode != 200)
         {
-            var code = response.Headers.Contains(GrpcHeaders.Status) ? ReadStatus(response.Headers) : new Status(GrpcHeaders.FromHttpStatus((int)response.StatusCode), $"Bad gRPC response. HTTP status code: {(int)response.StatusCode}");
+            var headers = _responseHeaders = ReadMetadata(response.Headers);
+            var code = response.Headers.NonValidated.Contains(GrpcHeaders.Status) ? ReadStatus(response.Headers) : new Status(GrpcHeaders.FromHttpStatus((int)response.StatusCode), $"Bad gRPC response. HTTP status code: {(int)response.StatusCode}");
             Finish(code, headers);
             return;
         }
-        if (response.Headers.Contains(GrpcHeaders.Status)) // trailers-only response
+        if (response.Headers.NonValidated.Contains(GrpcHeaders.Status)) // trailers-only response
         {
+            var headers = _responseHeaders = ReadMetadata(response.Headers);
             Finish(ReadStatus(response.Headers), headers);
             return;
         }
         if (!GrpcHeaders.IsGrpcContentType(response.Content.Headers.ContentType?.MediaType))
         {
-            Finish(new Status(StatusCode.Internal, $"Bad gRPC response. Invalid content-type value: {response.Content.Headers.ContentType}"), headers);
+            Finish(new Status(StatusCode.Internal, $"Bad gRPC response. Invalid content-type value: {response.Content.Headers.ContentType}"), new Metadata());
             return;
         }
         if (response.Headers.TryGetValues(GrpcHeaders.Encoding, out var enc) && enc.FirstOrDefault() is { } e2 && e2 != GrpcHeaders.Identity)
         {
-            Finish(new Status(StatusCode.Internal, $"Response uses compression '{e2}', which this client does not support."), headers);
+            Finish(new Status(StatusCode.Internal, $"Response uses compression '{e2}', which this client does not support."), new Metadata());
             return;
         }
         var stream = await response.Content.ReadAsStreamAsync(_cts.Token).ConfigureAwait(false);
         _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4096));
     }
 
-    void Finish(Status status, Metadata trailers)
+    void Finish(Status status, Metadata? trailers)
     {
         if (_status is not null) return;
         _trailers = trailers;
         _status = status;
-        _headersTcs.TrySetResult(new Metadata());
         _deadlineTimer?.Dispose();
         _userCancel.Unregister(); // a long-lived caller token must not collect one registration per call
-        _streamingContent?.Abort(new RpcException(status, trailers));
+        _streamingContent?.Abort(new RpcException(status, trailers ?? new Metadata()));
         if (status.StatusCode != StatusCode.OK) { try { _response?.Dispose(); } catch { } }
     }
 
@@ -74,7 +73,7 @@ internal sealed partial class GrpcCall<TRequest, TResponse>
         return new Status(StatusCode.Internal, $"{what}: {e.GetType().Name}: {e.Message}");
     }
 
-    RpcException StatusException() => new(_status!.Value, _trailers ?? new Metadata());
+    RpcException StatusException() => new(_status!.Value, GetTrailers());
 
     /// <summary>The next response message, or null at a clean end with status OK; any other status
     /// (including a local deadline or cancellation) is thrown as RpcException.</summary>
@@ -130,9 +129,10 @@ internal sealed partial class GrpcCall<TRequest, TResponse>
     void FinishFromTrailers()
     {
         var trailing = _response!.TrailingHeaders;
-        var trailers = ReadMetadata(trailing);
-        Finish(trailing.Contains(GrpcHeaders.Status) ? ReadStatus(trailing)
-            : new Status(StatusCode.Internal, "The server ended the response without a grpc-status trailer."), trailers);
+        var status = trailing.NonValidated.Contains(GrpcHeaders.Status) ? ReadStatus(trailing)
+            : new Status(StatusCode.Internal, "The server ended the response without a grpc-status trailer.");
+        _trailerSource = trailing;
+        Finish(status, status.StatusCode == StatusCode.OK ? null : ReadMetadata(trailing));
     }
 
     public async Task<TResponse> ReadUnaryResponseAsync()
@@ -153,8 +153,9 @@ internal sealed partial class GrpcCall<TRequest, TResponse>
 
     static Status ReadStatus(HttpHeaders headers)
     {
-        var codeText = headers.TryGetValues(GrpcHeaders.Status, out var v) ? v.FirstOrDefault() : null;
-        var message = headers.TryGetValues(GrpcHeaders.Message, out var m) ? StatusMessage.Decode(m.FirstOrDefault() ?? "") : "";
+        var raw = headers.NonValidated;
+        var codeText = raw.TryGetValues(GrpcHeaders.Status, out var v) ? v.ToString() : null;
+        var message = raw.TryGetValues(GrpcHeaders.Message, out var m) ? StatusMessage.Decode(m.ToString()) : "";
         if (!int.TryParse(codeText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var code))
             return new Status(StatusCode.Unknown, $"Unparsable grpc-status '{codeText}'. {message}".Trim());
         return new Status((StatusCode)code, message);

@@ -30,7 +30,10 @@ internal sealed partial class GrpcCall<TRequest, TResponse> : IClientCall, ICall
     readonly CallOptions _options;
     readonly CancellationTokenSource _cts;
     readonly DateTime? _deadline;
-    readonly TaskCompletionSource<Metadata> _headersTcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Headers and trailers are turned into Metadata only when asked for: most calls never look.
+    Task<Metadata>? _headersTask;
+    Metadata? _responseHeaders;
+    System.Net.Http.Headers.HttpResponseHeaders? _trailerSource;
     CancellationTokenRegistration _userCancel;
     Task _sendTask = Task.CompletedTask;
     HttpResponseMessage? _response;
@@ -103,7 +106,6 @@ internal sealed partial class GrpcCall<TRequest, TResponse> : IClientCall, ICall
         {
             _status = new Status(StatusCode.ResourceExhausted, $"Sending message exceeds the maximum configured message size ({size} > {_channel.Options.MaxSendMessageSize} bytes).");
             _trailers = new Metadata();
-            _headersTcs.TrySetResult(new Metadata());
             return;
         }
         _sendTask = SendAsync(CreateRequest(new UnaryContent(request, size)));
@@ -120,12 +122,20 @@ internal sealed partial class GrpcCall<TRequest, TResponse> : IClientCall, ICall
     /// <summary>The status, once the call ended (null before).</summary>
     public Status? Status => _status;
 
-    public Task<Metadata> ResponseHeadersAsync => _headersTcs.Task;
+    public Task<Metadata> ResponseHeadersAsync => _headersTask ??= HeadersAsync();
+
+    async Task<Metadata> HeadersAsync()
+    {
+        await _sendTask.ConfigureAwait(false);
+        return _responseHeaders ??= _response is { } r ? ReadMetadata(r.Headers) : new Metadata();
+    }
 
     public RpcException? StatusError() => _status is null ? null : new RpcException(_status.Value, _trailers ?? new Metadata());
 
     public Status GetStatus() => _status ?? throw new InvalidOperationException("The call has not finished yet; read the whole response first.");
-    public Metadata GetTrailers() => _trailers ?? throw new InvalidOperationException("The call has not finished yet; read the whole response first.");
+    public Metadata GetTrailers() => _status is null
+        ? throw new InvalidOperationException("The call has not finished yet; read the whole response first.")
+        : _trailers ??= _trailerSource is null ? new Metadata() : ReadMetadata(_trailerSource);
 
     /// <summary>Ends the call locally: deadline (DEADLINE_EXCEEDED) or user cancellation (CANCELLED).</summary>
     public void Abort(bool deadline)

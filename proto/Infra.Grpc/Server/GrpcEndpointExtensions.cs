@@ -65,6 +65,8 @@ public static class GrpcEndpointExtensions
                 ? $"Method '{http.Request.RouteValues["method"]}' is not implemented by service '{service}'."
                 : $"Service '{service}' is unimplemented.");
             return Task.CompletedTask;
-        }).WithDisplayName("gRPC unimplemented");
+        }).WithDisplayName("gRPC unimplemented")
+          // Last resort: an application's own two-segment POST routes must win over this catch-all.
+          .Add(b => { if (b is RouteEndpointBuilder r) r.Order = int.MaxValue; });
     }
 }
