@@ -34,12 +34,14 @@ internal sealed partial class GrpcCall<TRequest, TResponse>
             Finish(ReadStatus(response.Headers), headers);
             return;
         }
-        if (!GrpcHeaders.IsGrpcContentType(response.Content.Headers.ContentType?.MediaType))
+        // NonValidated: these are read on every call, and parsing them into typed header values costs.
+        var contentType = response.Content.Headers.NonValidated.TryGetValues("content-type", out var ct) ? ct.ToString() : null;
+        if (!GrpcHeaders.IsGrpcContentType(contentType))
         {
-            Finish(new Status(StatusCode.Internal, $"Bad gRPC response. Invalid content-type value: {response.Content.Headers.ContentType}"), new Metadata());
+            Finish(new Status(StatusCode.Internal, $"Bad gRPC response. Invalid content-type value: {contentType}"), new Metadata());
             return;
         }
-        if (response.Headers.TryGetValues(GrpcHeaders.Encoding, out var enc) && enc.FirstOrDefault() is { } e2 && e2 != GrpcHeaders.Identity)
+        if (response.Headers.NonValidated.TryGetValues(GrpcHeaders.Encoding, out var enc) && enc.ToString() is { Length: > 0 } e2 && e2 != GrpcHeaders.Identity)
         {
             Finish(new Status(StatusCode.Internal, $"Response uses compression '{e2}', which this client does not support."), new Metadata());
             return;
