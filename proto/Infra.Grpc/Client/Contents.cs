@@ -47,7 +47,8 @@ internal sealed class StreamingContent : HttpContent
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
         _stream.TrySetResult(stream);
-        await _complete.Task.ConfigureAwait(false);
+        // The handler cancels this token when the stream is reset; never outlive the call.
+        await _complete.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => SerializeToStreamAsync(stream, context, default);

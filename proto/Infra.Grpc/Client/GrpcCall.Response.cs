@@ -67,6 +67,7 @@ internal sealed partial class GrpcCall<TRequest, TResponse>
     {
         if (_cts.IsCancellationRequested) return CancelStatus();
         if (e is RpcException r) return r.Status;
+        if (e is ObjectDisposedException) return new Status(StatusCode.Unavailable, $"{what}: the channel was disposed.");
         if (e is HttpProtocolException p)
             return p.ErrorCode == 0x8 ? new Status(StatusCode.Cancelled, "The server cancelled the stream (RST_STREAM CANCEL).")
                 : new Status(StatusCode.Internal, $"{what}: HTTP/2 error {p.ErrorCode}: {p.Message}");

@@ -150,10 +150,14 @@ internal sealed partial class GrpcCall<TRequest, TResponse> : IClientCall, ICall
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        if (_status is null) Abort(false);
+        if (_status is null)
+        {
+            Abort(false);
+            Finish(new Grpc.Status(StatusCode.Cancelled, "The call was disposed."), new Metadata());
+        }
         _userCancel.Dispose();
         _deadlineTimer?.Dispose();
         _response?.Dispose();
-        _cts.Dispose();
+        // _cts is not disposed: writers and readers racing with Dispose may still read its token.
     }
 }

@@ -102,6 +102,17 @@ public sealed class OurClientOurServerTests : TesterClientTests
     }
 
     [Fact]
+    public async Task Duplex_DisposedMidStream_ResetsTheStream_AndServerTokenFires()
+    {
+        var call = Client.Duplex(new CallOptions(Timeout: Bound));
+        await call.RequestStream.WriteAsync(new EchoRequest { Text = "dispose-mid" });
+        Assert.True(await call.ResponseStream.MoveNext());
+        call.Dispose();
+        await _server!.Probe.Cancelled("dispose-mid").WaitAsync(Bound);
+        await Assert.ThrowsAsync<RpcException>(() => call.RequestStream.WriteAsync(new EchoRequest()));
+    }
+
+    [Fact]
     public async Task Deadline_FiresTheServerMethodsCancellationToken()
     {
         var call = Client.WaitAsync(new EchoRequest { Text = "deadline" }, new CallOptions(Timeout: TimeSpan.FromMilliseconds(500)));

@@ -47,10 +47,20 @@ public sealed class TesterService(CancellationProbe probe) : Tester.TesterBase
     public override async Task Duplex(IAsyncStreamReader<EchoRequest> requestStream, IServerStreamWriter<EchoReply> responseStream, ServerCallContext context)
     {
         var i = 0;
-        await foreach (var request in requestStream.ReadAllAsync())
+        string? first = null;
+        try
         {
-            if (request.FailCode != 0) Fail(request);
-            await responseStream.WriteAsync(Reply(request, i++));
+            await foreach (var request in requestStream.ReadAllAsync())
+            {
+                first ??= request.Text;
+                if (request.FailCode != 0) Fail(request);
+                await responseStream.WriteAsync(Reply(request, i++));
+            }
+        }
+        catch (Exception) when (context.CancellationToken.IsCancellationRequested && first is not null)
+        {
+            probe.MarkCancelled(first);
+            throw;
         }
     }
 
