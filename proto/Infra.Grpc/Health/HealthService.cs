@@ -26,16 +26,3 @@ public sealed class HealthService(HealthStatusManager statuses) : V1.Health.Heal
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested) { }
     }
 }
-
-public static class HealthServiceExtensions
-{
-    /// <summary>Registers the HealthStatusManager (inject it to set statuses) and the Health service.</summary>
-    public static IServiceCollection AddGrpcHealth(this IServiceCollection services)
-    {
-        services.TryAddSingleton<HealthStatusManager>();
-        services.TryAddSingleton<HealthService>();
-        return services;
-    }
-
-    public static IEndpointRouteBuilder MapGrpcHealthService(this IEndpointRouteBuilder endpoints) => endpoints.MapGrpcService<HealthService>();
-}

@@ -79,20 +79,3 @@ public sealed class ReflectionServiceV1Alpha(GrpcServiceRegistry registry) : V1A
             inner.WriteAsync(V1Alpha.ServerReflectionResponse.Parser.ParseFrom(Google.Protobuf.MessageExtensions.ToByteArray(message)), cancellationToken);
     }
 }
-
-public static class ReflectionServiceExtensions
-{
-    public static IServiceCollection AddGrpcReflection(this IServiceCollection services)
-    {
-        services.TryAddSingleton<ReflectionServiceV1>();
-        services.TryAddSingleton<ReflectionServiceV1Alpha>();
-        return services;
-    }
-
-    /// <summary>Maps both reflection versions; map them after your own services (the index is built on first use).</summary>
-    public static IEndpointRouteBuilder MapGrpcReflectionService(this IEndpointRouteBuilder endpoints)
-    {
-        endpoints.MapGrpcService<ReflectionServiceV1>();
-        return endpoints.MapGrpcService<ReflectionServiceV1Alpha>();
-    }
-}

@@ -4,47 +4,6 @@ using ServingStatus = Infra.Grpc.Health.V1.HealthCheckResponse.Types.ServingStat
 
 namespace Infra.Grpc.Tests.Interop;
 
-public class OurServerFixture : IAsyncLifetime
-{
-    public GrpcTestServer Server { get; private set; } = null!;
-    protected virtual bool Tls => false;
-    public async Task InitializeAsync() => Server = await GrpcTestServer.StartAsync(tls: Tls);
-    public async Task DisposeAsync() => await Server.DisposeAsync();
-}
-
-public sealed class OurTlsServerFixture : OurServerFixture
-{
-    protected override bool Tls => true;
-}
-
-/// <summary>grpcio over TLS (ALPN h2) against our Kestrel server with a self-signed certificate.</summary>
-public sealed class PythonClientOurServerTlsTests(OurTlsServerFixture fixture) : IClassFixture<OurTlsServerFixture>, IDisposable
-{
-    readonly string _pem = Path.Combine(Path.GetTempPath(), $"infra-grpc-cert-{Guid.NewGuid():N}.pem");
-
-    async Task<JsonElement> Run(string scenario)
-    {
-        File.WriteAllText(_pem, fixture.Server.Certificate!.ExportCertificatePem());
-        using var p = PythonGrpc.Start("tester_client.py", new Dictionary<string, string> { ["TESTER_TLS_ROOT"] = _pem },
-            $"localhost:{fixture.Server.Port}", scenario);
-        var output = await p.ReadToEndAsync(TimeSpan.FromSeconds(60));
-        var last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()
-            ?? throw new InvalidOperationException($"Scenario {scenario} printed nothing. stderr:\n{p.StandardError}");
-        return JsonDocument.Parse(last).RootElement;
-    }
-
-    [Fact]
-    public async Task Unary_OverTls() => Assert.Equal("hello", (await Run("unary")).GetProperty("text").GetString());
-
-    [Fact]
-    public async Task Duplex_OverTls() => Assert.Equal(10000, (await Run("duplex")).GetProperty("count").GetInt32());
-
-    [Fact]
-    public async Task Error_OverTls() => Assert.Equal("FAILED_PRECONDITION", (await Run("error")).GetProperty("code").GetString());
-
-    public void Dispose() => File.Delete(_pem);
-}
-
 /// <summary>Python grpcio (tester_client.py) as the client of our server: each scenario prints what
 /// grpcio observed as JSON and the test asserts on it.</summary>
 public sealed class PythonClientOurServerTests(OurServerFixture fixture) : IClassFixture<OurServerFixture>

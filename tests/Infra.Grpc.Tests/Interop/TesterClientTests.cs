@@ -110,6 +110,18 @@ public abstract class TesterClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ClientStream_ServerFailsBeforeClientCompletes_ClientSeesStatus_AndWritesFail()
+    {
+        using var call = Client.ClientStream(Timeout());
+        await call.RequestStream.WriteAsync(new EchoRequest { FailCode = (int)StatusCode.Aborted, FailMessage = "early" });
+        var e = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync.WaitAsync(Bound));
+        Assert.Equal(StatusCode.Aborted, e.StatusCode);
+        Assert.Equal("early", e.Status.Detail);
+        var w = await Assert.ThrowsAsync<RpcException>(() => call.RequestStream.WriteAsync(new EchoRequest()));
+        Assert.Equal(StatusCode.Aborted, w.StatusCode);
+    }
+
+    [Fact]
     public async Task Duplex_EchoesEachMessageBeforeTheNextIsSent()
     {
         using var call = Client.Duplex(Timeout());

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Google.Protobuf;
-using Infra.Grpc.Tests.Interop;
+using Infra.Grpc.Tests.Support;
 using Infra.Grpc.Tests.V1;
 
 namespace Infra.Grpc.Tests.Server;
