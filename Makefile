@@ -1,8 +1,9 @@
 # The two commands a newcomer needs are `make cloud` and `make test` (see README.md).
 SHELL := /bin/bash
 DOTNET ?= dotnet
+BENCHES := Infra.Grpc.Benchmarks Infra.Store.Benchmarks Infra.Flows.Benchmarks Infra.Agent.Network.Benchmarks
 
-.PHONY: build test unit cloud bench clean
+.PHONY: build test cloud cloud-down bench packages clean
 
 build:
 	$(DOTNET) build Infra.sln -c Release -v minimal
@@ -10,7 +11,22 @@ build:
 # Installs the system packages the tests need, then runs every test project.
 test:
 	bash tests/setup-host.sh
-	$(DOTNET) test Infra.sln -c Release -v minimal --logger "console;verbosity=normal"
+	bash tests/run-all.sh
+
+# A single-host cloud on this machine: OVS, the controller on SQLite, the agent.
+cloud:
+	bash packaging/cloud/up.sh up
+
+cloud-down:
+	bash packaging/cloud/up.sh down
+
+# Prints every benchmark table; each compares against its own baseline in the same run.
+bench:
+	bash tests/setup-host.sh
+	for b in $(BENCHES); do $(DOTNET) run -c Release --project tests/$$b || exit 1; done
+
+packages:
+	bash packaging/deb/build.sh
 
 clean:
-	rm -rf */*/bin */*/obj
+	rm -rf */*/bin */*/obj out

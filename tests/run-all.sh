@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds the solution once, then runs every test project and prints one closing line
+# "N passed, N failed" over all of them. Projects run two at a time: the integration suites boot
+# guests and switches, and this is a 2-core machine.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+dotnet build Infra.sln -c Release -v q --nologo || { echo "build failed"; exit 1; }
+mapfile -t projects < <(find tests -name '*.Tests.csproj' | sort)
+results=$(mktemp -d)
+run() {
+  local p=$1 name; name=$(basename "$p" .csproj)
+  local start=$SECONDS
+  dotnet test "$p" -c Release --no-build -v q --nologo --logger "trx;LogFileName=$name.trx" \
+    --results-directory "$results/trx" > "$results/$name.log" 2>&1
+  echo $? > "$results/$name.rc"
+  echo "$name: $(grep -E 'Passed!|Failed!' "$results/$name.log" | tail -1 | sed 's/^ *//') ($((SECONDS-start)) s)"
+}
+export -f run; export results
+printf '%s\n' "${projects[@]}" | xargs -P 2 -I{} bash -c 'run {}'
+passed=0; failed=0; bad=()
+for p in "${projects[@]}"; do
+  name=$(basename "$p" .csproj)
+  line=$(grep -E 'Passed!|Failed!' "$results/$name.log" | tail -1)
+  pa=$(sed -n 's/.*Passed: *\([0-9]*\).*/\1/p' <<<"$line"); fa=$(sed -n 's/.*Failed: *\([0-9]*\).*/\1/p' <<<"$line")
+  passed=$((passed + ${pa:-0})); failed=$((failed + ${fa:-0}))
+  if [ "$(cat "$results/$name.rc")" != 0 ]; then
+    bad+=("$name"); [ -z "$line" ] && failed=$((failed + 1))
+    echo "----- $name (exit $(cat "$results/$name.rc")) -----"; grep -vE '^\s*$' "$results/$name.log" | tail -60
+  fi
+done
+echo
+echo "$passed passed, $failed failed"
+[ ${#bad[@]} -eq 0 ]
