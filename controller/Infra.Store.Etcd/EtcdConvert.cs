@@ -110,6 +110,25 @@ static class EtcdConvert
         FromRpc(e.Kv),
         e.PrevKv is { } p ? FromRpc(p) : null);
 
+    /// <summary>
+    /// One response per revision, in order, each with its revision as header revision: etcd sends a
+    /// watcher's catch-up from history as a single response spanning many revisions.
+    /// </summary>
+    public static IEnumerable<WatchResponse> ByRevision(IEnumerable<Mvcc.Event> events)
+    {
+        var group = new List<WatchEvent>();
+        foreach (var e in events.Select(FromRpc))
+        {
+            if (group.Count > 0 && group[0].Kv.ModRevision != e.Kv.ModRevision)
+            {
+                yield return new WatchResponse(new ResponseHeader(group[0].Kv.ModRevision), group.ToArray());
+                group.Clear();
+            }
+            group.Add(e);
+        }
+        if (group.Count > 0) yield return new WatchResponse(new ResponseHeader(group[0].Kv.ModRevision), group.ToArray());
+    }
+
     /// <summary>The lease a request names, for reporting a lease-not-found error (first one in a txn).</summary>
     public static long LeaseOf(TxnRequest t) =>
         t.Success.Concat(t.Failure ?? []).Select(o => o.Put?.Lease ?? 0).FirstOrDefault(l => l != 0);

@@ -180,9 +180,13 @@ sealed class EtcdWatchStream(EtcdEndpoints endpoints, EtcdStoreOptions options, 
             Volatile.Write(ref w.NextRevision, Math.Max(Volatile.Read(ref w.NextRevision), revision + 1));
             return;
         }
-        var events = r.Events.Select(EtcdConvert.FromRpc).ToArray();
-        Volatile.Write(ref w.NextRevision, events[^1].Kv.ModRevision + 1);
-        w.Events.Writer.TryWrite(new WatchResponse(EtcdConvert.Header(r.Header), events));
+        // etcd packs several revisions into one response while a watcher catches up with history;
+        // the interface promises one response per revision (a txn's events together), so split.
+        foreach (var response in EtcdConvert.ByRevision(r.Events))
+        {
+            Volatile.Write(ref w.NextRevision, response.Header.Revision + 1);
+            w.Events.Writer.TryWrite(response);
+        }
     }
 
     void Finish(Watcher w, Exception failure)
