@@ -80,4 +80,33 @@ public sealed class EtcdRestartTests : IAsyncLifetime
         Assert.Equal(30, ka.TtlSeconds);
         Assert.NotNull(await _store.GetAsync("/lease/k"));
     }
+    [Fact]
+    public async Task Calls_WhileEtcdIsDown_FailUnavailable_AndWorkAgainAfterRestart()
+    {
+        await _store.PutAsync("/down/a", "1");
+        _etcd.Kill();
+        var e = await Assert.ThrowsAsync<EtcdRequestException>(() => _store.PutAsync("/down/b", "2"));
+        Assert.Equal(Infra.Grpc.StatusCode.Unavailable, e.Code);
+        await _etcd.StartAsync();
+        await _store.PutAsync("/down/b", "2");
+        Assert.Equal(["1", "2"], (await _store.GetPrefixAsync("/down/")).Select(kv => kv.ValueString));
+    }
+
+    [Fact]
+    public async Task Watch_CancelledWhileEtcdIsDown_EndsWithoutError()
+    {
+        using var cts = new CancellationTokenSource();
+        var from = (await _store.PutAsync("/wc/a", "1")).Header.Revision;
+        var seen = 0;
+        var watching = Task.Run(async () =>
+        {
+            await foreach (var r in _store.WatchAsync(WatchRequest.Prefix("/wc/", from), cts.Token)) seen += r.Events.Count;
+        });
+        for (var i = 0; i < 100 && Volatile.Read(ref seen) == 0; i++) await Task.Delay(50);
+        Assert.Equal(1, Volatile.Read(ref seen));
+        _etcd.Kill();
+        await Task.Delay(300); // the stream is broken and reconnecting
+        cts.Cancel();
+        await watching.WaitAsync(Bounded.Bound);
+    }
 }
