@@ -10,14 +10,15 @@ internal static class BenchmarkRunner
         public double PerSecond => Operations / Elapsed.TotalSeconds;
     }
 
-    /// <summary>Args: [placement|store] [--quick].</summary>
+    /// <summary>Args: [placement|store|etcd] [--quick]. "etcd" = store writes/s on SQLite and a local etcd side by side.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
         var quick = args.Contains("--quick");
         var rows = new List<Row>();
-        var only = args.FirstOrDefault(a => a is "placement" or "store");
+        var only = args.FirstOrDefault(a => a is "placement" or "store" or "etcd");
         if (only is null or "placement") rows.AddRange(PlacementBenchmarks.Run(quick));
         if (only is null or "store") rows.AddRange(await StoreBenchmarks.RunAsync(quick));
+        if (only is "etcd") rows.AddRange(await EtcdBenchmarks.RunAsync(quick));
         Print(rows);
         return 0;
     }

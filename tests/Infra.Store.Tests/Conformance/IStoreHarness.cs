@@ -13,5 +13,13 @@ public interface IStoreHarness : IAsyncDisposable
     /// <summary>The clock the store was given (for election helpers built on it).</summary>
     TimeProvider Time { get; }
 
+    /// <summary>Let lease time pass: a fake clock advances at once; in <see cref="RealTime"/> this simply waits.</summary>
     Task ElapseAsync(TimeSpan time);
+
+    /// <summary>
+    /// True when the store's lessor runs on the wall clock (etcd) and <see cref="ElapseAsync"/> really
+    /// waits: lease tests then cost their TTLs in real seconds (kept at etcd's 2 s minimum), and expiry
+    /// is observed by watching for the delete rather than assumed at the instant the clock moves.
+    /// </summary>
+    bool RealTime => false;
 }
