@@ -31,7 +31,7 @@ internal static class ServiceEmitter
                 var (req, resp) = (type(m.InputType), type(m.OutputType));
                 sb.AppendLine($"        public static readonly {G}Method<{req}, {resp}> {m.Name}Method = new({G}MethodType.{Kind(m)}, ServiceName, \"{m.Name}\", {req}.Parser, {resp}.Parser);");
             }
-            EmitBase(sb, s, type);
+            EmitBase(sb, s, type, rc.Namespace.Length > 0 ? "global::" + rc.Namespace + "." + s.Name : "global::" + s.Name);
             EmitClient(sb, s, type);
             sb.AppendLine("    }");
         }
@@ -49,13 +49,15 @@ internal static class ServiceEmitter
         _ => "DuplexStreaming",
     };
 
-    static void EmitBase(StringBuilder sb, ServiceInfo s, Func<string, string> type)
+    // qualifiedService is fully qualified because an rpc named like its service (etcd's Watch.Watch)
+    // hides the service class inside the base class.
+    static void EmitBase(StringBuilder sb, ServiceInfo s, Func<string, string> type, string qualifiedService)
     {
         var b = s.Name + "Base";
         sb.AppendLine($"        /// <summary>Derive from this and override the RPCs you serve; the others answer UNIMPLEMENTED.</summary>");
         sb.AppendLine($"        public abstract partial class {b} : {G}IGrpcService");
         sb.AppendLine("        {");
-        sb.AppendLine($"            static global::Google.Protobuf.Reflection.ServiceDescriptor {G}IGrpcService.Descriptor => {s.Name}.Descriptor;");
+        sb.AppendLine($"            static global::Google.Protobuf.Reflection.ServiceDescriptor {G}IGrpcService.Descriptor => {qualifiedService}.Descriptor;");
         foreach (var m in s.Methods)
         {
             var (req, resp) = (type(m.InputType), type(m.OutputType));
