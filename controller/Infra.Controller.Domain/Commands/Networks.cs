@@ -1,0 +1,24 @@
+using System.Collections.Immutable;
+using System.Net;
+using Infra.Controller.Domain.Model;
+
+namespace Infra.Controller.Domain.Commands;
+
+/// <summary>An inclusive address range inside a subnet.</summary>
+public sealed record AddressRange(IPAddress First, IPAddress Last);
+
+/// <summary>A validated subnet: canonical CIDR, optional gateway, DNS servers, allocation ranges
+/// (empty: the whole subnet minus network, broadcast and gateway).</summary>
+public sealed record SubnetSpec(
+    IpCidr Cidr,
+    IPAddress? Gateway,
+    ImmutableArray<IPAddress> DnsServers,
+    ImmutableArray<AddressRange> AllocationRanges);
+
+public sealed record CreateNetwork(string? RequestId, string TenantId, string Name,
+    ImmutableArray<SubnetSpec> Subnets, int Mtu, Labels Labels);
+public sealed record GetNetwork(string Id);
+public sealed record ListNetworks(string? TenantId, Page Page);
+public sealed record UpdateNetwork(string Id, ImmutableArray<SubnetSpec> AddSubnets, Labels? Labels, long? ExpectedRevision);
+public sealed record DeleteNetwork(string Id);
+public sealed record ListAllocations(string NetworkId, Page Page);
