@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Infra.Store;
 using Host = Infra.V1.Host;
 using Microsoft.Extensions.Logging;
@@ -16,15 +15,15 @@ namespace Infra.Controller.Southbound.Session;
 public sealed partial class ChangeFeed(IKeyValueStore store, ILogger<ChangeFeed> log) : IAsyncDisposable
 {
     readonly object _gate = new();
-    readonly List<Channel<bool>> _subscribers = [];
+    readonly List<DirtyFlag> _subscribers = [];
     readonly CancellationTokenSource _stop = new();
     Task? _loop;
 
     /// <summary>A dirty flag that is set (once) whenever relevant keys change; set initially too.</summary>
     public Subscription Subscribe()
     {
-        var ch = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-        ch.Writer.TryWrite(true);
+        var ch = new DirtyFlag();
+        ch.Set();
         lock (_gate)
         {
             _subscribers.Add(ch);
@@ -36,7 +35,7 @@ public sealed partial class ChangeFeed(IKeyValueStore store, ILogger<ChangeFeed>
     /// <summary>Mark every session dirty (e.g. after the failure detector moved VMs).</summary>
     public void SignalAll()
     {
-        lock (_gate) foreach (var s in _subscribers) s.Writer.TryWrite(true);
+        lock (_gate) foreach (var s in _subscribers) s.Set();
     }
 
     async Task RunAsync(CancellationToken ct)
@@ -96,25 +95,17 @@ public sealed partial class ChangeFeed(IKeyValueStore store, ILogger<ChangeFeed>
     }
 
     /// <summary>A session's dirty flag; dispose to stop receiving.</summary>
-    public sealed class Subscription(ChangeFeed feed, Channel<bool> channel) : IDisposable
+    public sealed class Subscription(ChangeFeed feed, DirtyFlag flag) : IDisposable
     {
         /// <summary>Waits until the flag is set, then clears it.</summary>
-        public async Task WaitAsync(CancellationToken ct) => await channel.Reader.ReadAsync(ct).ConfigureAwait(false);
+        public Task WaitAsync(CancellationToken ct) => flag.WaitAsync(ct);
 
         /// <summary>Clears a flag set meanwhile (after a coalescing pause).</summary>
-        public void Drain() => channel.Reader.TryRead(out _);
-
-        public void Signal() => channel.Writer.TryWrite(true);
+        public void Drain() => flag.Clear();
 
         public void Dispose()
         {
-            lock (feed._gate) feed._subscribers.Remove(channel);
+            lock (feed._gate) feed._subscribers.Remove(flag);
         }
-    }
-
-    static partial class Log
-    {
-        [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "store watch ended ({Reason}); resyncing every agent session")]
-        public static partial void WatchRestarted(ILogger log, string reason);
     }
 }
