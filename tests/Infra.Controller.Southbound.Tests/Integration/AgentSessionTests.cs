@@ -13,11 +13,15 @@ public sealed class AgentSessionTests
         a.Held.Items.TryGetValue(new(kind, id), out var r) ? r : null;
 
     [Fact]
-    public async Task Hello_GetsWelcomeThenFullStateWithTheVmAndItsFlows_AndRegistersTheHost()
+    public async Task Hello_GetsWelcomeThenFullStateWithTheVmAndItsFlows_AndRegistersTheHostKeepingOperatorSettings()
     {
         await using var server = await SouthboundServer.StartAsync();
         await Seed.TenantAsync(server.Store);
         await Seed.VmAsync(server.Store, "i1", "p1", "h1", 1);
+        var known = Host("h1", "127.0.0.99", state: HostState.Down);
+        known.Cordoned = true;
+        known.Overcommit = new Overcommit { CpuRatio = 2, MemoryReserveMib = 1024 };
+        await server.Store.PutAsync(known);
 
         await using var agent = await TestAgent.ConnectAsync(server, "h1", "127.0.0.11");
         var welcome = await agent.WelcomeAsync();
@@ -33,6 +37,8 @@ public sealed class AgentSessionTests
         Assert.Contains(Find(agent, DesiredKind.FlowGroup, Cookies.Policy(7).ToString("x16"))!.FlowGroup.Flows, f => f.Match.Contains("tp_dst=80"));
         var host = await Eventually.StoreAsync(server.Store, StoreKeys.Host("h1"), Infra.V1.Host.Parser, h => h.State == HostState.Up, "host registration");
         Assert.Equal(("127.0.0.11", 16u), (host.Inventory.TunnelIp, host.Inventory.Cores));
+        Assert.True(host.Cordoned); // operator settings survive re-registration
+        Assert.Equal(1024ul, host.Overcommit.MemoryReserveMib);
         Assert.Equal(server.Time.GetUtcNow(), host.LastHeartbeat.ToDateTimeOffset());
     }
 
