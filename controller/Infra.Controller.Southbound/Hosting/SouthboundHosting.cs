@@ -24,6 +24,7 @@ public static class SouthboundHosting
         services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ChangeFeed>();
+        services.AddSingleton<Infra.Controller.Southbound.Cluster.SnapshotCache>();
         services.AddSingleton<SessionRegistry>();
         services.AddSingleton<AgentSessionService>();
         services.AddSingleton(sp => new ClaimStore(sp.GetRequiredService<IKeyValueStore>(), options.Placement));

@@ -17,7 +17,7 @@ namespace Infra.Controller.Southbound.Session;
 /// write loop alone (Welcome goes out before it starts).
 /// </summary>
 public sealed partial class AgentSessionService(
-    IKeyValueStore store, ChangeFeed feed, SessionRegistry registry, SouthboundOptions options,
+    IKeyValueStore store, ChangeFeed feed, SessionRegistry registry, SnapshotCache snapshots, SouthboundOptions options,
     TimeProvider time, ILogger<AgentSessionService> log) : AgentSessionRpc.AgentSessionBase
 {
     readonly HostRecords _hosts = new(store, time);
@@ -101,7 +101,7 @@ public sealed partial class AgentSessionService(
 
     async Task PushAsync(IServerStreamWriter<ControllerMessage> stream, SessionState s, CancellationToken ct)
     {
-        var snapshot = await ClusterSnapshot.LoadAsync(store, ct).ConfigureAwait(false);
+        var snapshot = await snapshots.GetAsync(ct).ConfigureAwait(false);
         LastSent? last;
         ulong agentVersion;
         bool forceFull;

@@ -13,7 +13,7 @@ using static Infra.Controller.Southbound.Tests.Support.Objects;
 namespace Infra.Controller.Southbound.Tests.Failure;
 
 /// <summary>The detector against a real SQLite store, time driven by a fake clock.</summary>
-public sealed class HostFailureDetectorTests : IAsyncDisposable
+public sealed class HostFailureDetectorTests : IAsyncLifetime
 {
     readonly string _dir = Directory.CreateTempSubdirectory("infra-detector-").FullName;
     readonly SqliteStore _store;
@@ -143,7 +143,9 @@ public sealed class HostFailureDetectorTests : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         await _store.DisposeAsync();
         Directory.Delete(_dir, recursive: true);

@@ -60,6 +60,7 @@ public sealed class SouthboundServer : IAsyncDisposable
             builder.Services.AddSingleton(options);
             builder.Services.AddSingleton<TimeProvider>(time);
             builder.Services.AddSingleton<ChangeFeed>();
+            builder.Services.AddSingleton<Infra.Controller.Southbound.Cluster.SnapshotCache>();
             builder.Services.AddSingleton<SessionRegistry>();
             builder.Services.AddSingleton<AgentSessionService>();
             var app = builder.Build();
