@@ -169,6 +169,44 @@ public sealed class AgentSessionTests
         Assert.Contains("No such device", p2.StatusReason);
         Assert.Contains("could not open disk", i2.StateReason);
         Assert.Equal(HostState.Up, h1.State);
+
+        // The nack left the agent with a partial state: the next change comes as a full state.
+        await server.Store.PutAsync(Policy("pol-web", "t1", AllowTcp("r80", 80), AllowTcp("r443", 443)));
+        var next = await agent.NextDesiredAsync();
+        Assert.True(next.Full);
+        Assert.Equal(full.Version + 1, next.Version);
+    }
+
+    [Fact]
+    public async Task Heartbeats_CauseNoResends()
+    {
+        await using var server = await SouthboundServer.StartAsync();
+        await Seed.TenantAsync(server.Store);
+        await Seed.VmAsync(server.Store, "i1", "p1", "h1", 1);
+        await using var agent = await TestAgent.ConnectAsync(server, "h1", "127.0.0.11");
+        await agent.WelcomeAsync();
+        await agent.NextDesiredAsync();
+
+        for (var i = 0; i < 3; i++) await BeatAfterAsync(server, agent, TimeSpan.FromSeconds(2));
+
+        Assert.True(await agent.QuietAsync(TimeSpan.FromMilliseconds(500)), "heartbeats must not produce desired-state messages");
+    }
+
+    [Fact]
+    public async Task SecondSessionForTheSameHost_AbortsTheFirst()
+    {
+        await using var server = await SouthboundServer.StartAsync();
+        await using var first = await TestAgent.ConnectAsync(server, "h1", "127.0.0.11");
+        await first.WelcomeAsync();
+        await first.NextDesiredAsync();
+
+        await using var second = await TestAgent.ConnectAsync(server, "h1", "127.0.0.11", appliedVersion: 1);
+        await second.WelcomeAsync();
+        var e = await Assert.ThrowsAsync<RpcException>(first.NextAsync);
+
+        Assert.Equal(StatusCode.Aborted, e.StatusCode);
+        Assert.Contains("newer session for host h1", e.Status.Detail);
+        Assert.True(server.Sessions.IsConnected("h1"));
     }
 
     [Fact]
