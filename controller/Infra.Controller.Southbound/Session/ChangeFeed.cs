@@ -1,4 +1,5 @@
 using Infra.Store;
+using Infra.V1;
 using Host = Infra.V1.Host;
 using Microsoft.Extensions.Logging;
 
@@ -47,7 +48,7 @@ public sealed partial class ChangeFeed(IKeyValueStore store, ILogger<ChangeFeed>
                 var head = await store.RangeAsync(new RangeRequest(Keys.Of(StoreKeys.Root), Keys.PrefixEnd(StoreKeys.Root), CountOnly: true), ct).ConfigureAwait(false);
                 // Changes between a session's own snapshot and this revision are covered by its initial flag.
                 SignalAll();
-                await foreach (var w in store.WatchAsync(WatchRequest.Prefix(StoreKeys.Root, head.Header.Revision + 1, prevKv: true), ct).ConfigureAwait(false))
+                await foreach (var w in store.WatchAsync(Infra.Store.WatchRequest.Prefix(StoreKeys.Root, head.Header.Revision + 1, prevKv: true), ct).ConfigureAwait(false))
                     if (w.Events.Any(Relevant)) SignalAll();
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -67,23 +68,21 @@ public sealed partial class ChangeFeed(IKeyValueStore store, ILogger<ChangeFeed>
     internal static bool Relevant(Infra.Store.WatchEvent e)
     {
         if (!StoreKeys.TryParse(e.Kv.KeyString, out var kind, out _)) return false;
-        switch (kind)
+        if (kind is StoreKeys.Snapshots or StoreKeys.Images or StoreKeys.Networks) return false;
+        // Creations and deletions always matter; for updates, compare only what desired state reads.
+        if (e.Type == Infra.Store.EventType.Delete || e.PrevKv is null) return true;
+        try
         {
-            case StoreKeys.Snapshots or StoreKeys.Images or StoreKeys.Networks:
-                return false;
-            case StoreKeys.Hosts:
-                // Only a host appearing, vanishing or changing its tunnel address changes anyone's desired state.
-                if (e.Type == Infra.Store.EventType.Delete || e.PrevKv is null) return true;
-                try
-                {
-                    var now = Host.Parser.ParseFrom(e.Kv.Value);
-                    var before = Host.Parser.ParseFrom(e.PrevKv.Value);
-                    return now.Inventory?.TunnelIp != before.Inventory?.TunnelIp;
-                }
-                catch (Google.Protobuf.InvalidProtocolBufferException) { return true; }
-            default:
-                return true;
+            return kind switch
+            {
+                StoreKeys.Hosts => DesiredView.Of(Host.Parser.ParseFrom(e.Kv.Value)) != DesiredView.Of(Host.Parser.ParseFrom(e.PrevKv.Value)),
+                StoreKeys.Instances => !DesiredView.Of(Instance.Parser.ParseFrom(e.Kv.Value)).Equals(DesiredView.Of(Instance.Parser.ParseFrom(e.PrevKv.Value))),
+                StoreKeys.Ports => !DesiredView.Of(Port.Parser.ParseFrom(e.Kv.Value)).Equals(DesiredView.Of(Port.Parser.ParseFrom(e.PrevKv.Value))),
+                StoreKeys.Volumes => !DesiredView.Of(Volume.Parser.ParseFrom(e.Kv.Value)).Equals(DesiredView.Of(Volume.Parser.ParseFrom(e.PrevKv.Value))),
+                _ => true,
+            };
         }
+        catch (Google.Protobuf.InvalidProtocolBufferException) { return true; }
     }
 
     public async ValueTask DisposeAsync()

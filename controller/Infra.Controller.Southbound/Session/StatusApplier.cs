@@ -34,7 +34,8 @@ public sealed class StatusApplier(IKeyValueStore store)
         foreach (var p in report.Ports)
             await ProtoStore.UpdateAsync(store, StoreKeys.Port(p.Id), Port.Parser, port =>
             {
-                if (port is null) return null;
+                // A late report from a host the port has left must not overwrite the new host's view.
+                if (port is null || (port.HostId.Length > 0 && port.HostId != hostId)) return null;
                 var failed = p.Ofport < 0 || p.Error.Length > 0;
                 port.Status = failed ? PortStatus.Error : p.Up ? PortStatus.Up : PortStatus.Down;
                 port.StatusReason = failed ? (p.Error.Length > 0 ? p.Error : "OVS could not attach the interface (ofport -1)") : "";

@@ -26,6 +26,31 @@ public sealed class ChangeFeedTests
         Assert.False(ChangeFeed.Relevant(HostEvent(beat, before)));
     }
 
+    static Infra.Store.WatchEvent Event(string key, IMessage now, IMessage before) => new(Infra.Store.EventType.Put,
+        new KeyValue(Keys.Of(key), now.ToByteArray(), 1, 2, 2, 0), new KeyValue(Keys.Of(key), before.ToByteArray(), 1, 1, 1, 0));
+
+    [Fact]
+    public void Relevant_ObservedStateWrittenBack_DoesNotWakeSessions_ButDesiredChangesAndDeletingDo()
+    {
+        var before = Instance("i1", "t1", "h1", "p1");
+        var running = before.Clone();
+        running.State = InstanceState.Error;
+        running.StateReason = "qemu exited";
+        running.Meta.UpdateTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UnixEpoch);
+        var stopped = before.Clone();
+        stopped.DesiredState = InstanceState.Stopped;
+        var deleting = before.Clone();
+        deleting.State = InstanceState.Deleting;
+        var port = Port("p1", "t1", "i1", "h1", "02:00:00:00:00:01", "10.0.0.1");
+        var portUp = port.Clone();
+        portUp.Status = PortStatus.Up;
+
+        Assert.False(ChangeFeed.Relevant(Event(StoreKeys.Instance("i1"), running, before)));
+        Assert.False(ChangeFeed.Relevant(Event(StoreKeys.Port("p1"), portUp, port)));
+        Assert.True(ChangeFeed.Relevant(Event(StoreKeys.Instance("i1"), stopped, before)));
+        Assert.True(ChangeFeed.Relevant(Event(StoreKeys.Instance("i1"), deleting, before)));
+    }
+
     [Fact]
     public void Relevant_NewHostsAndTunnelAddressChanges_WakeSessions()
     {
