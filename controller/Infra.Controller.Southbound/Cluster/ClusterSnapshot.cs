@@ -1,0 +1,67 @@
+using Google.Protobuf;
+using Infra.Store;
+using Infra.V1;
+
+namespace Infra.Controller.Southbound.Cluster;
+
+/// <summary>
+/// Every API object at one store revision, by id. The desired-state builder is a pure function of
+/// this, so a snapshot read in one Range is what makes every host's view consistent.
+/// </summary>
+public sealed record ClusterSnapshot(
+    long Revision,
+    IReadOnlyDictionary<string, Tenant> Tenants,
+    IReadOnlyDictionary<string, Network> Networks,
+    IReadOnlyDictionary<string, Policy> Policies,
+    IReadOnlyDictionary<string, Port> Ports,
+    IReadOnlyDictionary<string, Instance> Instances,
+    IReadOnlyDictionary<string, Volume> Volumes,
+    IReadOnlyDictionary<string, Host> Hosts)
+{
+    public static ClusterSnapshot Empty { get; } = From(0, []);
+
+    /// <summary>Reads every object under <see cref="StoreKeys.Root"/> in one Range.</summary>
+    public static async Task<ClusterSnapshot> LoadAsync(IKeyValueStore store, CancellationToken ct)
+    {
+        var r = await store.RangeAsync(RangeRequest.Prefix(StoreKeys.Root), ct).ConfigureAwait(false);
+        return From(r.Header.Revision, r.Kvs);
+    }
+
+    /// <summary>Decodes store rows; rows of unknown kinds are ignored, undecodable rows skipped.</summary>
+    public static ClusterSnapshot From(long revision, IEnumerable<KeyValue> kvs)
+    {
+        var tenants = new Dictionary<string, Tenant>(StringComparer.Ordinal);
+        var networks = new Dictionary<string, Network>(StringComparer.Ordinal);
+        var policies = new Dictionary<string, Policy>(StringComparer.Ordinal);
+        var ports = new Dictionary<string, Port>(StringComparer.Ordinal);
+        var instances = new Dictionary<string, Instance>(StringComparer.Ordinal);
+        var volumes = new Dictionary<string, Volume>(StringComparer.Ordinal);
+        var hosts = new Dictionary<string, Host>(StringComparer.Ordinal);
+        foreach (var kv in kvs)
+        {
+            if (!StoreKeys.TryParse(kv.KeyString, out var kind, out var id)) continue;
+            try
+            {
+                switch (kind)
+                {
+                    case StoreKeys.Tenants: tenants[id] = Tenant.Parser.ParseFrom(kv.Value); break;
+                    case StoreKeys.Networks: networks[id] = Network.Parser.ParseFrom(kv.Value); break;
+                    case StoreKeys.Policies: policies[id] = Policy.Parser.ParseFrom(kv.Value); break;
+                    case StoreKeys.Ports: ports[id] = Port.Parser.ParseFrom(kv.Value); break;
+                    case StoreKeys.Instances: instances[id] = Instance.Parser.ParseFrom(kv.Value); break;
+                    case StoreKeys.Volumes: volumes[id] = Volume.Parser.ParseFrom(kv.Value); break;
+                    case StoreKeys.Hosts: hosts[id] = Host.Parser.ParseFrom(kv.Value); break;
+                }
+            }
+            catch (InvalidProtocolBufferException)
+            {
+                // A row another writer got wrong must not take every host's desired state down with it.
+            }
+        }
+        return new ClusterSnapshot(revision, tenants, networks, policies, ports, instances, volumes, hosts);
+    }
+
+    /// <summary>Where a port lives: its instance's host when it has one, else Port.host_id.</summary>
+    public string PortHost(Port p) =>
+        p.InstanceId.Length > 0 && Instances.TryGetValue(p.InstanceId, out var i) ? i.HostId : p.HostId;
+}

@@ -1,0 +1,110 @@
+using Infra.Store;
+using Infra.V1;
+using Host = Infra.V1.Host;
+using Microsoft.Extensions.Logging;
+
+namespace Infra.Controller.Southbound.Session;
+
+/// <summary>
+/// One store watch over <see cref="StoreKeys.Root"/> shared by every agent session of this replica.
+/// It does not say what changed: each subscriber holds a one-slot "dirty" flag, so a burst of changes
+/// while a session is busy collapses into a single recompute from the current state (the builder is
+/// a full recompute, which is correct whatever the changes were). Changes that cannot affect any
+/// host's desired state (heartbeats, applied versions, status written back by agents to hosts) are
+/// filtered here so a fleet's heartbeats do not make every session recompute.
+/// </summary>
+public sealed partial class ChangeFeed(IKeyValueStore store, ILogger<ChangeFeed> log) : IAsyncDisposable
+{
+    readonly object _gate = new();
+    readonly List<DirtyFlag> _subscribers = [];
+    readonly CancellationTokenSource _stop = new();
+    Task? _loop;
+
+    /// <summary>A dirty flag that is set (once) whenever relevant keys change; set initially too.</summary>
+    public Subscription Subscribe()
+    {
+        var ch = new DirtyFlag();
+        ch.Set();
+        lock (_gate)
+        {
+            _subscribers.Add(ch);
+            _loop ??= Task.Run(() => RunAsync(_stop.Token));
+        }
+        return new Subscription(this, ch);
+    }
+
+    /// <summary>Mark every session dirty (e.g. after the failure detector moved VMs).</summary>
+    public void SignalAll()
+    {
+        lock (_gate) foreach (var s in _subscribers) s.Set();
+    }
+
+    async Task RunAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                var head = await store.RangeAsync(new RangeRequest(Keys.Of(StoreKeys.Root), Keys.PrefixEnd(StoreKeys.Root), CountOnly: true), ct).ConfigureAwait(false);
+                // Changes between a session's own snapshot and this revision are covered by its initial flag.
+                SignalAll();
+                await foreach (var w in store.WatchAsync(Infra.Store.WatchRequest.Prefix(StoreKeys.Root, head.Header.Revision + 1, prevKv: true), ct).ConfigureAwait(false))
+                    if (w.Events.Any(Relevant)) SignalAll();
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // Compacted or the store hiccuped: resync from the current revision (everyone recomputes).
+                Log.WatchRestarted(log, e.Message);
+                try { await Task.Delay(TimeSpan.FromMilliseconds(200), ct).ConfigureAwait(false); }
+                catch (OperationCanceledException) { return; }
+            }
+        }
+    }
+
+    internal static bool Relevant(Infra.Store.WatchEvent e)
+    {
+        if (!StoreKeys.TryParse(e.Kv.KeyString, out var kind, out _)) return false;
+        if (kind is StoreKeys.Snapshots or StoreKeys.Images or StoreKeys.Networks) return false;
+        // Creations and deletions always matter; for updates, compare only what desired state reads.
+        if (e.Type == Infra.Store.EventType.Delete || e.PrevKv is null) return true;
+        try
+        {
+            return kind switch
+            {
+                StoreKeys.Hosts => DesiredView.Of(Host.Parser.ParseFrom(e.Kv.Value)) != DesiredView.Of(Host.Parser.ParseFrom(e.PrevKv.Value)),
+                StoreKeys.Instances => !DesiredView.Of(Instance.Parser.ParseFrom(e.Kv.Value)).Equals(DesiredView.Of(Instance.Parser.ParseFrom(e.PrevKv.Value))),
+                StoreKeys.Ports => !DesiredView.Of(Port.Parser.ParseFrom(e.Kv.Value)).Equals(DesiredView.Of(Port.Parser.ParseFrom(e.PrevKv.Value))),
+                StoreKeys.Volumes => !DesiredView.Of(Volume.Parser.ParseFrom(e.Kv.Value)).Equals(DesiredView.Of(Volume.Parser.ParseFrom(e.PrevKv.Value))),
+                _ => true,
+            };
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException) { return true; }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        Task? loop;
+        lock (_gate) loop = _loop;
+        if (loop is not null) await loop.ConfigureAwait(false);
+    }
+
+    /// <summary>A session's dirty flag; dispose to stop receiving.</summary>
+    public sealed class Subscription(ChangeFeed feed, DirtyFlag flag) : IDisposable
+    {
+        /// <summary>Waits until the flag is set, then clears it.</summary>
+        public Task WaitAsync(CancellationToken ct) => flag.WaitAsync(ct);
+
+        /// <summary>Clears a flag set meanwhile (after a coalescing pause).</summary>
+        public void Drain() => flag.Clear();
+
+        public void Dispose()
+        {
+            lock (feed._gate) feed._subscribers.Remove(flag);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using Infra.Controller.Southbound.Cluster;
+using Infra.Store;
+using Infra.V1;
+
+namespace Infra.Controller.Southbound.Session;
+
+/// <summary>
+/// Writes what an agent observed into the API objects: instance state, volume state, port status.
+/// Reports only count for objects the reporting host is responsible for, so a late report from a
+/// host whose VM was already moved elsewhere cannot overwrite the new host's truth.
+/// </summary>
+public sealed class StatusApplier(IKeyValueStore store)
+{
+    public async Task ApplyAsync(string hostId, StatusReport report, CancellationToken ct)
+    {
+        foreach (var vm in report.Vms)
+            await ProtoStore.UpdateAsync(store, StoreKeys.Instance(vm.Id), Instance.Parser, i =>
+            {
+                if (i is null || i.HostId != hostId || i.State == InstanceState.Deleting) return null;
+                i.State = vm.State;
+                i.StateReason = vm.Reason;
+                return i;
+            }, ct).ConfigureAwait(false);
+
+        foreach (var v in report.Volumes)
+            await ProtoStore.UpdateAsync(store, StoreKeys.Volume(v.Id), Volume.Parser, vol =>
+            {
+                if (vol is null || vol.State == VolumeState.Deleting) return null;
+                vol.State = v.State;
+                vol.StateReason = v.Reason;
+                return vol;
+            }, ct).ConfigureAwait(false);
+
+        foreach (var p in report.Ports)
+            await ProtoStore.UpdateAsync(store, StoreKeys.Port(p.Id), Port.Parser, port =>
+            {
+                // A late report from a host the port has left must not overwrite the new host's view.
+                if (port is null || (port.HostId.Length > 0 && port.HostId != hostId)) return null;
+                var failed = p.Ofport < 0 || p.Error.Length > 0;
+                port.Status = failed ? PortStatus.Error : p.Up ? PortStatus.Up : PortStatus.Down;
+                port.StatusReason = failed ? (p.Error.Length > 0 ? p.Error : "OVS could not attach the interface (ofport -1)") : "";
+                port.HostId = hostId;
+                return port;
+            }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A nack names the objects that failed: their state_reason says why (instances go ERROR, volumes
+    /// ERROR, ports ERROR), so the operator sees the failure on the object they asked for.
+    /// </summary>
+    public async Task ApplyNackAsync(string hostId, Nack nack, CancellationToken ct)
+    {
+        foreach (var e in nack.Errors)
+        {
+            var why = $"host {hostId} could not apply desired state v{nack.Version}: {e.Error}";
+            switch (e.Ref?.Kind)
+            {
+                case DesiredKind.Vm:
+                    await ProtoStore.UpdateAsync(store, StoreKeys.Instance(e.Ref.Id), Instance.Parser, i =>
+                    {
+                        if (i is null || i.HostId != hostId) return null;
+                        i.State = InstanceState.Error;
+                        i.StateReason = why;
+                        return i;
+                    }, ct).ConfigureAwait(false);
+                    break;
+                case DesiredKind.Volume:
+                    await ProtoStore.UpdateAsync(store, StoreKeys.Volume(e.Ref.Id), Volume.Parser, v =>
+                    {
+                        if (v is null) return null;
+                        v.State = VolumeState.Error;
+                        v.StateReason = why;
+                        return v;
+                    }, ct).ConfigureAwait(false);
+                    break;
+                case DesiredKind.Port:
+                    await ProtoStore.UpdateAsync(store, StoreKeys.Port(e.Ref.Id), Port.Parser, p =>
+                    {
+                        if (p is null) return null;
+                        p.Status = PortStatus.Error;
+                        p.StatusReason = why;
+                        return p;
+                    }, ct).ConfigureAwait(false);
+                    break;
+            }
+        }
+        // The host object has no error field: the last nack is kept beside the ledger for operators.
+        await store.PutAsync(StoreKeys.LastNack(hostId), $"v{nack.Version}: {nack.Error}", ct: ct).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,88 @@
+using System.Net;
+using Infra.Controller.Core.Placement;
+using Infra.Controller.Southbound.Failure;
+using Infra.Controller.Southbound.Session;
+using Infra.Grpc;
+using Infra.Store;
+using Infra.Store.Sqlite;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Infra.Controller.Southbound.Tests.Support;
+
+/// <summary>
+/// The real thing on loopback: our gRPC server on Kestrel (h2c, free port) serving AgentSessionService
+/// over a SQLite store in a temp dir. Times in store objects come from a fake clock the test drives.
+/// </summary>
+public sealed class SouthboundServer : IAsyncDisposable
+{
+    readonly WebApplication _app;
+    readonly string _dir;
+
+    SouthboundServer(WebApplication app, string dir, SqliteStore store, FakeTimeProvider time, SouthboundOptions options, int port)
+    {
+        _app = app;
+        _dir = dir;
+        Store = store;
+        Time = time;
+        Options = options;
+        Address = $"http://127.0.0.1:{port}";
+        Claims = new ClaimStore(store, options.Placement);
+        Detector = new HostFailureDetector(store, new Evacuator(store, Claims, NullLogger<Evacuator>.Instance), options, time, NullLogger<HostFailureDetector>.Instance);
+    }
+
+    public SqliteStore Store { get; }
+    public FakeTimeProvider Time { get; }
+    public SouthboundOptions Options { get; }
+    public string Address { get; }
+    public ClaimStore Claims { get; }
+    public HostFailureDetector Detector { get; }
+    public SessionRegistry Sessions => _app.Services.GetRequiredService<SessionRegistry>();
+
+    public static async Task<SouthboundServer> StartAsync(SouthboundOptions? options = null)
+    {
+        options ??= new SouthboundOptions { ControllerId = "ctl-test", HeartbeatInterval = TimeSpan.FromSeconds(2), SuspectAfterMissed = 2, DownAfterMissed = 4,
+            Placement = new PlacementPolicy(MemoryReserveMiB: 0) };
+        var dir = Directory.CreateTempSubdirectory("infra-southbound-").FullName;
+        var store = SqliteStore.Open(new SqliteStoreOptions(Path.Combine(dir, "state.db")));
+        var time = new FakeTimeProvider();
+        try
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.Logging.ClearProviders();
+            builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
+            builder.Services.AddGrpc();
+            builder.Services.AddSingleton<IKeyValueStore>(store);
+            builder.Services.AddSingleton(options);
+            builder.Services.AddSingleton<TimeProvider>(time);
+            builder.Services.AddSingleton<ChangeFeed>();
+            builder.Services.AddSingleton<Infra.Controller.Southbound.Cluster.SnapshotCache>();
+            builder.Services.AddSingleton<SessionRegistry>();
+            builder.Services.AddSingleton<AgentSessionService>();
+            var app = builder.Build();
+            app.MapGrpcService<AgentSessionService>();
+            await app.StartAsync();
+            return new SouthboundServer(app, dir, store, time, options, new Uri(app.Urls.First()).Port);
+        }
+        catch
+        {
+            await store.DisposeAsync();
+            Directory.Delete(dir, recursive: true);
+            throw;
+        }
+    }
+
+    public GrpcChannel CreateChannel() => GrpcChannel.ForAddress(Address);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await Store.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+}
