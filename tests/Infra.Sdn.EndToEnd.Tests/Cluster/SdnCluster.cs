@@ -25,7 +25,7 @@ public sealed class SdnCluster : IAsyncLifetime
     private Dictionary<string, int>[] _peerOfPorts = [];
     private OvsSandbox? _sandbox;
 
-    public OvsSandbox Sandbox => _sandbox!;
+    public OvsSandbox Sandbox => _sandbox ?? throw new ObjectDisposedException(nameof(SdnCluster));
     public Topology Topology { get; private set; } = Topology.Default();
     public IReadOnlyList<int> FlowCounts { get; private set; } = [];
 
@@ -123,9 +123,13 @@ public sealed class SdnCluster : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        // Idempotent: InitializeAsync calls this on failure, and xunit may call it again.
         foreach (var s in _servers) s.Dispose();
+        _servers.Clear();
         foreach (var (client, _) in _agents) await client.DisposeAsync();
+        _agents.Clear();
         _sandbox?.Dispose(); // also deletes the VM namespaces AttachVm made
+        _sandbox = null;
     }
 }
 

@@ -145,7 +145,7 @@ def describe(frame):
     # One line per frame: what the tests look for (ARP on the wire, inside GRE, or delivered to a VM).
     if len(frame) < 14:
         return "short"
-    src = frame[6:12].hex(":")
+    src = frame[6:12].hex(":") + " dst=" + frame[0:6].hex(":")
     et = struct.unpack("!H", frame[12:14])[0]
     p = frame[14:]
     if et == 0x0806 and len(p) >= 28:

@@ -27,6 +27,7 @@ public sealed class BackgroundTool : IDisposable
 {
     private readonly Process _p;
     private readonly List<string> _lines = [];
+    private bool _disposed;
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public BackgroundTool(string ns, string[] args)
@@ -73,12 +74,18 @@ public sealed class BackgroundTool : IDisposable
 
     private void Kill()
     {
-        try { if (!_p.HasExited) _p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-        _p.WaitForExit(5000);
+        try
+        {
+            if (!_p.HasExited) _p.Kill(entireProcessTree: true);
+            _p.WaitForExit(5000);
+        }
+        catch (InvalidOperationException) { } // already gone (or disposed)
     }
 
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
         Kill();
         _p.Dispose();
     }
