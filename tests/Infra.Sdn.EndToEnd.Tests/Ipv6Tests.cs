@@ -1,4 +1,4 @@
-using Infra.Agent.Network.Tests.Fixtures;
+using Infra.TestHosts;
 using Infra.Sdn.EndToEnd.Tests.Cluster;
 using Infra.Sdn.EndToEnd.Tests.Traffic;
 

@@ -1,6 +1,6 @@
 using Infra.Agent.Network;
 using Infra.Agent.Network.Model;
-using Infra.Agent.Network.Tests.Fixtures;
+using Infra.TestHosts;
 using Infra.Flows;
 using Infra.Ovsdb.Client;
 using Infra.Sdn.EndToEnd.Tests.Traffic;

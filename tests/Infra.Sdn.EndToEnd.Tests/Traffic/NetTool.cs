@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Infra.Agent.Network.Tests.Fixtures;
+using Infra.TestHosts;
 
 namespace Infra.Sdn.EndToEnd.Tests.Traffic;
 
