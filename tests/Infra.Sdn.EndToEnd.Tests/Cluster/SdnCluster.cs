@@ -23,11 +23,11 @@ public sealed class SdnCluster : IAsyncLifetime
     private readonly Dictionary<string, string> _vmNamespaces = new(StringComparer.Ordinal);
     private Dictionary<string, int>[] _vmOfPorts = [];
     private Dictionary<string, int>[] _peerOfPorts = [];
+    private readonly HostNetworkSpec[] _desired = new HostNetworkSpec[HostCount];
     private OvsSandbox? _sandbox;
 
     public OvsSandbox Sandbox => _sandbox ?? throw new ObjectDisposedException(nameof(SdnCluster));
     public Topology Topology { get; private set; } = Topology.Default();
-    public IReadOnlyList<int> FlowCounts { get; private set; } = [];
 
     public string Ns(string vm) => _vmNamespaces[vm];
     public OvsHost Host(int i) => Sandbox.Hosts[i];
@@ -47,6 +47,7 @@ public sealed class SdnCluster : IAsyncLifetime
             }
             await CreatePortsAsync();
             await ApplyAsync(Topology);
+            WarmUnderlay();
             foreach (var vm in Topology.Vms) AttachVm(vm);
             foreach (var vm in Topology.Vms)
                 foreach (var port in (int[])[5000, 5001, 6000])
@@ -88,16 +89,48 @@ public sealed class SdnCluster : IAsyncLifetime
     {
         Topology = topology;
         var results = new List<ReconcileResult>();
-        var counts = new List<int>();
         for (var h = 0; h < HostCount; h++)
         {
             var state = topology.StateFor(h, OvsSandbox.UnderlayIp(h), _peerOfPorts[h], _vmOfPorts[h]);
-            var flows = FlowCompiler.Compile(state).ToFlowSpecs();
-            counts.Add(flows.Count);
-            results.Add(await _agents[h].Reconciler.ReconcileAsync(Spec(h, flows), Ct));
+            _desired[h] = Spec(h, FlowCompiler.Compile(state).ToFlowSpecs());
+            results.Add(await _agents[h].Reconciler.ReconcileAsync(_desired[h], Ct));
         }
-        FlowCounts = counts;
         return results;
+    }
+
+    /// <summary>What host <paramref name="h"/> was last reconciled to (rows and the compiled flows).</summary>
+    public HostNetworkSpec DesiredSpec(int h) => _desired[h];
+
+    public IReadOnlyList<int> FlowCounts => _desired.Select(d => d.Flows.Count).ToList();
+
+    /// <summary>A pass of the running agent that also checks the switch's flow count for drift.</summary>
+    public Task<ReconcileResult> VerifyAsync(int h) => _agents[h].Reconciler.ReconcileAsync(_desired[h], Ct, verifyFlows: true);
+
+    /// <summary>What a restarted agent does on host <paramref name="h"/>: a new OVSDB client and reconciler adopting the switch.</summary>
+    public async Task<ReconcileResult> ReconcileWithFreshAgentAsync(int h)
+    {
+        await using var client = new OvsdbClient(new OvsdbClientOptions(Host(h).DbEndpoint) { MinBackoff = TimeSpan.FromMilliseconds(50) });
+        client.Start();
+        var reconciler = await NetworkReconciler.CreateAsync(client, new NetworkOptions(Host(h).RunDir), Ct);
+        return await reconciler.ReconcileAsync(_desired[h], Ct);
+    }
+
+    /// <summary>
+    /// The userspace datapath drops a tunnelled packet whose underlay next hop it has not resolved
+    /// yet (it sends an ARP instead), as a real host would lose the very first packet. Host-to-host
+    /// pings on the underlay let every OVS snoop its peers' ARP, so tests start from a settled underlay.
+    /// </summary>
+    private void WarmUnderlay()
+    {
+        for (var h = 0; h < HostCount; h++)
+            for (var o = 0; o < HostCount; o++)
+                if (o != h) Cmd.RunWithExit("ip", ["netns", "exec", Host(h).Namespace, "ping", "-c", "1", "-W", "2", OvsSandbox.UnderlayIp(o)], timeoutMs: 10000);
+        for (var h = 0; h < HostCount; h++)
+        {
+            var host = Host(h);
+            var peers = Enumerable.Range(0, HostCount).Where(o => o != h).Select(OvsSandbox.UnderlayIp).ToList();
+            Cmd.WaitUntil(() => host.Appctl("tnl/neigh/show") is var table && peers.All(table.Contains), $"underlay neighbours in {host.Name}'s tunnel cache");
+        }
     }
 
     private void AttachVm(Vm vm)
