@@ -43,6 +43,6 @@ public sealed class ConnectivityTests(SdnCluster cluster, ITestOutputHelper outp
         Assert.Equal("ok:a3", NetTool.TcpConnect(cluster.Ns("a1"), t["a3"].V4, 5000));
         Assert.Equal("ok:a1", NetTool.TcpConnect(cluster.Ns("a3"), t["a1"].V4, 5000));
         // tcp/5001 has no ingress rule: the same-host SYN passes egress but dies at ingress.
-        Assert.Equal("timeout", NetTool.TcpConnect(cluster.Ns("a1"), t["a3"].V4, 5001));
+        Assert.Equal("timeout", NetTool.TcpConnect(cluster.Ns("a1"), t["a3"].V4, 5001, timeoutSeconds: 2));
     }
 }

@@ -52,7 +52,7 @@ public sealed class Ipv6Tests(SdnCluster cluster)
         var t = cluster.Topology;
         Assert.Equal("ok:a3", NetTool.TcpConnect(cluster.Ns("a1"), t["a3"].V6, 5000));
         Assert.Equal("ok:a2", NetTool.TcpConnect(cluster.Ns("a1"), t["a2"].V6, 5000));
-        Assert.Equal("timeout", NetTool.TcpConnect(cluster.Ns("a1"), t["a3"].V6, 5001));
+        Assert.Equal("timeout", NetTool.TcpConnect(cluster.Ns("a1"), t["a3"].V6, 5001, timeoutSeconds: 2));
     }
 
     private static string LinkLocal(string mac)

@@ -17,7 +17,7 @@ public sealed class RuleChangeTests(SdnCluster cluster)
         var t = original;
         var (a1ns, a2ip) = (cluster.Ns("a1"), t["a2"].V4);
         var web = t.Policies.Single(p => p.Id == "a-web");
-        Assert.Equal("timeout", NetTool.TcpConnect(a1ns, a2ip, 6000)); // no rule for 6000 yet
+        Assert.Equal("timeout", NetTool.TcpConnect(a1ns, a2ip, 6000, timeoutSeconds: 2)); // no rule for 6000 yet
 
         // R1 (tcp/5000 from a-web) allows this stream.
         using var stream = NetTool.Start(a1ns, "stream", a2ip, "5000").Ready();
@@ -48,8 +48,8 @@ public sealed class RuleChangeTests(SdnCluster cluster)
             // Remove R2 (and the widening): new connections to 6000 are dropped again, the stream flows on.
             await cluster.ApplyAsync(t);
             WaitTicks(stream, 20);
-            Assert.Equal("timeout", NetTool.TcpConnect(a1ns, a2ip, 6000));
-            Assert.Equal("timeout", NetTool.TcpConnect(a1ns, a2ip, 5001));
+            Assert.Equal("timeout", NetTool.TcpConnect(a1ns, a2ip, 6000, timeoutSeconds: 2));
+            Assert.Equal("timeout", NetTool.TcpConnect(a1ns, a2ip, 5001, timeoutSeconds: 2));
             WaitTicks(stream, 10);
         }
         finally

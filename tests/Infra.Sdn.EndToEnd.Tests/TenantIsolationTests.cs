@@ -18,8 +18,8 @@ public sealed class TenantIsolationTests(SdnCluster cluster)
         Assert.Equal(cluster.Topology["a2"].Mac, cluster.NeighbourMac("a1", "10.0.0.2"));
         Assert.Equal(cluster.Topology["b1"].Mac, cluster.NeighbourMac("b2", "10.0.0.1"));
         // B has no 10.0.0.3 or 10.0.0.4: A's a3/a4 do not exist for B (no ARP answer, nothing reaches them).
-        Assert.Equal("timeout", NetTool.TcpConnect(cluster.Ns("b2"), "10.0.0.3", 5000));
-        Assert.Equal("timeout", NetTool.TcpConnect(cluster.Ns("b1"), "10.0.0.4", 5000));
+        Assert.Equal("timeout", NetTool.TcpConnect(cluster.Ns("b2"), "10.0.0.3", 5000, timeoutSeconds: 2));
+        Assert.Equal("timeout", NetTool.TcpConnect(cluster.Ns("b1"), "10.0.0.4", 5000, timeoutSeconds: 2));
     }
 
     /// <summary>A guest that addresses another tenant's MAC directly (raw frame, right IP) gets nowhere, on the same host or across.</summary>

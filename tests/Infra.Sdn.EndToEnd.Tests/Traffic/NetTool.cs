@@ -12,8 +12,11 @@ public static class NetTool
     public static string Run(string ns, int timeoutMs, params string[] args) =>
         Cmd.RunWithExit("ip", ["netns", "exec", ns, "/usr/bin/python3", Script, .. args], check: true, timeoutMs).Output.Trim();
 
-    /// <summary>TCP connect with a greeting and an echo: "ok:&lt;server name&gt;", "refused", "timeout" or "error:...".</summary>
-    public static string TcpConnect(string ns, string host, int port, double timeoutSeconds = 2) =>
+    /// <summary>
+    /// TCP connect with a greeting and an echo: "ok:&lt;server name&gt;", "refused", "timeout" or "error:...".
+    /// The default leaves room for SYN retransmits on a loaded machine; tests expecting a drop pass a shorter wait.
+    /// </summary>
+    public static string TcpConnect(string ns, string host, int port, double timeoutSeconds = 5) =>
         Run(ns, 20000, "tcp-connect", host, port.ToString(), timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     public static BackgroundTool Start(string ns, params string[] args) => new(ns, args);
