@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Infra.Agent.Network.Flows;
 using Infra.Agent.Network.Model;
-using Infra.Agent.Network.Tests.Fixtures;
+using Infra.TestHosts;
 
 // Times our cookie-group flow installer against plain ovs-ofctl on the same switch in the same run.
 // Usage: dotnet run -c Release --project tests/Infra.Agent.Network.Benchmarks [flowCount] [repeats]

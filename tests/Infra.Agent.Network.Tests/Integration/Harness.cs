@@ -1,5 +1,5 @@
 using Infra.Agent.Network.Model;
-using Infra.Agent.Network.Tests.Fixtures;
+using Infra.TestHosts;
 using Infra.Ovsdb.Client;
 
 namespace Infra.Agent.Network.Tests.Integration;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Infra.Agent.Network.Flows;
 using Infra.Agent.Network.Model;
-using Infra.Agent.Network.Tests.Fixtures;
+using Infra.TestHosts;
 
 namespace Infra.Agent.Network.Tests.Integration;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Infra.Agent.Network.Tests.Fixtures;
+namespace Infra.TestHosts;
 
 /// <summary>
 /// One simulated hypervisor: a network namespace holding a private ovsdb-server and ovs-vswitchd

@@ -1,4 +1,4 @@
-namespace Infra.Agent.Network.Tests.Fixtures;
+namespace Infra.TestHosts;
 
 /// <summary>
 /// N simulated hosts on one underlay: host i gets 192.0.2.(i+1)/24 on a netdev bridge "br-phy"

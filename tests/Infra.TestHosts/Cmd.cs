@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Infra.Agent.Network.Tests.Fixtures;
+namespace Infra.TestHosts;
 
 /// <summary>Runs a command to completion with a bounded wait; failures carry stderr so a broken fixture explains itself.</summary>
 public static class Cmd
