@@ -1,0 +1,4 @@
+using System.CommandLine;
+using Infra.Ctl.Cli;
+namespace Infra.Ctl.Commands;
+public static class ImageCommands { public static Command Build(CommandKit kit) => new("image"); }
