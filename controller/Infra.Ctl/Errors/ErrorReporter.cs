@@ -98,7 +98,7 @@ public static class ErrorReporter
 
     static string Or(string a, string b) => string.IsNullOrWhiteSpace(a) ? b : a;
 
-    internal static string OneLine(string s) => string.Join(' ', s.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)).Trim();
+    internal static string OneLine(string s) => string.Join(' ', s.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Trim();
 
     /// <summary>"DEADLINE_EXCEEDED" -> "deadline exceeded", as people read it.</summary>
     static string CodeName(GrpcStatusCode code) =>
