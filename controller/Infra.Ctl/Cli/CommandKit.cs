@@ -17,6 +17,9 @@ public sealed class CommandKit(CtlHost host, GlobalOptions g)
 
     public GlobalOptions Globals => g;
 
+    /// <summary>The RPCs ("/infra.v1.Tenants/CreateTenant") some command calls; a test checks none is missing.</summary>
+    public HashSet<string> CoveredMethods { get; } = new(StringComparer.Ordinal);
+
     public Command Unary<TReq, TResp>(Command cmd, Method<TReq, TResp> method, Func<ParseResult, RequestContext, TReq> build, Action<TResp, TextWriter> table)
         where TReq : class, IMessage<TReq> where TResp : class, IMessage<TResp>
         => Unary(cmd, method, build, (TReq _, TResp r, TextWriter w) => table(r, w));
@@ -26,6 +29,7 @@ public sealed class CommandKit(CtlHost host, GlobalOptions g)
         where TReq : class, IMessage<TReq> where TResp : class, IMessage<TResp>
     {
         Builders[cmd] = (p, rc) => build(p, rc);
+        CoveredMethods.Add(method.FullName);
         Action(cmd, async s =>
         {
             var request = build(s.Parse, Context(s.Parse));
@@ -37,8 +41,9 @@ public sealed class CommandKit(CtlHost host, GlobalOptions g)
     }
 
     /// <summary>A command with a hand-written body (streaming, read-modify-write); the builder still registers for tests.</summary>
-    public Command Custom(Command cmd, Func<ParseResult, RequestContext, IMessage>? build, Func<CtlSession, Task<int>> body)
+    public Command Custom(Command cmd, Func<ParseResult, RequestContext, IMessage>? build, Func<CtlSession, Task<int>> body, params string[] methods)
     {
+        CoveredMethods.UnionWith(methods);
         if (build is not null) Builders[cmd] = build;
         Action(cmd, body);
         return cmd;

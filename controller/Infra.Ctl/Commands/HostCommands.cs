@@ -59,7 +59,7 @@ public static class HostCommands
             var host = await s.Transport.UnaryAsync(Hosts.UpdateHostMethod, Build(p, current), s.Call());
             s.Print(host, (r, w) => Render.Hosts([r], w));
             return ExitCodes.Ok;
-        });
+        }, Hosts.GetHostMethod.FullName, Hosts.UpdateHostMethod.FullName);
     }
 
     public static UpdateHostRequest BuildUpdate(string id, Overcommit? current, double? cpuRatio, double? memoryRatio, ulong? reserveMib, string[]? labels, bool clearLabels)

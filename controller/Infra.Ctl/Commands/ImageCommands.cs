@@ -36,7 +36,7 @@ public static class ImageCommands
                 var image = await UploadAsync(s, path, header, new Progress(s.Err, "import", !p.GetValue(noProgress)));
                 s.Print(image, (r, w) => Render.Images([r], w));
                 return ExitCodes.Ok;
-            }));
+            }, Images.ImportImageMethod.FullName));
 
         var id = Opt.Id("image");
         noun.Subcommands.Add(kit.Unary(new Command("get", "Show one image") { id }, Images.GetImageMethod,

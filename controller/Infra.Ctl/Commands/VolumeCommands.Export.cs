@@ -21,7 +21,7 @@ public static partial class VolumeCommands
             var request = BuildExport(s.Parse.GetValue(volume), s.Parse.GetValue(snapshot), s.Parse.GetValue(chunk));
             var path = s.Parse.GetValue(file) is { Length: > 0 } f && f != "-" ? f : null;
             return await ExportAsync(s, request, path, !s.Parse.GetValue(noProgress));
-        });
+        }, Volumes.ExportVolumeMethod.FullName);
     }
 
     public static ExportVolumeRequest BuildExport(string? volumeId, string? snapshotId, uint chunkSize)

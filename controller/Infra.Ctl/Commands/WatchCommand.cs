@@ -26,7 +26,7 @@ public static class WatchCommand
         var count = new Option<int>("--count") { Description = "Exit 0 after this many events (bookmarks not counted)" };
         var cmd = new Command("watch", "Stream changes, one line per event (JSON lines with --output json); --timeout bounds the whole watch") { from, kinds, tenant, count };
         return kit.Custom(cmd, (p, _) => BuildRequest(p.GetValue(from), p.GetValue(kinds), p.GetValue(tenant)),
-            s => RunAsync(s, BuildRequest(s.Parse.GetValue(from), s.Parse.GetValue(kinds), s.Parse.GetValue(tenant)), s.Parse.GetValue(count)));
+            s => RunAsync(s, BuildRequest(s.Parse.GetValue(from), s.Parse.GetValue(kinds), s.Parse.GetValue(tenant)), s.Parse.GetValue(count)), Changes.WatchMethod.FullName);
     }
 
     public static WatchRequest BuildRequest(long from, string[]? kinds, string? tenant)
