@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Infra.Grpc;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -23,11 +24,16 @@ public sealed class InProcessController : IAsyncDisposable
     public string Address { get; }
     public Script Script => _app.Services.GetRequiredService<Script>();
 
-    public static async Task<InProcessController> StartAsync()
+    /// <summary>Starts h2c, or TLS (ALPN h2) with <paramref name="certificate"/>.</summary>
+    public static async Task<InProcessController> StartAsync(X509Certificate2? certificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l =>
+        {
+            l.Protocols = HttpProtocols.Http2;
+            if (certificate is not null) l.UseHttps(certificate);
+        }));
         builder.Services.AddGrpc();
         builder.Services.AddSingleton<Script>();
         var app = builder.Build();
@@ -37,7 +43,7 @@ public sealed class InProcessController : IAsyncDisposable
         app.MapGrpcService<ScriptedImages>();
         app.MapGrpcService<ScriptedChanges>();
         await app.StartAsync();
-        return new InProcessController(app, $"http://127.0.0.1:{new Uri(app.Urls.First()).Port}");
+        return new InProcessController(app, $"{(certificate is null ? "http" : "https")}://127.0.0.1:{new Uri(app.Urls.First()).Port}");
     }
 
     public async ValueTask DisposeAsync()
