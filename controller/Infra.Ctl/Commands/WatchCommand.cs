@@ -45,6 +45,7 @@ public static class WatchCommand
         var last = request.StartRevision;
         var printed = 0;
         var failures = 0;
+        var received = false;
         try
         {
             while (true)
@@ -57,6 +58,7 @@ public static class WatchCommand
                     {
                         var e = call.ResponseStream.Current;
                         failures = 0;
+                        received = true;
                         if (e.Revision > last) last = e.Revision;
                         if (s.Format == OutputFormat.Json) s.Out.WriteLine(Json.Format(e));
                         else if (e.Type != EventType.Bookmark) s.Out.WriteLine(Render.WatchLine(e));
@@ -67,7 +69,8 @@ public static class WatchCommand
                 }
                 catch (RpcException e) when (Retryable(e.StatusCode) && !ct.IsCancellationRequested)
                 {
-                    if (failures + 1 >= MaxConsecutiveFailures) throw;
+                    // Reconnecting is for a watch that was working; a controller that is not there at all fails at once.
+                    if (!received || failures + 1 >= MaxConsecutiveFailures) throw;
                     reason = ErrorReporter.OneLine(e.Status.Detail);
                 }
                 failures++;

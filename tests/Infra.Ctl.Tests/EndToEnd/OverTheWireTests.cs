@@ -181,6 +181,35 @@ public sealed class OverTheWireTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task VolumeExport_StreamBreaksMidway_ExitsEightAndLeavesNoFile()
+    {
+        _server.Script.ExportImage = RandomNumberGenerator.GetBytes(100_000);
+        _server.Script.BreakExportAfterChunks = 2;
+        var path = Path.Combine(_dir.Path, "half.raw");
+
+        var r = await Run($"volume export vol-1 -f {path} --chunk-size 16384 --no-progress");
+
+        Assert.Equal(ExitCodes.Unavailable, r.Code);
+        Assert.StartsWith($"error: cannot reach the controller at {_server.Address}: host agent went away", r.Err);
+        Assert.False(File.Exists(path));
+        Assert.False(File.Exists(path + ".partial"));
+    }
+
+    [Fact]
+    public async Task Watch_ControllerUnreachableAtStart_FailsAtOnce()
+    {
+        var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+
+        var r = await Run("watch", controller: $"http://127.0.0.1:{port}");
+
+        Assert.Equal(ExitCodes.Unavailable, r.Code);
+        Assert.DoesNotContain("reconnecting", r.Err);
+    }
+
+    [Fact]
     public async Task ImageImport_StreamsFileWithLocalSha256InHeader()
     {
         var bytes = RandomNumberGenerator.GetBytes(2_500_000); // three chunks

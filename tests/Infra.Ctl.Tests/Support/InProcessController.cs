@@ -61,6 +61,7 @@ public sealed class Script
     public string? RequiredToken { get; set; }
     public byte[] ExportImage { get; set; } = [];
     public bool CorruptExportChecksum { get; set; }
+    public int? BreakExportAfterChunks { get; set; }
     public int AbortFirstPolicyUpdates { get; set; }
     public int WatchCalls;
 

@@ -80,8 +80,9 @@ public sealed class ScriptedVolumes(Script script) : Volumes.VolumesBase
         var chunk = request.ChunkSize == 0 ? 1 << 20 : (int)request.ChunkSize;
         var sha = Convert.ToHexStringLower(SHA256.HashData(image));
         if (script.CorruptExportChecksum) sha = new string('0', 64);
-        for (var offset = 0; offset < image.Length; offset += chunk)
+        for (int offset = 0, sent = 0; offset < image.Length; offset += chunk, sent++)
         {
+            if (sent == script.BreakExportAfterChunks) throw new RpcException(new GrpcStatus(StatusCode.Unavailable, "host agent went away"));
             var n = Math.Min(chunk, image.Length - offset);
             var last = offset + n >= image.Length;
             await responseStream.WriteAsync(new ExportChunk
