@@ -29,8 +29,15 @@ public static class TenantCommands
             (r, w) => { Render.Tenants(r.Tenants, w); Opt.MorePages(r.Page, w); }));
 
         var uid = Opt.Id("tenant"); var ulabels = Opt.Labels(); var rev = Opt.ExpectedRevision();
-        noun.Subcommands.Add(kit.Unary(new Command("update", "Replace a tenant's labels (all of them: pass every --label to keep)") { uid, ulabels, rev }, Tenants.UpdateTenantMethod,
-            (p, _) => new UpdateTenantRequest { Id = p.GetValue(uid)!, Labels = { Specs.Labels(p.GetValue(ulabels)) }, ExpectedRevision = p.GetValue(rev) },
+        var clear = new Option<bool>("--clear-labels") { Description = "Remove all labels" };
+        noun.Subcommands.Add(kit.Unary(new Command("update", "Replace a tenant's labels (all of them: pass every --label to keep)") { uid, ulabels, clear, rev }, Tenants.UpdateTenantMethod,
+            (p, _) =>
+            {
+                // UpdateTenant always replaces the labels, so an update without any would silently wipe them.
+                var labels = p.GetValue(ulabels) ?? [];
+                if (labels.Length == 0 && !p.GetValue(clear)) throw new Errors.UsageException("tenant update replaces all labels: pass every --label to keep, or --clear-labels");
+                return new UpdateTenantRequest { Id = p.GetValue(uid)!, Labels = { Specs.Labels(labels) }, ExpectedRevision = p.GetValue(rev) };
+            },
             (r, w) => Render.Tenants([r], w)));
 
         var did = Opt.Id("tenant");

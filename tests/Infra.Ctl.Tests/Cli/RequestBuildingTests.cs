@@ -15,6 +15,7 @@ public sealed class RequestBuildingTests
     [InlineData("tenant list --page-size 5 --page-token abc --selector env=prod", "ListTenantsRequest", "{'page':{'pageSize':5,'pageToken':'abc'},'labelSelector':{'env':'prod'}}")]
     [InlineData("tenant list", "ListTenantsRequest", "{}")]
     [InlineData("tenant update ten-1 --label a=b --expected-revision 7", "UpdateTenantRequest", "{'id':'ten-1','labels':{'a':'b'},'expectedRevision':'7'}")]
+    [InlineData("tenant update ten-1 --clear-labels", "UpdateTenantRequest", "{'id':'ten-1'}")]
     [InlineData("tenant delete ten-1", "DeleteTenantRequest", "{'id':'ten-1'}")]
     // networks
     [InlineData("network create --tenant t --name n --subnet 10.0.0.0/24,gateway=10.0.0.1", "CreateNetworkRequest",
@@ -124,6 +125,7 @@ public sealed class RequestBuildingTests
     [InlineData("volume create -t t -n v --image a --snapshot b", "at most one of")]
     [InlineData("volume export", "exactly one")]
     [InlineData("host update h-1", "host update needs")]
+    [InlineData("tenant update ten-1", "replaces all labels")]
     [InlineData("tenant create acme --label novalue", "key=value")]
     public void BadSpec_IsAUsageError(string commandLine, string message)
     {
