@@ -72,7 +72,9 @@ internal sealed partial class GrpcCall<TRequest, TResponse>
             return p.ErrorCode == 0x8 ? new Status(StatusCode.Cancelled, "The server cancelled the stream (RST_STREAM CANCEL).")
                 : new Status(StatusCode.Internal, $"{what}: HTTP/2 error {p.ErrorCode}: {p.Message}");
         if (e is HttpRequestException h && h.InnerException is not HttpProtocolException)
-            return new Status(StatusCode.Unavailable, $"{what}: {h.Message}{(h.InnerException is { } i ? " " + i.Message : "")}");
+            // SocketsHttpHandler often repeats the inner message in the outer one ("Connection refused
+            // (host:port)" wrapping "Connection refused"): add the inner text only when it says more.
+            return new Status(StatusCode.Unavailable, $"{what}: {h.Message}{(h.InnerException is { } i && !h.Message.Contains(i.Message, StringComparison.Ordinal) ? " " + i.Message : "")}");
         return new Status(StatusCode.Internal, $"{what}: {e.GetType().Name}: {e.Message}");
     }
 
