@@ -49,4 +49,5 @@ public sealed record NetworkConfig(bool Enabled, string Ovsdb, string OvsRunDir,
 /// <param name="QemuBinary">The qemu binary.</param>
 /// <param name="MhzPerCore">Nominal MHz per core; 0 probes it.</param>
 /// <param name="NestCgroups">Create VM cgroups below the agent's own (tests).</param>
-public sealed record ComputeConfig(string Runner, bool AllowTcg, bool ForceTcg, string QemuBinary, int MhzPerCore, bool NestCgroups);
+/// <param name="CgroupParent">The cgroup directory grouping VMs (supervised runner).</param>
+public sealed record ComputeConfig(string Runner, bool AllowTcg, bool ForceTcg, string QemuBinary, int MhzPerCore, bool NestCgroups, string CgroupParent = "infra");

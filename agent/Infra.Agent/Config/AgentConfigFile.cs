@@ -44,6 +44,7 @@ public sealed class ComputeFile
     public string? QemuBinary { get; set; }
     public int? MhzPerCore { get; set; }
     public bool? NestCgroups { get; set; }
+    public string? CgroupParent { get; set; }
 }
 
 public sealed class PoolFile

@@ -61,6 +61,8 @@ public static class AgentConfigLoader
         if (c.ForceTcg == true && c.AllowTcg != true) e.Add("compute.force_tcg needs compute.allow_tcg: true");
         var qemu = c.QemuBinary ?? "/usr/bin/qemu-system-x86_64";
         if (!Path.IsPathRooted(qemu)) e.Add($"compute.qemu_binary '{qemu}' must be an absolute path");
+        var cgParent = c.CgroupParent ?? "infra";
+        if (cgParent.Length is < 1 or > 64 || !cgParent.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.')) e.Add($"compute.cgroup_parent '{cgParent}' must be 1-64 characters of [A-Za-z0-9._-]");
         if (c.MhzPerCore is < 0) e.Add($"compute.mhz_per_core {c.MhzPerCore} must be 0 (probe) or the nominal MHz of one core");
 
         var pools = new List<StoragePoolConfig>();
@@ -87,7 +89,7 @@ public static class AgentConfigLoader
             StateDir = stateDir,
             TunnelIp = tunnelIp,
             Network = new NetworkConfig(n.Enabled ?? true, ovsdb, runDir, bridge, dpType, dpid),
-            Compute = new ComputeConfig(runner, c.AllowTcg ?? false, c.ForceTcg ?? false, qemu, c.MhzPerCore ?? 0, c.NestCgroups ?? false),
+            Compute = new ComputeConfig(runner, c.AllowTcg ?? false, c.ForceTcg ?? false, qemu, c.MhzPerCore ?? 0, c.NestCgroups ?? false, cgParent),
             StoragePools = pools,
             ReconcileInterval = TimeSpan.FromSeconds(reconcile),
             StatusInterval = TimeSpan.FromSeconds(statusEvery),

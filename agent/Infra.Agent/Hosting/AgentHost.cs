@@ -59,7 +59,7 @@ public sealed partial class AgentHost : IAsyncDisposable
         var cpu = inventory.ProbeCpu();
         IVmRunner runner = config.Compute.Runner switch
         {
-            "supervised" => new SupervisedChildRunner(new CgroupTree { NestUnderOwnCgroup = config.Compute.NestCgroups }, time),
+            "supervised" => new SupervisedChildRunner(new CgroupTree { Parent = config.Compute.CgroupParent, NestUnderOwnCgroup = config.Compute.NestCgroups }, time),
             _ => SystemdUnits is { } units
                 ? new SystemdUnitRunner(await units(ct), time)
                 : throw new InvalidOperationException("compute.runner 'systemd' needs the systemd unit adapter, which this build does not wire yet; set compute.runner: supervised"),
