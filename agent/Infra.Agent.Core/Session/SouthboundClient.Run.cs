@@ -63,7 +63,19 @@ public sealed partial class SouthboundClient
         }
         finally
         {
+            // Let what is queued (a nack saying why the session ends, say) reach the controller first.
             outbox.Writer.TryComplete();
+            try
+            {
+                await writer.WaitAsync(TimeSpan.FromSeconds(2), ct);
+                // Half-close and wait for the controller to end its side, so the last frames are not
+                // reset away with the call.
+                await call.RequestStream.CompleteAsync();
+                using var drain = CancellationTokenSource.CreateLinkedTokenSource(session.Token);
+                drain.CancelAfter(TimeSpan.FromSeconds(2));
+                while (await call.ResponseStream.MoveNext(drain.Token)) { }
+            }
+            catch (Exception) { /* a broken or slow stream drops the rest */ }
             await session.CancelAsync();
             foreach (var t in background)
                 try { await t; } catch (Exception) { /* the session is over; its tasks end with it */ }
