@@ -100,7 +100,7 @@ public sealed partial class ApplyLoop : IAsyncDisposable
 
     private async Task<ApplyOutcome?> PassAsync(DesiredSnapshot snap, bool periodic, CancellationToken ct)
     {
-        if (!periodic) await TestHooks.ReachAsync(TestHooks.BeforeApply, ct);
+        if (!periodic && snap.Version > 0) await TestHooks.ReachAsync(TestHooks.BeforeApply, ct);
         var errors = new List<ResourceError>();
         foreach (var a in _appliers)
         {
