@@ -72,8 +72,10 @@ public sealed partial class AgentHost : IAsyncDisposable
         }, runner, new AgentQmpMonitorFactory(), accel, time, logs.CreateLogger<VmManager>());
         host._owned.Add(vms);
 
-        var appliers = new List<IResourceApplier> { new ComputeApplier(vms, id => VolumeSocket(config.StateDir, id)) };
-        var sources = new List<IStatusSource> { new ComputeStatusSource(vms) };
+        // TODO(lead): swap UnservedVolumes for the storage applier over agent/Infra.Agent.Vm's daemon units.
+        var volumes = new UnservedVolumes();
+        var appliers = new List<IResourceApplier> { volumes, new ComputeApplier(vms, id => VolumeSocket(config.StateDir, id)) };
+        var sources = new List<IStatusSource> { new ComputeStatusSource(vms), volumes };
         if (config.Network.Enabled)
         {
             var ovsdb = new OvsdbClient(new OvsdbClientOptions(config.Network.Ovsdb), logs.CreateLogger<OvsdbClient>());

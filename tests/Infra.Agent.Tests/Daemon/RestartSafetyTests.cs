@@ -98,6 +98,10 @@ public class RestartSafetyTests
         Assert.Equal(1UL, hello.Hello.AppliedVersion);
         Assert.Equal(pid, await WaitVmAsync(server.Controller, session, v => v.State == InstanceState.Running, full: true, agent));
         Assert.Equal(pid, agent.QemuPid("vm1"));
+
+        // While the agent runs, a qemu that dies is reported as a change, with the reason.
+        ProcessInspector.Signal(pid, 9);
+        await WaitVmAsync(server.Controller, session, v => v.State == InstanceState.Error && v.Reason.Contains("qemu"), full: false, agent);
     }
 
     /// <summary>Waits until vm1's latest reported status in a session at or after <paramref name="minSession"/> matches; returns its PID.</summary>
