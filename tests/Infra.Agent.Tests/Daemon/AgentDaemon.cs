@@ -16,7 +16,7 @@ public sealed class AgentDaemon : IAsyncDisposable
     private Process? _process;
     private int _runs;
 
-    public AgentDaemon(string controllerUrl)
+    public AgentDaemon(string controllerUrl, string? network = null)
     {
         // Short: qmp sockets below it must fit in 108 bytes.
         StateDir = Path.Combine("/tmp", "ia-" + _tag);
@@ -28,7 +28,7 @@ public sealed class AgentDaemon : IAsyncDisposable
             host_id: test-host-{_tag}
             state_dir: {StateDir}
             tunnel_ip: 127.0.0.1
-            network: {"{"}enabled: false{"}"}
+            network: {network ?? "{enabled: false}"}
             compute: {"{"}runner: supervised, allow_tcg: true, force_tcg: true, mhz_per_core: 2000, nest_cgroups: true, cgroup_parent: ia-{_tag}{"}"}
             reconcile_interval_seconds: 1
             status_interval_seconds: 0.3
