@@ -50,13 +50,20 @@ public sealed class InventoryProbe(InventoryOptions options, IAcceleratorProbe a
         return inv;
     }
 
-    /// <summary>Capacity and bytes available to unprivileged users of the filesystem holding <paramref name="path"/>.</summary>
+    /// <summary>
+    /// Capacity and bytes available to unprivileged users of the filesystem holding <paramref name="path"/>;
+    /// (0, 0) when the path is missing or unreadable, so one bad pool cannot keep the agent from saying Hello.
+    /// </summary>
     public static (ulong Total, ulong Free) StatVfs(string path)
     {
-        Directory.CreateDirectory(path);
-        // DriveInfo on Unix is statvfs of the path it is given.
-        var d = new DriveInfo(path);
-        return ((ulong)d.TotalSize, (ulong)d.AvailableFreeSpace);
+        try
+        {
+            if (!Directory.Exists(path)) return (0, 0);
+            // DriveInfo on Unix is statvfs of the path it is given.
+            var d = new DriveInfo(path);
+            return ((ulong)d.TotalSize, (ulong)d.AvailableFreeSpace);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException) { return (0, 0); }
     }
 
     private static string? ReadOrNull(string path)

@@ -64,7 +64,8 @@ public sealed partial class SouthboundClient(
                 LogSessionFailed(options.ControllerUrl, e.GetType().Name, e.Message);
             }
             if (established) attempt = 0;
-            var delay = _forceFull ? TimeSpan.Zero : Backoff.Delay(attempt++, options.MinBackoff, options.MaxBackoff, _jitter.NextDouble());
+            // Also after a base mismatch: a controller that keeps sending bad deltas must not make the agent spin.
+            var delay = Backoff.Delay(attempt++, options.MinBackoff, options.MaxBackoff, _jitter.NextDouble());
             LogReconnecting(delay.TotalMilliseconds);
             try { await Task.Delay(delay, time, ct); } catch (OperationCanceledException) { break; }
         }

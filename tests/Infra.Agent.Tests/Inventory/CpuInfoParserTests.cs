@@ -56,3 +56,10 @@ public class CpuInfoParserTests
         Assert.True(total > 0 && free <= total);
     }
 }
+
+public class StatVfsTests
+{
+    [Fact]
+    public void MissingPool_ReportsZero_InsteadOfFailingHello() =>
+        Assert.Equal((0UL, 0UL), InventoryProbe.StatVfs("/nonexistent/infra-pool-" + Guid.NewGuid().ToString("N")));
+}
