@@ -52,16 +52,24 @@ public sealed class SessionHarness : IAsyncDisposable
     public ApplyLoop Loop { get; private set; } = null!;
     public SouthboundClient Client { get; private set; } = null!;
 
-    public static async Task<SessionHarness> StartAsync(Func<ScriptedSession, Task> script)
+    public static async Task<SessionHarness> StartAsync(Func<ScriptedSession, Task> script, bool tls = false)
     {
         var h = new SessionHarness();
-        h.Server = await ControllerServer.StartAsync();
+        h.Server = await ControllerServer.StartAsync(tls);
+        string? ca = null;
+        if (h.Server.Certificate is { } cert)
+        {
+            ca = Path.Combine(h.Dir, "ca.pem");
+            File.WriteAllText(ca, cert.ExportCertificatePem());
+        }
         h.Controller.Script = script;
         h.Store = new DesiredStateStore(h.Dir);
         h.Loop = new ApplyLoop([h.Applier], h.Store.Load().Snapshot, TimeSpan.FromMinutes(10), TimeProvider.System, NullLogger.Instance);
         h.Client = new SouthboundClient(new SessionOptions
         {
             ControllerUrl = h.Server.Url,
+            CaFile = ca,
+            Token = "t0ken",
             HostId = "host-1",
             BootId = "boot-1",
             MinBackoff = TimeSpan.FromMilliseconds(50),

@@ -20,6 +20,15 @@ public class SouthboundClientTests
     }
 
     [Fact]
+    public async Task OverTls_TrustingTheConfiguredCa_TheSessionWorks()
+    {
+        await using var h = await SessionHarness.StartAsync(s => s.SendAsync(Full(2, Vm("a"))), tls: true);
+        Assert.StartsWith("https://", h.Server.Url);
+        await h.WaitAckAsync(2);
+        Assert.Equal("Bearer t0ken", h.Controller.Authorization);
+    }
+
+    [Fact]
     public async Task StatusReport_IsFullAfterHello_ThenOnlyChanges()
     {
         await using var h = await SessionHarness.StartAsync(_ => Task.CompletedTask);

@@ -38,10 +38,13 @@ public sealed class ScriptedController : AgentSession.AgentSessionBase
     public ConcurrentQueue<(int Session, AgentMessage Message)> Received { get; } = new();
     public ConcurrentDictionary<int, ScriptedSession> Sessions { get; } = new();
     public uint HeartbeatMs { get; set; } = 200;
+    /// <summary>The authorization header of the latest session.</summary>
+    public string? Authorization { get; private set; }
 
     public override async Task Connect(IAsyncStreamReader<AgentMessage> requests, IServerStreamWriter<ControllerMessage> responses, ServerCallContext context)
     {
         var index = Interlocked.Increment(ref _sessions);
+        Authorization = context.RequestHeaders.FirstOrDefault(e => e.Key == "authorization")?.Value;
         if (!await requests.MoveNext(context.CancellationToken)) return;
         var first = requests.Current;
         Received.Enqueue((index, first));
@@ -80,20 +83,40 @@ public sealed class ControllerServer : IAsyncDisposable
     private WebApplication? _app;
     public ScriptedController Controller { get; } = new();
     public int Port { get; private set; }
-    public string Url => $"http://127.0.0.1:{Port}";
+    public string Url => $"{(Certificate is null ? "http" : "https")}://127.0.0.1:{Port}";
+    /// <summary>Set for a TLS server: a self-signed certificate for 127.0.0.1.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate { get; private set; }
 
-    public static async Task<ControllerServer> StartAsync()
+    public static async Task<ControllerServer> StartAsync(bool tls = false)
     {
         var s = new ControllerServer();
+        if (tls) s.Certificate = SelfSigned();
         await s.StartOnAsync(0);
         return s;
+    }
+
+    private static System.Security.Cryptography.X509Certificates.X509Certificate2 SelfSigned()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create();
+        var req = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=infra-test-controller", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var san = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        san.AddIpAddress(IPAddress.Loopback);
+        req.CertificateExtensions.Add(san.Build());
+        req.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
+        using var cert = req.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+        // Kestrel needs the key in an exportable form on Linux: round-trip through PKCS#12.
+        return System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(cert.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12), null);
     }
 
     public async Task StartOnAsync(int port)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http2));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, l =>
+        {
+            l.Protocols = HttpProtocols.Http2;
+            if (Certificate is { } c) l.UseHttps(c);
+        }));
         builder.Services.AddGrpc();
         builder.Services.AddSingleton(Controller);
         var app = builder.Build();
