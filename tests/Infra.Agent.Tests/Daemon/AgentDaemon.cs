@@ -52,7 +52,7 @@ public sealed class AgentDaemon : IAsyncDisposable
     }
 
     /// <summary>Starts the agent; <paramref name="pauseAt"/> makes it stop at a named test hook.</summary>
-    public void Start(string? pauseAt = null)
+    public void Start(string? pauseAt = null, IReadOnlyDictionary<string, string>? env = null)
     {
         foreach (var f in Directory.GetFiles(HookDir, "*.reached")) File.Delete(f);
         var log = Path.Combine(HookDir, $"agent-{++_runs}.log");
@@ -62,6 +62,7 @@ public sealed class AgentDaemon : IAsyncDisposable
         psi.ArgumentList.Add(ConfigPath);
         psi.Environment["INFRA_AGENT_TEST_HOOK_DIR"] = HookDir;
         if (pauseAt is not null) psi.Environment["INFRA_AGENT_TEST_PAUSE_AT"] = pauseAt;
+        foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         var p = Process.Start(psi)!;
         var writer = new StreamWriter(log) { AutoFlush = true };
         p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (writer) writer.WriteLine(e.Data); };
@@ -80,6 +81,15 @@ public sealed class AgentDaemon : IAsyncDisposable
     }
 
     public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>SIGTERM, then the exit code (bounded wait).</summary>
+    public async Task<int> TerminateAsync()
+    {
+        var p = _process!;
+        Compute.Runners.ProcessInspector.Signal(p.Id, 15);
+        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        return p.ExitCode;
+    }
 
     public async Task WaitHookAsync(string point, TimeSpan timeout)
     {
