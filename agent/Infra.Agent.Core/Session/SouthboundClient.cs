@@ -100,8 +100,10 @@ public sealed partial class SouthboundClient(
     private void SetState(SessionState s, string why)
     {
         if (State == s) return;
+        var previous = State;
         State = s;
-        LogState(s.ToString(), why);
+        // Failed dials are logged once by the retry loop; only gaining or losing a session is news here.
+        if (s == SessionState.Connected || previous == SessionState.Connected) LogState(s.ToString(), why);
         StateChanged?.Invoke(s, why);
     }
 }
