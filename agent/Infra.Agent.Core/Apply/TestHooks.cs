@@ -1,0 +1,28 @@
+namespace Infra.Agent.Core.Apply;
+
+/// <summary>
+/// Named points where a crash-safety test can catch the agent: with INFRA_AGENT_TEST_HOOK_DIR set,
+/// reaching a point touches &lt;dir&gt;/&lt;point&gt;.reached; when INFRA_AGENT_TEST_PAUSE_AT names the
+/// point, the agent then stops there (until killed). Unset in production, where this costs one
+/// environment lookup at start.
+/// </summary>
+public static class TestHooks
+{
+    private static readonly string? Dir = Environment.GetEnvironmentVariable("INFRA_AGENT_TEST_HOOK_DIR");
+    private static readonly string? PauseAt = Environment.GetEnvironmentVariable("INFRA_AGENT_TEST_PAUSE_AT");
+
+    /// <summary>The desired state was persisted and is about to be applied.</summary>
+    public const string BeforeApply = "before-apply";
+    /// <summary>The desired state was applied and is about to be acked.</summary>
+    public const string BeforeAck = "before-ack";
+    /// <summary>The ack was sent.</summary>
+    public const string AfterAck = "after-ack";
+
+    /// <summary>Marks <paramref name="point"/> as reached, and pauses there if asked to.</summary>
+    public static async Task ReachAsync(string point, CancellationToken ct)
+    {
+        if (Dir is null) return;
+        await File.WriteAllTextAsync(Path.Combine(Dir, point + ".reached"), DateTime.UtcNow.ToString("O"), ct);
+        if (PauseAt == point) await Task.Delay(Timeout.Infinite, ct);
+    }
+}

@@ -1,0 +1,53 @@
+using Infra.Agent.Core.Inventory;
+
+namespace Infra.Agent.Config;
+
+/// <summary>The agent's whole configuration (/etc/infra/agent.yaml), validated at start.</summary>
+public sealed record AgentConfig
+{
+    /// <summary>The controller to dial.</summary>
+    public required ControllerConfig Controller { get; init; }
+    /// <summary>This host's stable id.</summary>
+    public required string HostId { get; init; }
+    /// <summary>Where the agent keeps its state (desired state, VM records).</summary>
+    public required string StateDir { get; init; }
+    /// <summary>The underlay IP peers reach this host's GRE port on.</summary>
+    public required string TunnelIp { get; init; }
+    /// <summary>Open vSwitch.</summary>
+    public required NetworkConfig Network { get; init; }
+    /// <summary>qemu and the VM runner.</summary>
+    public required ComputeConfig Compute { get; init; }
+    /// <summary>Storage pools for local volumes.</summary>
+    public IReadOnlyList<StoragePoolConfig> StoragePools { get; init; } = [];
+    /// <summary>How often the last desired state is re-enforced locally.</summary>
+    public TimeSpan ReconcileInterval { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>How often observed state is checked for changes to report.</summary>
+    public TimeSpan StatusInterval { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>trace, debug, info, warning, error.</summary>
+    public string LogLevel { get; init; } = "info";
+}
+
+/// <summary>The controller connection.</summary>
+/// <param name="Url">http:// (h2c, loopback/dev) or https:// (TLS).</param>
+/// <param name="TokenFile">A file holding the bearer token (first line), or null.</param>
+/// <param name="CaFile">PEM CA bundle for https, or null for the system store.</param>
+public sealed record ControllerConfig(string Url, string? TokenFile, string? CaFile);
+
+/// <summary>The integration bridge and how to reach OVS.</summary>
+/// <param name="Enabled">False runs without OVS (compute-only hosts, tests).</param>
+/// <param name="Ovsdb">OVSDB endpoint, e.g. unix:/run/openvswitch/db.sock.</param>
+/// <param name="OvsRunDir">Where ovs-vswitchd puts br-*.mgmt.</param>
+/// <param name="Bridge">br-int.</param>
+/// <param name="DatapathType">system or netdev.</param>
+/// <param name="DatapathId">Pinned datapath id (derived from the host id when not set).</param>
+public sealed record NetworkConfig(bool Enabled, string Ovsdb, string OvsRunDir, string Bridge, string DatapathType, ulong DatapathId);
+
+/// <summary>Compute.</summary>
+/// <param name="Runner">systemd (transient units) or supervised (setsid child, hosts without systemd).</param>
+/// <param name="AllowTcg">Fall back to software emulation when KVM is unusable.</param>
+/// <param name="ForceTcg">Skip KVM (needs AllowTcg).</param>
+/// <param name="QemuBinary">The qemu binary.</param>
+/// <param name="MhzPerCore">Nominal MHz per core; 0 probes it.</param>
+/// <param name="NestCgroups">Create VM cgroups below the agent's own (tests).</param>
+/// <param name="CgroupParent">The cgroup directory grouping VMs (supervised runner).</param>
+public sealed record ComputeConfig(string Runner, bool AllowTcg, bool ForceTcg, string QemuBinary, int MhzPerCore, bool NestCgroups, string CgroupParent = "infra");

@@ -1,0 +1,144 @@
+using Infra.Agent.Compute.Accel;
+using Infra.Agent.Compute.Cgroups;
+using Infra.Agent.Compute.Manager;
+using Infra.Agent.Compute.Runners;
+using Infra.Agent.Config;
+using Infra.Agent.Core.Apply;
+using Infra.Agent.Core.Inventory;
+using Infra.Agent.Core.Session;
+using Infra.Agent.Core.State;
+using Infra.Agent.Core.Status;
+using Infra.Agent.Core.Vm;
+using Infra.Agent.Network;
+using Infra.Ovsdb.Client;
+using Microsoft.Extensions.Logging;
+
+namespace Infra.Agent.Hosting;
+
+/// <summary>
+/// The agent's object graph, built from a validated config. Start order matters: the persisted
+/// desired state is loaded and enforced first (adopting running VMs), and only then is the
+/// controller dialed, so Hello can claim a version the host really converged on.
+/// </summary>
+public sealed partial class AgentHost : IAsyncDisposable
+{
+    private readonly ILogger _log;
+    private readonly List<IAsyncDisposable> _owned = [];
+
+    private AgentHost(ILogger log) => _log = log;
+
+    /// <summary>The apply loop.</summary>
+    public ApplyLoop Apply { get; private set; } = null!;
+    /// <summary>The session.</summary>
+    public SouthboundClient Session { get; private set; } = null!;
+
+    /// <summary>
+    /// Where the lead plugs in systemd units (agent/Infra.Agent.Vm's SystemdUnitManager over
+    /// Infra.Systemd); null means runner: systemd is not available in this build.
+    /// </summary>
+    public static Func<CancellationToken, Task<IUnitManager>>? SystemdUnits { get; set; }
+
+    /// <summary>The socket a volume's vhost-user-blk export listens on.</summary>
+    public static string VolumeSocket(string stateDir, string volumeId) => Path.Combine(stateDir, "volumes", volumeId, "vhost.sock");
+
+    /// <summary>Builds the graph and loads the persisted state; nothing runs until <see cref="StartAsync"/>.</summary>
+    public static async Task<AgentHost> CreateAsync(AgentConfig config, ILoggerFactory logs, CancellationToken ct)
+    {
+        var host = new AgentHost(logs.CreateLogger<AgentHost>());
+        var time = TimeProvider.System;
+        Directory.CreateDirectory(config.StateDir);
+
+        var accel = new AcceleratorProbe(new AcceleratorOptions
+        {
+            QemuBinary = config.Compute.QemuBinary,
+            AllowTcg = config.Compute.AllowTcg,
+            ForceTcg = config.Compute.ForceTcg,
+            WorkDirectory = config.StateDir,
+        });
+        var inventory = new InventoryProbe(new InventoryOptions(config.TunnelIp, config.StoragePools, config.Compute.MhzPerCore), accel);
+        var cpu = inventory.ProbeCpu();
+        IVmRunner runner = config.Compute.Runner switch
+        {
+            "supervised" => new SupervisedChildRunner(new CgroupTree { Parent = config.Compute.CgroupParent, NestUnderOwnCgroup = config.Compute.NestCgroups }, time),
+            _ => SystemdUnits is { } units
+                ? new SystemdUnitRunner(await units(ct), time)
+                : throw new InvalidOperationException("compute.runner 'systemd' needs the systemd unit adapter, which this build does not wire yet; set compute.runner: supervised"),
+        };
+        var vms = new VmManager(new ComputeOptions
+        {
+            StateRoot = Path.Combine(config.StateDir, "vms"),
+            MhzPerCore = cpu.MhzPerCore > 0 ? cpu.MhzPerCore : 1000,
+            QemuBinary = config.Compute.QemuBinary,
+        }, runner, new AgentQmpMonitorFactory(), accel, time, logs.CreateLogger<VmManager>());
+        host._owned.Add(vms);
+
+        // TODO(lead): swap UnservedVolumes for the storage applier over agent/Infra.Agent.Vm's daemon units.
+        var volumes = new UnservedVolumes();
+        var appliers = new List<IResourceApplier> { volumes, new ComputeApplier(vms, id => VolumeSocket(config.StateDir, id)) };
+        var sources = new List<IStatusSource> { new ComputeStatusSource(vms), volumes };
+        if (config.Network.Enabled)
+        {
+            var ovsdb = new OvsdbClient(new OvsdbClientOptions(config.Network.Ovsdb), logs.CreateLogger<OvsdbClient>());
+            ovsdb.Start();
+            host._owned.Add(ovsdb);
+            var bridge = new BridgeSettings(config.Network.Bridge, config.Network.DatapathType, config.Network.DatapathId);
+            var net = new LazyNetworkApplier(ovsdb, new NetworkOptions(config.Network.OvsRunDir), bridge, logs, TimeSpan.FromSeconds(10));
+            // Network first: ports exist before qemu opens their taps.
+            appliers.Insert(0, net);
+            sources.Add(new NetworkStatusSource(() => net.Reconciler, bridge.Name));
+        }
+
+        var store = new DesiredStateStore(config.StateDir);
+        var loaded = store.Load();
+        if (loaded.Problem is { } problem) host.LogStateDamaged(problem);
+        host.LogLoaded(loaded.Snapshot.Version, loaded.Snapshot.Resources.Count);
+        host.Apply = new ApplyLoop(appliers, loaded.Snapshot, config.ReconcileInterval, time, logs.CreateLogger<ApplyLoop>());
+        host._owned.Insert(0, host.Apply);
+
+        var token = config.Controller.TokenFile is { } tf ? File.ReadLines(tf).FirstOrDefault()?.Trim() : null;
+        host.Session = new SouthboundClient(new SessionOptions
+        {
+            ControllerUrl = config.Controller.Url,
+            HostId = config.HostId,
+            BootId = ReadBootId(),
+            Token = token,
+            CaFile = config.Controller.CaFile,
+            StatusInterval = config.StatusInterval,
+        }, inventory.ProbeAsync, store, host.Apply, new StatusCollector(sources, logs.CreateLogger<StatusCollector>()), time, logs.CreateLogger<SouthboundClient>());
+        return host;
+    }
+
+    /// <summary>Enforces the persisted state once, then runs the session until <paramref name="ct"/> fires.</summary>
+    public async Task RunAsync(Action<string> status, CancellationToken ct)
+    {
+        var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnFirst(ApplyOutcome _) => first.TrySetResult();
+        Apply.Applied += OnFirst;
+        Apply.Start();
+        status($"enforcing the persisted desired state v{Apply.Current.Version}");
+        await first.Task.WaitAsync(ct);
+        Apply.Applied -= OnFirst;
+        await Session.RunAsync(ct);
+    }
+
+    /// <summary>Stops the loops and closes connections. VMs, volumes and flows stay as they are.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var d in _owned)
+            try { await d.DisposeAsync(); } catch (Exception e) { LogDisposeFailed(d.GetType().Name, e.Message); }
+    }
+
+    private static string ReadBootId()
+    {
+        try { return File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim(); } catch (IOException) { return ""; }
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Loaded desired state v{Version} ({Count} objects) from disk")]
+    private partial void LogLoaded(ulong version, int count);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "Persisted desired state unusable: {Problem}")]
+    private partial void LogStateDamaged(string problem);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Closing {Component} failed: {Error}")]
+    private partial void LogDisposeFailed(string component, string error);
+}

@@ -1,0 +1,84 @@
+using Infra.Agent.Config;
+
+namespace Infra.Agent.Tests.Config;
+
+public sealed class AgentConfigLoaderTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("infra-agent-cfg-").FullName;
+    private string MachineId(string content) { var p = Path.Combine(_dir, "machine-id"); File.WriteAllText(p, content); return p; }
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static string RepoFile(string rel)
+    {
+        var d = new DirectoryInfo(AppContext.BaseDirectory);
+        while (d is not null && !File.Exists(Path.Combine(d.FullName, rel))) d = d.Parent;
+        return Path.Combine(d?.FullName ?? throw new FileNotFoundException(rel), rel);
+    }
+
+    [Fact]
+    public void PackagedDefaultConfig_IsValid_WithHostIdFromMachineId()
+    {
+        var (c, errors) = AgentConfigLoader.Load(File.ReadAllText(RepoFile("packaging/config/agent.yaml")), MachineId("0123456789abcdef0123456789abcdef\n"));
+        Assert.Empty(errors);
+        Assert.Equal("0123456789abcdef0123456789abcdef", c!.HostId);
+        Assert.Equal("/var/lib/infra/agent", c.StateDir);
+        Assert.Equal(("br-int", "system", true), (c.Network.Bridge, c.Network.DatapathType, c.Network.Enabled));
+        Assert.Equal(("systemd", false), (c.Compute.Runner, c.Compute.AllowTcg));
+        Assert.Equal(AgentConfigLoader.DatapathIdFor(c.HostId), c.Network.DatapathId);
+        Assert.Equal("default", Assert.Single(c.StoragePools).Name);
+    }
+
+    [Fact]
+    public void Minimal_GetsDefaults()
+    {
+        var (c, errors) = AgentConfigLoader.Load("controller: {url: 'http://127.0.0.1:7443'}\nhost_id: h1\ntunnel_ip: 10.0.0.1\n", MachineId(""));
+        Assert.Empty(errors);
+        Assert.Equal((TimeSpan.FromSeconds(30), "info", "unix:/run/openvswitch/db.sock"), (c!.ReconcileInterval, c.LogLevel, c.Network.Ovsdb));
+    }
+
+    [Fact]
+    public void EveryErrorIsReported_AtOnce()
+    {
+        const string yaml = """
+            controller: {url: 'ftp://x', token_file: relative/token}
+            host_id: 'bad id!'
+            state_dir: var/lib
+            tunnel_ip: nope
+            network: {bridge: 'a-bridge-name-too-long', datapath_type: dpdk, ovsdb: 'ssl:x', datapath_id: 'zz'}
+            compute: {runner: lxc, force_tcg: true, mhz_per_core: -1, qemu_binary: qemu}
+            storage_pools: [{name: a, path: rel}, {name: a, path: /x}]
+            reconcile_interval_seconds: 0
+            status_interval_seconds: 1000
+            log_level: loud
+            """;
+        var (c, errors) = AgentConfigLoader.Load(yaml);
+        Assert.Null(c);
+        foreach (var key in new[] { "controller.url", "controller.token_file", "host_id", "state_dir", "tunnel_ip", "network.bridge", "network.datapath_type", "network.ovsdb",
+                     "network.datapath_id", "compute.runner", "compute.force_tcg", "compute.mhz_per_core", "compute.qemu_binary", "storage_pools[0].path", "storage pool 'a'",
+                     "reconcile_interval_seconds", "status_interval_seconds", "log_level" })
+            Assert.Contains(errors, e => e.StartsWith(key, StringComparison.Ordinal));
+        Assert.Equal(18, errors.Count);
+    }
+
+    [Fact]
+    public void UnknownKey_IsAnError_WithItsLine()
+    {
+        var (c, errors) = AgentConfigLoader.Load("controller: {url: 'http://127.0.0.1:1'}\ntunnel_ip: 10.0.0.1\nallow_tgc: true\n");
+        Assert.Null(c);
+        Assert.Contains("line 3", Assert.Single(errors));
+    }
+
+    [Fact]
+    public void MissingMachineId_SaysToSetHostId()
+    {
+        var (_, errors) = AgentConfigLoader.Load("controller: {url: 'http://127.0.0.1:1'}\ntunnel_ip: 10.0.0.1\n", Path.Combine(_dir, "absent"));
+        Assert.Contains(errors, e => e.Contains("set host_id"));
+    }
+
+    [Fact]
+    public void StateDirTooLongForSockets_IsRejected()
+    {
+        var (_, errors) = AgentConfigLoader.Load($"controller: {{url: 'http://127.0.0.1:1'}}\nhost_id: h\ntunnel_ip: 10.0.0.1\nstate_dir: /{new string('x', 40)}\n");
+        Assert.Contains(errors, e => e.Contains("too long"));
+    }
+}

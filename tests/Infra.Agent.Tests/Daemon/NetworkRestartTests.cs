@@ -1,0 +1,45 @@
+using System.Text.RegularExpressions;
+using Infra.Agent.Tests.Support;
+using static Infra.Agent.Tests.Support.Resources;
+
+namespace Infra.Agent.Tests.Daemon;
+
+/// <summary>The real daemon against a private OVS: desired ports, tunnels and flows land on br-int, and survive an agent SIGKILL untouched.</summary>
+public class NetworkRestartTests
+{
+    private static readonly TimeSpan Long = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task DesiredNetwork_IsInstalled_AndAgentRestartDoesNotReinstallFlows()
+    {
+        await using var ovs = await OvsSandbox.StartAsync();
+        await using var server = await ControllerServer.StartAsync();
+        var tap = "tp" + Guid.NewGuid().ToString("N")[..8];
+        server.Controller.Script = s => s.Hello.AppliedVersion == 1 ? Task.CompletedTask : s.SendAsync(Full(1,
+            Port("p1", "vm-x", tap, 5), Tunnel("host-2", "192.0.2.2"),
+            Flows(0x10, (0, 100, "in_port=5", "drop"), (0, 0, "", "drop"))));
+        await using var agent = new AgentDaemon(server.Url, $"{{enabled: true, ovsdb: 'unix:{ovs.DbSocket}', ovs_run_dir: '{ovs.Dir}', bridge: br-int, datapath_type: netdev, datapath_id: '0x00000000000000a1'}}");
+        agent.Start();
+        await server.Controller.WaitForAsync((_, m) => m.Ack?.Version == 1, Long, "Ack v1: " + agent.Log());
+
+        var ports = await ovs.VsctlAsync("list-ports", "br-int");
+        Assert.Contains(tap, ports);
+        Assert.Matches(new Regex("^gre-[0-9a-f]{8}$", RegexOptions.Multiline), ports);
+        Assert.Equal("\"00000000000000a1\"", (await ovs.VsctlAsync("get", "bridge", "br-int", "other-config:datapath-id")).Trim());
+        var flows = await ovs.OfctlAsync("dump-flows", ovs.Mgmt("br-int"), "cookie=0x10/-1");
+        Assert.Equal(2, Regex.Matches(flows, "cookie=0x10").Count);
+        var installedAt = DateTime.UtcNow;
+
+        await agent.KillAsync();
+        agent.Start();
+        var (session, hello) = await server.Controller.WaitForAsync((s, m) => s >= 2 && m.Hello is not null, Long, "Hello after restart");
+        Assert.Equal(1UL, hello.Hello.AppliedVersion);
+        // Flows that were re-added would have a duration shorter than the time since the first install.
+        var after = await ovs.OfctlAsync("dump-flows", ovs.Mgmt("br-int"), "cookie=0x10/-1");
+        var elapsed = (DateTime.UtcNow - installedAt).TotalSeconds;
+        var durations = Regex.Matches(after, @"duration=([0-9.]+)s").Select(m => double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(2, durations.Count);
+        Assert.All(durations, d => Assert.True(d >= elapsed - 0.5, $"flow re-added after restart: duration {d}s < {elapsed:F1}s"));
+        Assert.Contains(tap, await ovs.VsctlAsync("list-ports", "br-int"));
+    }
+}
