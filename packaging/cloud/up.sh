@@ -72,25 +72,41 @@ echo $! > "$RUN/controller.pid"
 for _ in $(seq 100); do [ -s "$RUN/controller.ready" ] && break; sleep 0.2; done
 [ -s "$RUN/controller.ready" ] || { echo "infra: the controller did not start; see $RUN/controller.log" >&2; tail -20 "$RUN/controller.log" >&2; exit 1; }
 
-runner=child; [ "$(ps -p 1 -o comm=)" = systemd ] && runner=systemd
+runner=supervised; [ "$(ps -p 1 -o comm=)" = systemd ] && runner=systemd
+host_id=$(hostname -s | tr 'A-Z_' 'a-z-')
 cat > "$RUN/agent.yaml" <<YAML
-# Written by packaging/cloud/up.sh for a single-host cloud.
-controller: http://$LISTEN
-token_file: /etc/infra/tokens
-host_id: $(hostname -s | tr 'A-Z_' 'a-z-')
+# Written by packaging/cloud/up.sh for a single-host cloud; see packaging/config/agent.yaml.
+controller:
+  url: http://$LISTEN
+  token_file: /etc/infra/tokens
+  ca_file: ""
+host_id: $host_id
 state_dir: $STATE/agent
-ovsdb: $DB
-bridge: br-int
-datapath_type: $datapath
 tunnel_ip: 127.0.0.1
-runner: $runner
-allow_tcg: true
+network:
+  enabled: true
+  ovsdb: $DB
+  ovs_run_dir: /var/run/openvswitch
+  bridge: br-int
+  datapath_type: $datapath
+  datapath_id: ""
 storage_pools:
   - name: default
     path: $STATE/pools/default
+compute:
+  runner: $runner
+  # A development cloud: guests may run under TCG where KVM does not work.
+  allow_tcg: true
+  force_tcg: false
+  qemu_binary: /usr/bin/qemu-system-x86_64
+  mhz_per_core: 0
+reconcile_interval_seconds: 30
+status_interval_seconds: 2
+log_level: info
 YAML
 mkdir -p "$STATE/pools/default"
 echo "infra: starting the agent (runner: $runner, datapath: $datapath)"
+"$OUT/Infra.Agent/infra-agent" --config "$RUN/agent.yaml" --check-config
 nohup "$OUT/Infra.Agent/infra-agent" --config "$RUN/agent.yaml" > "$RUN/agent.log" 2>&1 &
 echo $! > "$RUN/agent.pid"
 for _ in $(seq 100); do infractl host list --output json 2>/dev/null | grep -q '"UP"\|HOST_STATE_UP' && break; sleep 0.3; done
