@@ -29,7 +29,6 @@ public sealed class PoliciesTests : IAsyncLifetime
         var e = await FailsAsync(StatusCode.FailedPrecondition, () => s.Policies.DeletePolicyAsync(new DeletePolicyRequest { Id = web.Meta.Id }).ResponseAsync);
         Assert.Contains("rule", e.Status.Detail);
         var keep = db.Rules[0].Clone();
-        keep.RemoteCase.ToString();
         var updated = await s.Policies.UpdatePolicyAsync(new UpdatePolicyRequest { Id = db.Meta.Id, Rules = { new Rule { Id = keep.Id, Direction = Direction.Ingress, Protocol = Protocol.Tcp, PortMin = 5432, PortMax = 5432, RemoteCidr = "10.0.0.0/8" } } });
         Assert.Equal(keep.Id, updated.Rules[0].Id);
         await s.Policies.DeletePolicyAsync(new DeletePolicyRequest { Id = web.Meta.Id });
