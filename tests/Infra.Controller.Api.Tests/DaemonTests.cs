@@ -39,6 +39,14 @@ public sealed class DaemonTests : IDisposable
             var url = await d.WaitReadyAsync(Path.Combine(_dir, "ready1"));
             Assert.Matches(@"^http://127\.0\.0\.1:\d+$", url);
             using var ch = Channel(url);
+            // Health answers without a token, per service and overall.
+            using (var open = GrpcChannel.ForAddress(url))
+            {
+                var health = new Infra.Grpc.Health.V1.Health.HealthClient(open);
+                foreach (var service in new[] { "", "infra.v1.Tenants", "infra.v1.Changes" })
+                    Assert.Equal(Infra.Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving,
+                        (await health.CheckAsync(new Infra.Grpc.Health.V1.HealthCheckRequest { Service = service })).Status);
+            }
             var tenants = new Tenants.TenantsClient(ch);
             for (var i = 0; i < 15; i++) acknowledged.Add((await tenants.CreateTenantAsync(new CreateTenantRequest { Name = $"t{i}" })).Meta.Id);
             using var anonymous = GrpcChannel.ForAddress(url);
