@@ -13,8 +13,6 @@ namespace Infra.Controller.Api.Services;
 /// </summary>
 public sealed class ClaimLedger(ObjectStore store)
 {
-    const int MaxAttempts = 32;
-
     public async Task<(long ModRevision, List<Claim> Claims)> ReadAsync(string hostId, CancellationToken ct)
     {
         var kv = await store.Kv.GetAsync(StoreLayout.ClaimsRoot + hostId, ct);
@@ -27,22 +25,21 @@ public sealed class ClaimLedger(ObjectStore store)
     public static Compare Unchanged(string hostId, long modRevision) =>
         Compare.ModRevision(StoreLayout.ClaimsRoot + hostId, CompareResult.Equal, modRevision);
 
-    /// <summary>Replaces an instance's claim on its host with a resized one if the host still has room.</summary>
-    public async Task<string?> ResizeAsync(Infra.V1.Host host, PlacementPolicy policy, Claim resized, CancellationToken ct)
+    /// <summary>
+    /// Plans replacing an instance's claim on its host with a resized one: the compare and put to
+    /// commit together with the instance's own update (so a lost race changes neither), or the reason
+    /// the host has no room.
+    /// </summary>
+    public async Task<(Compare? Compare, RequestOp? Write, string? Error)> PlanResizeAsync(Infra.V1.Host host, PlacementPolicy policy, Claim resized, CancellationToken ct)
     {
-        for (var attempt = 0; attempt < MaxAttempts; attempt++)
-        {
-            var (rev, claims) = await ReadAsync(host.Meta.Id, ct);
-            var others = claims.Where(c => c.InstanceId != resized.InstanceId).ToList();
-            // Ask placement whether the resized claim fits next to the others; cordoning must not block a resize in place.
-            var capacity = HostCapacityMapping.ToCapacity(host, policy) with { Cordoned = false };
-            var decision = Placer.Decide([capacity], others,
-                new PlacementRequest(resized.InstanceId, resized.Vcpus, resized.CpuMhz, resized.MemoryMiB, resized.Storage), policy);
-            if (!decision.Placed) return decision.Error;
-            others.Add(resized);
-            var r = await store.TxnAsync([Unchanged(host.Meta.Id, rev)], [Write(host.Meta.Id, others)], ct);
-            if (r.Succeeded) return null;
-        }
-        throw ApiErrors.Contended($"resizing the claim of {resized.InstanceId}");
+        var (rev, claims) = await ReadAsync(host.Meta.Id, ct);
+        var others = claims.Where(c => c.InstanceId != resized.InstanceId).ToList();
+        // Ask placement whether the resized claim fits next to the others; cordoning must not block a resize in place.
+        var capacity = HostCapacityMapping.ToCapacity(host, policy) with { Cordoned = false };
+        var decision = Placer.Decide([capacity], others,
+            new PlacementRequest(resized.InstanceId, resized.Vcpus, resized.CpuMhz, resized.MemoryMiB, resized.Storage), policy);
+        if (!decision.Placed) return (null, null, decision.Error);
+        others.Add(resized);
+        return (Unchanged(host.Meta.Id, rev), Write(host.Meta.Id, others), null);
     }
 }

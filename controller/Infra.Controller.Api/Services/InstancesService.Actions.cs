@@ -42,7 +42,7 @@ public sealed partial class InstancesService
     {
         var ct = context.CancellationToken;
         var cmd = ApiErrors.Valid(InstanceActionValidation.Validate(request));
-        return await ApplyAsync(cmd.Id, new InstanceAction.Resize(cmd.NeedsStop), ct, async (current, next, _) =>
+        return await ApplyAsync(cmd.Id, new InstanceAction.Resize(cmd.NeedsStop), ct, async (current, next, extra) =>
         {
             var v = new Violations();
             var size = SizingValidation.Apply(v, new InstanceSize((int)current.Vcpus, (int)current.CpuMhz, (long)current.MemoryMib), cmd);
@@ -53,8 +53,11 @@ public sealed partial class InstancesService
                 if (CpuQuota.CheckHost(host.Meta.Id, size.Vcpus, size.CpuMhz, (int)(host.Inventory?.MhzPerCore ?? 0)) is { } slow) throw ApiErrors.Of(slow);
                 var claim = new Claim(current.Meta.Id, host.Meta.Id, size.Vcpus, size.CpuMhz, size.MemoryMib, null,
                     NullIfEmpty(current.AffinityGroup), NullIfEmpty(current.AntiAffinityGroup));
-                if (await new ClaimLedger(Store).ResizeAsync(host, api.Options.EffectivePlacement, claim, ct) is { } full)
+                var (compare, write, full) = await new ClaimLedger(Store).PlanResizeAsync(host, api.Options.EffectivePlacement, claim, ct);
+                if (full is not null)
                     throw ApiErrors.Precondition("HOST_FULL", host.Meta.Id, $"host {host.Meta.Id} cannot take the new size: {full}");
+                extra.Compares.Add(compare!);
+                extra.Ops.Add(write!);
             }
             next.Vcpus = (uint)size.Vcpus;
             next.CpuMhz = (uint)size.CpuMhz;
