@@ -1,0 +1,49 @@
+using Infra.Controller.Api.Services;
+using Infra.Controller.Api.Watch;
+using Infra.Grpc;
+using Infra.Store;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Infra.Controller.Api;
+
+/// <summary>Registers and maps the northbound services; the daemon and the tests use the same two calls.</summary>
+public static class ApiRegistration
+{
+    /// <summary>gRPC service names of the northbound API, for the health service.</summary>
+    public static readonly string[] ServiceNames =
+    [
+        Infra.V1.Tenants.ServiceName, Infra.V1.Networks.ServiceName, Infra.V1.Policies.ServiceName, Infra.V1.Ports.ServiceName,
+        Infra.V1.Instances.ServiceName, Infra.V1.Volumes.ServiceName, Infra.V1.Images.ServiceName, Infra.V1.Hosts.ServiceName,
+        Infra.V1.Changes.ServiceName,
+    ];
+
+    public static IServiceCollection AddInfraApi(this IServiceCollection services, IKeyValueStore store, ApiOptions options, TimeProvider? time = null)
+    {
+        services.AddSingleton(new ApiContext(store, options, time));
+        services.AddSingleton<TenantsService>();
+        services.AddSingleton<NetworksService>();
+        services.AddSingleton<PoliciesService>();
+        services.AddSingleton<PortsService>();
+        services.AddSingleton<InstancesService>();
+        services.AddSingleton<VolumesService>();
+        services.AddSingleton<ImagesService>();
+        services.AddSingleton<HostsService>();
+        services.AddSingleton<ChangesService>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapInfraApi(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGrpcService<TenantsService>();
+        endpoints.MapGrpcService<NetworksService>();
+        endpoints.MapGrpcService<PoliciesService>();
+        endpoints.MapGrpcService<PortsService>();
+        endpoints.MapGrpcService<InstancesService>();
+        endpoints.MapGrpcService<VolumesService>();
+        endpoints.MapGrpcService<ImagesService>();
+        endpoints.MapGrpcService<HostsService>();
+        endpoints.MapGrpcService<ChangesService>();
+        return endpoints;
+    }
+}

@@ -1,0 +1,45 @@
+namespace Infra.Controller.Api.Plumbing;
+
+/// <summary>
+/// Every key the API writes. Objects live under /infra/v1/&lt;kind&gt;/&lt;id&gt; (the shared layout);
+/// the index keys below exist so that uniqueness and "still in use" checks are single-key compares
+/// inside the same transaction as the object write, never read-then-write races.
+/// </summary>
+public static class StoreLayout
+{
+    public const string Root = "/infra/v1/";
+
+    /// <summary>Scope of cluster-wide names and of requests made without a tenant.</summary>
+    public const string ClusterScope = "_";
+
+    /// <summary>Name uniqueness: value is the id holding the name.</summary>
+    public static string Name(string kindSegment, string scope, string name) => $"{Root}names/{kindSegment}/{Scope(scope)}/{name}";
+
+    /// <summary>Idempotency: request_id -> id of the object the first call created, per tenant and method.</summary>
+    public static string Request(string scope, string method, string requestId) => $"{Root}requests/{Scope(scope)}/{method}/{requestId}";
+    public static string RequestPrefix(string scope) => $"{Root}requests/{Scope(scope)}/";
+
+    /// <summary>Tunnel keys in use: value is the tenant id. Deleted only with the tenant.</summary>
+    public static string TunnelKey(uint key) => $"{Root}tunnel-keys/{key:x8}";
+
+    /// <summary>What a tenant owns (besides its default policy); DeleteTenant needs this prefix empty.</summary>
+    public static string Owned(string tenantId, string kindSegment, string id) => $"{Root}owned/{tenantId}/{kindSegment}/{id}";
+    public static string OwnedPrefix(string tenantId) => $"{Root}owned/{tenantId}/";
+
+    /// <summary>References to an object (ports on a network, ports and rules using a policy, snapshots of a volume).</summary>
+    public static string Ref(string kindSegment, string id, string byKindSegment, string byId) => $"{Root}refs/{kindSegment}/{id}/{byKindSegment}/{byId}";
+    public static string RefPrefix(string kindSegment, string id) => $"{Root}refs/{kindSegment}/{id}/";
+
+    /// <summary>Objects an instance created and deletes with itself (inline ports, delete_on_termination boot volume).</summary>
+    public static string InstanceOwned(string instanceId, string kindSegment, string id) => $"{Root}instance-owned/{instanceId}/{kindSegment}/{id}";
+    public static string InstanceOwnedPrefix(string instanceId) => $"{Root}instance-owned/{instanceId}/";
+
+    /// <summary>Reboot generation of an instance (the agent reboots when it grows).</summary>
+    public static string RebootGeneration(string instanceId) => $"{Root}reboots/{instanceId}";
+
+    /// <summary>IPAM and placement claims keep their own formats under these roots.</summary>
+    public const string IpamRoot = Root + "ipam/";
+    public const string ClaimsRoot = Root + "claims/";
+
+    static string Scope(string scope) => scope.Length == 0 ? ClusterScope : scope;
+}

@@ -1,0 +1,121 @@
+using Infra.Controller.Api.Plumbing;
+using Infra.Controller.Domain.Lifecycle;
+using Infra.Controller.Domain.Validation;
+using Infra.Grpc;
+using Infra.Store;
+using Infra.V1;
+
+namespace Infra.Controller.Api.Services;
+
+/// <summary>Delete and snapshot: the parts of an instance's life that touch its volumes and ports.</summary>
+public sealed partial class InstancesService
+{
+    public override async Task<Instance> DeleteInstance(DeleteInstanceRequest request, ServerCallContext context)
+    {
+        var ct = context.CancellationToken;
+        var cmd = ApiErrors.Valid(InstanceActionValidation.Validate(request));
+        for (var attempt = 0; attempt < 16; attempt++)
+        {
+            var current = await Store.RequireAsync(Kinds.Instance, cmd.Id, ct);
+            var i = current.Value;
+            var (status, _) = await StatusAsync(i, ct);
+            var decision = InstanceLifecycle.Apply(cmd.Id, status, new InstanceAction.Delete());
+            if (!decision.Allowed) throw ApiErrors.Of(decision.Refusal!);
+
+            var owned = await Store.KeysUnderAsync(StoreLayout.InstanceOwnedPrefix(cmd.Id), ct);
+            var plan = new CreatePlanOps();
+            plan.Ops.Add(ObjectStore.Delete(StoreLayout.Name(Kinds.Instance.Segment, i.TenantId, i.Meta.Name)));
+            plan.Ops.Add(ObjectStore.Delete(StoreLayout.Owned(i.TenantId, Kinds.Instance.Segment, i.Meta.Id)));
+            plan.Ops.Add(ObjectStore.Delete(StoreLayout.RebootGeneration(i.Meta.Id)));
+            plan.Ops.Add(ObjectStore.DeletePrefix(StoreLayout.InstanceOwnedPrefix(i.Meta.Id)));
+            var deletedPorts = new List<Port>();
+            foreach (var portId in i.PortIds)
+            {
+                if (await Store.GetAsync(Kinds.Port, portId, ct) is not { } p) continue;
+                plan.Compares.Add(ObjectStore.Unchanged(Kinds.Port, p));
+                if (owned.Contains($"{Kinds.Port.Segment}/{portId}"))
+                {
+                    plan.Ops.Add(ObjectStore.Delete(Kinds.Port.Key(portId)));
+                    PortBuilder.DeleteKeys(p.Value, plan.Ops);
+                    deletedPorts.Add(p.Value);
+                }
+                else
+                {
+                    var next = p.Value.Clone();
+                    next.InstanceId = next.HostId = "";
+                    next.Status = PortStatus.Unspecified;
+                    next.Meta.UpdateTime = Store.Now();
+                    plan.Ops.Add(ObjectStore.Put(Kinds.Port, next));
+                }
+            }
+            foreach (var volumeId in i.VolumeIds.Prepend(i.BootVolumeId).Where(v => v.Length > 0))
+            {
+                if (await Store.GetAsync(Kinds.Volume, volumeId, ct) is not { } v) continue;
+                plan.Compares.Add(ObjectStore.Unchanged(Kinds.Volume, v));
+                var isBoot = volumeId == i.BootVolumeId;
+                var delete = isBoot && (cmd.DeleteBootVolume || owned.Contains($"{Kinds.Volume.Segment}/{volumeId}"))
+                    && !await Store.AnyUnderAsync(StoreLayout.RefPrefix(Kinds.Volume.Segment, volumeId), ct);
+                if (delete)
+                {
+                    plan.Ops.Add(ObjectStore.Delete(Kinds.Volume.Key(volumeId)));
+                    VolumesService.DeleteKeys(v.Value, plan.Ops);
+                }
+                else plan.Ops.Add(ObjectStore.Put(Kinds.Volume, Detached(v.Value)));
+            }
+            if (await Store.TryDeleteAsync(Kinds.Instance, current, plan, ct) is not { } revision) continue;
+            await api.Claims.ReleaseAsync(cmd.Id, CancellationToken.None);
+            foreach (var p in deletedPorts) await api.Ports.ReleaseAsync(p, CancellationToken.None);
+            i.State = Infra.V1.InstanceState.Deleting;
+            i.StateReason = "deleted; its host's agent stops it and frees its resources";
+            i.Meta.Revision = revision;
+            return i;
+        }
+        throw ApiErrors.Contended($"deleting instance {cmd.Id}");
+    }
+
+    public override async Task<SnapshotInstanceResponse> SnapshotInstance(SnapshotInstanceRequest request, ServerCallContext context)
+    {
+        var ct = context.CancellationToken;
+        var cmd = ApiErrors.Valid(InstanceActionValidation.Validate(request));
+        var current = await Store.RequireAsync(Kinds.Instance, cmd.Id, ct);
+        var i = current.Value;
+        var requestKey = cmd.RequestId is null ? null : StoreLayout.Request(i.TenantId, nameof(SnapshotInstance), cmd.RequestId);
+        if (requestKey is not null && await Store.GetStringAsync(requestKey, ct) is { } group)
+            return await GroupAsync(group, ct);
+        var (status, _) = await StatusAsync(i, ct);
+        var decision = InstanceLifecycle.Apply(cmd.Id, status, new InstanceAction.Snapshot());
+        if (!decision.Allowed) throw ApiErrors.Of(decision.Refusal!);
+        if (cmd.RequireQuiesce)
+            throw ApiErrors.Precondition("QUIESCE_UNAVAILABLE", cmd.Id,
+                "the controller cannot freeze guest filesystems yet (the guest agent is reached through the host agent, which is not wired for this); retry without require_quiesce for a crash-consistent snapshot");
+        var groupId = Domain.Model.ResourceId.New(Domain.Model.IdKind.Snapshot).Replace("snp-", "grp-", StringComparison.Ordinal);
+        var response = new SnapshotInstanceResponse { Quiesced = false };
+        var compares = new List<Compare> { ObjectStore.Unchanged(Kinds.Instance, current) };
+        var ops = new List<RequestOp>();
+        if (requestKey is not null) { compares.Add(Compare.Absent(requestKey)); ops.Add(ObjectStore.PutString(requestKey, groupId)); }
+        foreach (var volumeId in i.VolumeIds.Prepend(i.BootVolumeId).Where(v => v.Length > 0))
+        {
+            var v = await Store.RequireAsync(Kinds.Volume, volumeId, ct);
+            var snapshot = VolumesService.NewSnapshot(v.Value, $"{cmd.NamePrefix}-{v.Value.Meta.Name}", groupId, Store.Now());
+            compares.Add(ObjectStore.Unchanged(Kinds.Volume, v));
+            ops.Add(ObjectStore.Put(Kinds.Snapshot, snapshot));
+            VolumesService.SnapshotKeys(snapshot, ops);
+            response.Snapshots.Add(snapshot);
+        }
+        var r = await Store.TxnAsync(compares, ops, ct);
+        if (!r.Succeeded)
+        {
+            if (requestKey is not null && await Store.GetStringAsync(requestKey, ct) is { } raced) return await GroupAsync(raced, ct);
+            throw ApiErrors.Contended($"snapshotting instance {cmd.Id}");
+        }
+        foreach (var s in response.Snapshots) s.Meta.Revision = r.Header.Revision;
+        return response;
+    }
+
+    async Task<SnapshotInstanceResponse> GroupAsync(string groupId, CancellationToken ct)
+    {
+        var response = new SnapshotInstanceResponse();
+        response.Snapshots.AddRange((await Store.AllAsync(Kinds.Snapshot, ct)).Where(s => s.GroupId == groupId));
+        return response;
+    }
+}

@@ -1,0 +1,37 @@
+using Infra.Controller.Core.Ipam;
+using Infra.Controller.Core.Placement;
+using Infra.Store;
+
+namespace Infra.Controller.Api.Services;
+
+/// <summary>Options of the northbound API that come from the daemon's config.</summary>
+public sealed record ApiOptions(
+    string ImageDirectory = "/var/lib/infra/images",
+    PlacementPolicy? Placement = null,
+    TimeSpan WatchBookmarkInterval = default)
+{
+    public PlacementPolicy EffectivePlacement => Placement ?? new PlacementPolicy();
+    public TimeSpan EffectiveBookmarkInterval => WatchBookmarkInterval == default ? TimeSpan.FromSeconds(30) : WatchBookmarkInterval;
+}
+
+/// <summary>What every service shares: the typed store, IPAM, placement claims, the clock and options.
+/// One instance per daemon (the claim store keeps an incremental view that must be shared).</summary>
+public sealed class ApiContext
+{
+    public ApiContext(IKeyValueStore kv, ApiOptions options, TimeProvider? time = null)
+    {
+        Time = time ?? TimeProvider.System;
+        Options = options;
+        Store = new Plumbing.ObjectStore(kv, Time);
+        Ipam = new IpamAllocator(kv, root: Plumbing.StoreLayout.IpamRoot);
+        Claims = new ClaimStore(kv, options.EffectivePlacement, Plumbing.StoreLayout.ClaimsRoot);
+        Ports = new PortBuilder(this);
+    }
+
+    public Plumbing.ObjectStore Store { get; }
+    public IpamAllocator Ipam { get; }
+    public ClaimStore Claims { get; }
+    public PortBuilder Ports { get; }
+    public TimeProvider Time { get; }
+    public ApiOptions Options { get; }
+}

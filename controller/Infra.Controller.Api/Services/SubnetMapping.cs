@@ -1,0 +1,35 @@
+using System.Net;
+using Infra.Controller.Domain.Validation;
+using Dom = Infra.Controller.Domain.Commands;
+using Ipam = Infra.Controller.Core.Ipam;
+
+namespace Infra.Controller.Api.Services;
+
+/// <summary>Subnets between the wire (stored), the domain commands and IPAM.</summary>
+public static class SubnetMapping
+{
+    public static Infra.V1.Subnet ToWire(Dom.SubnetSpec s)
+    {
+        var w = new Infra.V1.Subnet
+        {
+            Cidr = s.Cidr.ToString(),
+            Gateway = s.Gateway?.ToString() ?? "",
+            IpVersion = s.Cidr.Version == Domain.Model.IpVersion.V4 ? Infra.V1.IpVersion._4 : Infra.V1.IpVersion._6,
+        };
+        w.DnsServers.AddRange(s.DnsServers.Select(d => d.ToString()));
+        w.AllocationRanges.AddRange(s.AllocationRanges.Select(r => new Infra.V1.AddressRange { First = r.First.ToString(), Last = r.Last.ToString() }));
+        return w;
+    }
+
+    /// <summary>A stored subnet as the domain sees it (stored subnets were validated on the way in).</summary>
+    public static Dom.SubnetSpec ToDomain(Infra.V1.Subnet s)
+    {
+        var copy = s.Clone();
+        copy.IpVersion = Infra.V1.IpVersion.Unspecified;
+        return SubnetValidation.Subnet(new Violations(), "subnet", copy)
+            ?? throw new InvalidOperationException($"stored subnet {s.Cidr} no longer parses");
+    }
+
+    public static Ipam.SubnetSpec ToIpam(Infra.V1.Subnet s) =>
+        new(IPNetwork.Parse(s.Cidr), s.Gateway.Length == 0 ? null : IPAddress.Parse(s.Gateway));
+}

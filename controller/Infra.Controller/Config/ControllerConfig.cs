@@ -1,0 +1,55 @@
+using System.Net;
+using Infra.Controller.Core.Placement;
+
+namespace Infra.Controller.Config;
+
+/// <summary>TLS files; both set or neither.</summary>
+public sealed record TlsConfig(string? CertFile, string? KeyFile);
+
+/// <summary>
+/// The daemon's effective configuration: the YAML file with command-line flags applied over it.
+/// Validated as a whole so a bad config reports every problem at once (exit code 2).
+/// </summary>
+public sealed record ControllerConfig(
+    string Listen,
+    string Store,
+    string NodeId,
+    string? ReadyFile,
+    string? TokenFile,
+    IReadOnlyList<string> Tokens,
+    bool InsecureAllowNoAuth,
+    TlsConfig Tls,
+    string ImageDirectory,
+    PlacementPolicy Placement,
+    TimeSpan WatchBookmarkInterval)
+{
+    public const string DefaultConfigPath = "/etc/infra/controller.yaml";
+    public const string DefaultListen = "127.0.0.1:7443";
+    public const string DefaultStore = "sqlite:/var/lib/infra/state.db";
+
+    public IPEndPoint ListenEndPoint => IPEndPoint.Parse(Listen);
+    public bool UsesTls => Tls.CertFile is not null;
+
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (!IPEndPoint.TryParse(Listen, out var ep) || !Listen.Contains(':'))
+            errors.Add($"listen: '{Listen}' is not address:port (for example {DefaultListen} or [::1]:7443)");
+        if (StoreSpec.TryParse(Store, out _, out var storeError) is false) errors.Add($"store: {storeError}");
+        if (NodeId.Length == 0) errors.Add("node_id: is empty; leave it unset to use the host name");
+        if (Tls.CertFile is null != Tls.KeyFile is null) errors.Add("tls: give both cert_file and key_file, or neither");
+        if (Tls.CertFile is { } c && !File.Exists(c)) errors.Add($"tls.cert_file: {c} does not exist");
+        if (Tls.KeyFile is { } k && !File.Exists(k)) errors.Add($"tls.key_file: {k} does not exist");
+        if (TokenFile is { } tf && !File.Exists(tf)) errors.Add($"token_file: {tf} does not exist; create it with one token per line");
+        if (InsecureAllowNoAuth && ep is not null && !IPAddress.IsLoopback(ep.Address))
+            errors.Add($"insecure_allow_no_auth: only allowed when listening on loopback, not {Listen}; configure tokens instead");
+        if (!InsecureAllowNoAuth && TokenFile is null && Tokens.Count == 0)
+            errors.Add("auth: no tokens configured; set token_file (one token per line) or tokens, or pass --insecure-allow-no-auth for loopback development");
+        foreach (var (t, i) in Tokens.Select((t, i) => (t, i)))
+            if (t.Length < 16 || t.Any(char.IsWhiteSpace)) errors.Add($"tokens[{i}]: must be at least 16 characters without spaces");
+        if (string.IsNullOrWhiteSpace(ImageDirectory)) errors.Add("image_directory: is empty; set a directory for uploaded images such as /var/lib/infra/images");
+        errors.AddRange(Placement.Validate().Select(e => "placement: " + e));
+        if (WatchBookmarkInterval <= TimeSpan.Zero) errors.Add("watch_bookmark_seconds: must be positive");
+        return errors;
+    }
+}

@@ -1,0 +1,75 @@
+using Infra.Controller.Auth;
+using Infra.Controller.Config;
+using Infra.Controller.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Infra.Controller.Api.Tests;
+
+public sealed class ConfigTests : IDisposable
+{
+    readonly string _dir = Path.Combine(Path.GetTempPath(), "infra-config-" + Guid.NewGuid().ToString("N"));
+    public ConfigTests() => Directory.CreateDirectory(_dir);
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    string Yaml(string text)
+    {
+        var path = Path.Combine(_dir, Guid.NewGuid().ToString("N") + ".yaml");
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public void Load_FlagsOverrideYaml_AndYamlOverridesDefaults()
+    {
+        var path = Yaml("listen: 127.0.0.1:9000\nstore: sqlite:/tmp/x.db\ntokens: [abcdefghijklmnop1234]\nplacement:\n  cpu_overcommit: 2.0\n");
+        var (flags, argErrors) = ConfigLoader.ParseArgs(["--config", path, "--listen=127.0.0.1:0"]);
+        Assert.Empty(argErrors);
+        var (config, errors) = ConfigLoader.Load(flags);
+        Assert.Empty(errors);
+        Assert.Equal("127.0.0.1:0", config!.Listen);
+        Assert.Equal("sqlite:/tmp/x.db", config.Store);
+        Assert.Equal(2.0, config.Placement.CpuOvercommit);
+        Assert.Equal(1.0, config.Placement.MemoryOvercommit);
+    }
+
+    [Fact]
+    public void Load_UnknownYamlKey_IsAnErrorWithItsLine()
+    {
+        var (config, errors) = ConfigLoader.Load(new Flags(ConfigPath: Yaml("listen: 127.0.0.1:1\nlisten_port: 5\n"), InsecureAllowNoAuth: true));
+        Assert.Null(config);
+        Assert.Contains(errors, e => e.Contains(":2:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Load_InsecureOnNonLoopback_AndEtcdWithoutEndpoints_BothReported()
+    {
+        var (_, errors) = ConfigLoader.Load(new Flags(ConfigPath: Yaml("{}"), Listen: "0.0.0.0:7443", Store: "etcd:", InsecureAllowNoAuth: true));
+        Assert.Contains(errors, e => e.StartsWith("insecure_allow_no_auth", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("store:", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("sqlite:/var/lib/infra/state.db", true)]
+    [InlineData("sqlite:relative.db", false)]
+    [InlineData("etcd:http://127.0.0.1:2379,http://10.0.0.2:2379", true)]
+    [InlineData("etcd:ftp://x", false)]
+    [InlineData("redis:x", false)]
+    public void StoreSpec_Parses(string text, bool ok) => Assert.Equal(ok, StoreSpec.TryParse(text, out _, out _));
+
+    [Theory]
+    [InlineData(LogLevel.Critical, 2)]
+    [InlineData(LogLevel.Error, 3)]
+    [InlineData(LogLevel.Warning, 4)]
+    [InlineData(LogLevel.Information, 6)]
+    [InlineData(LogLevel.Debug, 7)]
+    public void Journald_PriorityPrefixes(LogLevel level, int priority) => Assert.Equal(priority, JournaldFormatter.Priority(level));
+
+    [Theory]
+    [InlineData("/infra.v1.Tenants/ListTenants", "", false)]
+    [InlineData("/infra.v1.Tenants/ListTenants", "Bearer nope-nope-nope-nope", false)]
+    [InlineData("/infra.v1.Tenants/ListTenants", "Bearer good-token-0123456789", true)]
+    [InlineData("/infra.v1.Tenants/ListTenants", "bearer good-token-0123456789", true)]
+    [InlineData("/grpc.health.v1.Health/Check", "", true)]
+    public void BearerAuth_Decides(string path, string header, bool allowed) =>
+        Assert.Equal(allowed, new BearerTokenAuth(new HashSet<string> { "good-token-0123456789" }, false).Allowed(path, header, out _));
+}

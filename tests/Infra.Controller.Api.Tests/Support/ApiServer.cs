@@ -1,0 +1,78 @@
+using System.Net;
+using Infra.Controller.Api;
+using Infra.Controller.Api.Services;
+using Infra.Controller.Auth;
+using Infra.Grpc;
+using Infra.Store;
+using Infra.Store.Sqlite;
+using Infra.V1;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Infra.Controller.Api.Tests.Support;
+
+/// <summary>
+/// The northbound services on Kestrel h2c (127.0.0.1, port 0) over a SQLite store in a temp dir,
+/// reached with our typed clients over real HTTP/2. Optional bearer tokens use the daemon's auth.
+/// </summary>
+public sealed class ApiServer : IAsyncDisposable
+{
+    readonly WebApplication _app;
+    public string Dir { get; }
+    public IKeyValueStore Store { get; }
+    public string Url { get; }
+    public GrpcChannel Channel { get; }
+
+    ApiServer(WebApplication app, string dir, IKeyValueStore store, string url, string? token)
+    {
+        _app = app;
+        Dir = dir;
+        Store = store;
+        Url = url;
+        var options = new GrpcChannelOptions();
+        if (token is not null) options.DefaultHeaders = new Metadata().Add("authorization", "Bearer " + token);
+        Channel = GrpcChannel.ForAddress(url, options);
+    }
+
+    public static async Task<ApiServer> StartAsync(IReadOnlySet<string>? tokens = null, string? clientToken = null, TimeSpan bookmark = default)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "infra-api-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var store = SqliteStore.Open(new SqliteStoreOptions(Path.Combine(dir, "state.db"), WatchPollInterval: TimeSpan.FromMilliseconds(50)));
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpc();
+        builder.Services.AddInfraApi(store, new ApiOptions(Path.Combine(dir, "images"), WatchBookmarkInterval: bookmark == default ? TimeSpan.FromSeconds(30) : bookmark));
+        var app = builder.Build();
+        if (tokens is not null) app.Use(new BearerTokenAuth(tokens, allowNoAuth: false).InvokeAsync);
+        app.MapInfraApi();
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new ApiServer(app, dir, store, address, clientToken);
+    }
+
+    public Tenants.TenantsClient Tenants => new(Channel);
+    public Networks.NetworksClient Networks => new(Channel);
+    public Policies.PoliciesClient Policies => new(Channel);
+    public Ports.PortsClient Ports => new(Channel);
+    public Instances.InstancesClient Instances => new(Channel);
+    public Volumes.VolumesClient Volumes => new(Channel);
+    public Images.ImagesClient Images => new(Channel);
+    public Hosts.HostsClient Hosts => new(Channel);
+    public Changes.ChangesClient Changes => new(Channel);
+
+    public async ValueTask DisposeAsync()
+    {
+        Channel.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await Store.DisposeAsync();
+        try { Directory.Delete(Dir, recursive: true); } catch (IOException) { }
+    }
+}

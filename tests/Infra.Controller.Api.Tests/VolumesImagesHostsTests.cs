@@ -1,0 +1,123 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using Infra.Controller.Api.Tests.Support;
+using Infra.Grpc;
+using Infra.V1;
+using static Infra.Controller.Api.Tests.Support.Fixtures;
+
+namespace Infra.Controller.Api.Tests;
+
+public sealed class VolumesImagesHostsTests : IAsyncLifetime
+{
+    ApiServer s = null!;
+    public async Task InitializeAsync() => s = await ApiServer.StartAsync();
+    public async Task DisposeAsync() => await s.DisposeAsync();
+
+    [Fact]
+    public async Task ImportImage_Qcow2DetectedByMagic_StoredOnDisk_Sha256Checked()
+    {
+        var data = new byte[200_000];
+        Random.Shared.NextBytes(data);
+        new byte[] { 0x51, 0x46, 0x49, 0xfb }.CopyTo(data, 0);
+        BinaryPrimitives.WriteUInt64BigEndian(data.AsSpan(24), 10UL << 30);
+        var sha = Convert.ToHexStringLower(SHA256.HashData(data));
+        var image = await ImportAsync(s, "q", data, sha: sha);
+        Assert.Equal(DiskFormat.Qcow2, image.Format);
+        Assert.Equal(10UL << 30, image.VirtualSizeBytes);
+        Assert.Equal((ulong)data.Length, image.SizeBytes);
+        Assert.Equal(sha, image.Sha256);
+        Assert.Equal(data, await File.ReadAllBytesAsync(Path.Combine(s.Dir, "images", image.Meta.Id)));
+        var raw = await ImportAsync(s, "r", new byte[1000]);
+        Assert.Equal(DiskFormat.Raw, raw.Format);
+        Assert.Equal(1000UL, raw.VirtualSizeBytes);
+        await s.Images.DeleteImageAsync(new DeleteImageRequest { Id = image.Meta.Id });
+        Assert.False(File.Exists(Path.Combine(s.Dir, "images", image.Meta.Id)));
+    }
+
+    [Fact]
+    public async Task ImportImage_WrongSha256_DataLoss_NothingStored()
+    {
+        var e = await FailsAsync(StatusCode.DataLoss, () => ImportAsync(s, "bad", new byte[100], sha: new string('a', 64)));
+        Assert.Contains("SHA-256", e.Status.Detail);
+        Assert.Empty((await s.Images.ListImagesAsync(new ListImagesRequest())).Images);
+        Assert.Empty(Directory.GetFiles(Path.Combine(s.Dir, "images")));
+    }
+
+    [Fact]
+    public async Task ImportImage_InvalidHeader_AllFieldsAtOnce()
+    {
+        using var call = s.Images.ImportImage();
+        await call.RequestStream.WriteAsync(new ImportImageRequest { Header = new ImportImageHeader { Name = "", TenantId = "x", Sha256 = "zz" } });
+        await call.RequestStream.CompleteAsync();
+        var e = await FailsAsync(StatusCode.InvalidArgument, async () => await call);
+        var fields = BadFields(e);
+        Assert.Contains("name", fields);
+        Assert.Contains("tenant_id", fields);
+        Assert.Contains("sha256", fields);
+    }
+
+    [Fact]
+    public async Task Volumes_CreateResizeSnapshotDelete_WithPreconditions()
+    {
+        var t = await TenantAsync(s, "t");
+        var v = await s.Volumes.CreateVolumeAsync(new CreateVolumeRequest { TenantId = t.Meta.Id, Name = "v", SizeGib = 1, RequestId = "v1" });
+        Assert.Equal(v.Meta.Id, (await s.Volumes.CreateVolumeAsync(new CreateVolumeRequest { TenantId = t.Meta.Id, Name = "v", SizeGib = 1, RequestId = "v1" })).Meta.Id);
+        await FailsAsync(StatusCode.AlreadyExists, () => s.Volumes.CreateVolumeAsync(new CreateVolumeRequest { TenantId = t.Meta.Id, Name = "v", SizeGib = 1 }).ResponseAsync);
+        var grown = await s.Volumes.ResizeVolumeAsync(new ResizeVolumeRequest { Id = v.Meta.Id, SizeGib = 3 });
+        Assert.Equal(3UL << 30, grown.SizeBytes);
+        await FailsAsync(StatusCode.FailedPrecondition, () => s.Volumes.ResizeVolumeAsync(new ResizeVolumeRequest { Id = v.Meta.Id, SizeGib = 2 }).ResponseAsync);
+        var snap = await s.Volumes.CreateSnapshotAsync(new CreateSnapshotRequest { VolumeId = v.Meta.Id, Name = "s" });
+        var copy = await s.Volumes.CreateVolumeAsync(new CreateVolumeRequest { TenantId = t.Meta.Id, Name = "copy", SnapshotId = snap.Meta.Id });
+        Assert.Equal(3UL << 30, copy.SizeBytes);
+        await FailsAsync(StatusCode.FailedPrecondition, () => s.Volumes.DeleteVolumeAsync(new DeleteVolumeRequest { Id = v.Meta.Id }).ResponseAsync);
+        await s.Volumes.DeleteVolumeAsync(new DeleteVolumeRequest { Id = v.Meta.Id, Cascade = true });
+        await FailsAsync(StatusCode.NotFound, () => s.Volumes.GetSnapshotAsync(new GetSnapshotRequest { Id = snap.Meta.Id }).ResponseAsync);
+        var e = await FailsAsync(StatusCode.Unavailable, async () =>
+        {
+            using var call = s.Volumes.ExportVolume(new ExportVolumeRequest { VolumeId = copy.Meta.Id });
+            await foreach (var _ in call.ResponseStream.ReadAllAsync()) { }
+        });
+        Assert.Contains("agent", e.Status.Detail);
+        var bad = await FailsAsync(StatusCode.InvalidArgument, () => s.Volumes.CreateVolumeAsync(new CreateVolumeRequest { TenantId = "x", Name = "" }).ResponseAsync);
+        Assert.True(BadFields(bad).Count >= 3, string.Join(",", BadFields(bad)));
+    }
+
+    [Fact]
+    public async Task Hosts_CordonBlocksPlacement_DrainDryRunListsMovesAndBlockers_RealDrainMoves()
+    {
+        var t = await TenantAsync(s, "t");
+        var n = await NetworkAsync(s, t.Meta.Id, "n", "10.0.0.0/24");
+        var img = await ImportAsync(s, "i", new byte[512]);
+        await RegisterHostAsync(s, "a", memoryMib: 8192);
+        await RegisterHostAsync(s, "b", memoryMib: 4096);
+        await s.Hosts.CordonHostAsync(new CordonHostRequest { Id = "b", Reason = "maintenance" });
+        CreateInstanceRequest Vm(string name, ulong mem) => new()
+        {
+            TenantId = t.Meta.Id, Name = name, Vcpus = 1, CpuMhz = 500, MemoryMib = mem,
+            Boot = new BootSource { ImageId = img.Meta.Id, SizeGib = 1 },
+        };
+        var small = await s.Instances.CreateInstanceAsync(Vm("small", 1024));
+        var large = await s.Instances.CreateInstanceAsync(Vm("large", 4096));
+        Assert.Equal("a", small.HostId);
+        Assert.Equal("a", large.HostId);
+        await s.Hosts.UncordonHostAsync(new UncordonHostRequest { Id = "b" });
+
+        var dry = await s.Hosts.DrainHostAsync(new DrainHostRequest { Id = "a", DryRun = true });
+        Assert.Equal([small.Meta.Id], dry.Moves.Select(m => m.InstanceId));
+        Assert.Equal("b", dry.Moves[0].TargetHostId);
+        Assert.Equal(large.Meta.Id, dry.Blockers.Single().InstanceId);
+        Assert.Contains("memory", dry.Blockers[0].Reason);
+        Assert.Equal("a", (await s.Instances.GetInstanceAsync(new GetInstanceRequest { Id = small.Meta.Id })).HostId);
+
+        var real = await s.Hosts.DrainHostAsync(new DrainHostRequest { Id = "a" });
+        Assert.Single(real.Moves);
+        Assert.True((await s.Hosts.GetHostAsync(new GetHostRequest { Id = "a" })).Cordoned);
+        Assert.Equal("b", (await s.Instances.GetInstanceAsync(new GetInstanceRequest { Id = small.Meta.Id })).HostId);
+        Assert.Equal(1024UL, (await s.Hosts.GetHostAsync(new GetHostRequest { Id = "b" })).Allocated.MemoryMib);
+
+        var updated = await s.Hosts.UpdateHostAsync(new UpdateHostRequest { Id = "b", Overcommit = new Overcommit { CpuRatio = 2, MemoryRatio = 1.5, MemoryReserveMib = 512 } });
+        Assert.Equal(1.5, updated.Overcommit.MemoryRatio);
+        Assert.Equal(2, (await s.Hosts.ListHostsAsync(new ListHostsRequest())).Hosts.Count);
+        await FailsAsync(StatusCode.NotFound, () => s.Hosts.GetHostAsync(new GetHostRequest { Id = "nope" }).ResponseAsync);
+    }
+}
