@@ -34,8 +34,9 @@ public sealed class SystemdProcessLauncher(SystemdManager systemd, SystemdLaunch
             SdProperty.Slice(_o.Slice),
             SdProperty.Type("exec"),
             SdProperty.ExecStart(new Infra.Systemd.Units.ExecCommand(binary, [binary, .. spec.Arguments])),
-            new("StandardOutput", Infra.DBus.Wire.DBusVariant.String($"append:{log}")),
-            new("StandardError", Infra.DBus.Wire.DBusVariant.String($"append:{log}")),
+            // Over D-Bus a file is StandardOutputFileToAppend; "StandardOutput=append:" is unit-file syntax only.
+            new("StandardOutputFileToAppend", Infra.DBus.Wire.DBusVariant.String(log)),
+            new("StandardErrorFileToAppend", Infra.DBus.Wire.DBusVariant.String(log)),
             // SIGTERM makes qemu-storage-daemon flush and exit; SIGKILL only after the timeout.
             SdProperty.KillMode("mixed"),
             SdProperty.TimeoutStop(_o.StopTimeout),
