@@ -3,19 +3,20 @@ using System.Diagnostics;
 namespace Infra.Agent.Vm.Benchmarks;
 
 /// <summary>
-/// libvirt for comparison, run privately: libvirtd in session mode as a child of this process with
-/// HOME and the XDG directories in a temp dir (its sockets, config and domain state stay there,
-/// nothing of the host's libvirt is touched), qemu's stdio to files (no virtlogd) and no security
-/// driver. Each start is `virsh create` of a domain equivalent to the agent's (q35, TCG, 1 vCPU,
+/// libvirt for comparison, run as children of this process: libvirtd as root is always the
+/// privileged (qemu:///system) driver, so it gets a private libvirtd.conf whose control socket lives
+/// in a temp dir (nobody else can reach it), plus the virtlogd it needs for qemu's stdio (the
+/// system driver's log socket path is fixed: /run/libvirt/virtlogd-sock). Each start is `virsh create` of a domain equivalent to the agent's (q35, TCG, 1 vCPU,
 /// 64 MiB, no disks); virsh returns once the domain runs.
 /// </summary>
 internal sealed class Libvirt : IAsyncDisposable
 {
     private readonly string _dir;
     private readonly Process _daemon;
-    private readonly Dictionary<string, string> _env;
+    private readonly Process _logd;
+    private readonly string _uri;
 
-    private Libvirt(string dir, Process daemon, Dictionary<string, string> env) { _dir = dir; _daemon = daemon; _env = env; }
+    private Libvirt(string dir, Process daemon, Process logd, string uri) { _dir = dir; _daemon = daemon; _logd = logd; _uri = uri; }
 
     public int DaemonPid => _daemon.Id;
 
@@ -24,18 +25,13 @@ internal sealed class Libvirt : IAsyncDisposable
     {
         if (!File.Exists("/usr/sbin/libvirtd") || !File.Exists("/usr/bin/virsh"))
             return (null, "libvirtd/virsh are not installed (apt-get install libvirt-daemon-system libvirt-clients libvirt-daemon-driver-qemu)");
-        Directory.CreateDirectory(Path.Combine(dir, "config/libvirt"));
-        File.WriteAllText(Path.Combine(dir, "config/libvirt/qemu.conf"), "stdio_handler = \"file\"\nsecurity_driver = \"none\"\n");
-        var env = new Dictionary<string, string>
-        {
-            ["HOME"] = dir, ["XDG_CONFIG_HOME"] = Path.Combine(dir, "config"), ["XDG_CACHE_HOME"] = Path.Combine(dir, "cache"),
-            ["XDG_RUNTIME_DIR"] = Path.Combine(dir, "run"), ["XDG_DATA_HOME"] = Path.Combine(dir, "data"),
-        };
-        Directory.CreateDirectory(env["XDG_RUNTIME_DIR"]);
-        var psi = new ProcessStartInfo("/usr/sbin/libvirtd") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var (k, v) in env) psi.Environment[k] = v;
-        var p = Process.Start(psi)!;
-        var l = new Libvirt(dir, p, env);
+        var sock = Path.Combine(dir, "sock");
+        Directory.CreateDirectory(sock);
+        var conf = Path.Combine(dir, "libvirtd.conf");
+        File.WriteAllText(conf, $"unix_sock_dir = \"{sock}\"\nlisten_tls = 0\nlisten_tcp = 0\n");
+        var logd = Start("/usr/sbin/virtlogd");
+        var p = Start("/usr/sbin/libvirtd", "-f", conf);
+        var l = new Libvirt(dir, p, logd, $"qemu:///system?socket={sock}/libvirt-sock");
         var stderr = new System.Text.StringBuilder();
         p.ErrorDataReceived += (_, e) => { lock (stderr) stderr.AppendLine(e.Data); };
         p.BeginErrorReadLine(); p.BeginOutputReadLine();
@@ -50,11 +46,17 @@ internal sealed class Libvirt : IAsyncDisposable
         return (null, $"libvirtd did not answer within 10 s: {stderr}");
     }
 
+    private static Process Start(string file, params string[] args)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        return Process.Start(psi)!;
+    }
+
     public async Task<(int Rc, string Out, string Err)> VirshAsync(params string[] args)
     {
         var psi = new ProcessStartInfo("/usr/bin/virsh") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var (k, v) in _env) psi.Environment[k] = v;
-        foreach (var a in (string[])["-c", "qemu:///session", .. args]) psi.ArgumentList.Add(a);
+        foreach (var a in (string[])["-c", _uri, .. args]) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var o = p.StandardOutput.ReadToEndAsync();
         var e = p.StandardError.ReadToEndAsync();
@@ -88,11 +90,10 @@ internal sealed class Libvirt : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_daemon.HasExited)
+        foreach (var p in new[] { _daemon, _logd })
         {
-            _daemon.Kill();
-            await _daemon.WaitForExitAsync();
+            if (!p.HasExited) { p.Kill(); await p.WaitForExitAsync(); }
+            p.Dispose();
         }
-        _daemon.Dispose();
     }
 }
