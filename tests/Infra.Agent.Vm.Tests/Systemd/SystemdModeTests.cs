@@ -28,27 +28,12 @@ namespace Infra.Agent.Vm.Tests.Systemd;
 /// StandardOutputFileToAppend=) and qemu agree on it; the test reaches it from the host below the root.
 /// PIDs differ between the namespaces, so qemu's host PID is taken from the unit's cgroup.procs.
 /// </summary>
-public sealed class SystemdModeTests : IAsyncLifetime
+public sealed class SystemdModeTests(BootedSystemdFixture f) : IClassFixture<BootedSystemdFixture>
 {
-    private SystemdRoot _root = null!;
-    private SystemdManager _systemd = null!;
-    private readonly string _run = $"/run/infra-sdvm-{Guid.NewGuid():N}"[..24];
+    private SystemdRoot _root => f.Root;
+    private SystemdManager _systemd => f.Systemd;
+    private string _run => f.Run;
     private static readonly CancellationToken Ct = CancellationToken.None;
-
-    public async Task InitializeAsync()
-    {
-        await TestGuestImage.EnsureBuiltAsync();
-        _root = await Task.Run(() => new SystemdRoot([("/", "/host")]));
-        _systemd = await SystemdManager.ConnectAsync(_root.BusAddress);
-        await _systemd.SubscribeAsync();
-        Directory.CreateDirectory(HostView(_run));
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_systemd is not null) await _systemd.DisposeAsync();
-        _root?.Dispose(); // kills systemd's PID namespace: every unit's process dies with it
-    }
 
     private string HostView(string pathInRoot) => _root.RootPath + pathInRoot;
 
@@ -128,5 +113,29 @@ public sealed class SystemdModeTests : IAsyncLifetime
             try { return await new QmpVmMonitorFactory().ConnectAsync(socket, TimeSpan.FromSeconds(10), Ct); }
             catch (QmpConnectionClosedException) when (DateTime.UtcNow < deadline) { await Task.Delay(100); }
         }
+    }
+}
+
+/// <summary>One booted systemd for the class, with the host's root filesystem bound read-only at /host.</summary>
+public sealed class BootedSystemdFixture : IAsyncLifetime
+{
+    public SystemdRoot Root { get; private set; } = null!;
+    public SystemdManager Systemd { get; private set; } = null!;
+    /// <summary>The run directory, at this path inside the root and in the units.</summary>
+    public string Run { get; } = $"/run/infra-sdvm-{Guid.NewGuid():N}"[..24];
+
+    public async Task InitializeAsync()
+    {
+        await TestGuestImage.EnsureBuiltAsync();
+        Root = await Task.Run(() => new SystemdRoot([("/", "/host")]));
+        Systemd = await SystemdManager.ConnectAsync(Root.BusAddress);
+        await Systemd.SubscribeAsync();
+        Directory.CreateDirectory(Root.RootPath + Run);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Systemd is not null) await Systemd.DisposeAsync();
+        Root?.Dispose(); // kills systemd's PID namespace: every unit's process dies with it
     }
 }
