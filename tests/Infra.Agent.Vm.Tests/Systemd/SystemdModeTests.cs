@@ -137,5 +137,7 @@ public sealed class BootedSystemdFixture : IAsyncLifetime
     {
         if (Systemd is not null) await Systemd.DisposeAsync();
         Root?.Dispose(); // kills systemd's PID namespace: every unit's process dies with it
+        // systemd made the BindPaths= mount point below /host, i.e. on the host's own /run: an empty dir.
+        try { if (Directory.Exists(Run)) Directory.Delete(Run); } catch (IOException) { }
     }
 }
