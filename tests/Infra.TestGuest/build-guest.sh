@@ -25,7 +25,8 @@ cp bb/bin/busybox root/bin/
 # virtio_ring must load before virtio; the init script loads them in this order too.
 for m in drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_modern_dev \
          drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci drivers/block/virtio_blk \
-         net/core/failover drivers/net/net_failover drivers/net/virtio_net drivers/char/virtio_console; do
+         net/core/failover drivers/net/net_failover drivers/net/virtio_net drivers/char/virtio_console \
+         drivers/input/evdev drivers/acpi/button; do
   f=$(ls $M/$m.ko* 2>/dev/null | head -1 || true); [ -n "$f" ] && cp "$f" root/mods/
 done
 cp "$SRC/guest-init.sh" root/init

@@ -6,10 +6,16 @@
 #   infra.test=read-disk                      print the first line of each /dev/vd? as GUEST-DISK vdX=<line>
 #   infra.qga=1                               run the guest-agent stand-in on the first virtio port
 #   infra.poweroff=1                          power off once booted
+#   infra.acpi=1                              answer the ACPI power button (busybox acpid): print
+#                                             GUEST-ACPI-POWEROFF and power off
+#   infra.tick=1                              every 0.3 s write "TICK-<n>" (n counting up) at offset 0 of every
+#                                             disk present at boot, with fsync (snapshot tests)
+#   infra.watch=vdX                           report a hot-plugged disk: GUEST-HOTDISK vdX=<first line> when
+#                                             /dev/vdX appears, GUEST-HOTDISK-GONE vdX when it goes
 /bin/busybox --install -s /bin
 mkdir -p /proc /sys /dev /tmp
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
-for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk failover net_failover virtio_net virtio_console; do
+for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk failover net_failover virtio_net virtio_console evdev button; do
   f=$(ls /mods/$m.ko* 2>/dev/null); [ -n "$f" ] && insmod $f 2>/dev/null
 done
 arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p" | tail -1; }
@@ -41,6 +47,34 @@ if [ "$(arg infra.qga)" = 1 ]; then
   done
   echo "GUEST-QGA port=$port"
   [ -n "$port" ] && /bin/qga.sh "$port" &
+fi
+if [ "$(arg infra.acpi)" = 1 ]; then
+  # busybox acpid maps the power button (evdev KEY_POWER or /proc/acpi/event) to <confdir>/PWRF/00000080.
+  mkdir -p /etc/acpi/PWRF
+  printf '#!/bin/sh\necho GUEST-ACPI-POWEROFF > /dev/console\nsync\npoweroff -f\n' > /etc/acpi/PWRF/00000080
+  chmod +x /etc/acpi/PWRF/00000080
+  acpid -c /etc/acpi -l /tmp/acpid.log
+  echo "GUEST-ACPI input=$(ls /dev/input 2>/dev/null | tr '\n' ' ')"
+fi
+if [ "$(arg infra.tick)" = 1 ]; then
+  ( disks=$(ls /dev/vd? 2>/dev/null); n=0
+    while true; do
+      n=$((n+1))
+      for d in $disks; do printf 'TICK-%s\n' "$n" | dd of=$d bs=4096 count=1 conv=sync,notrunc,fsync 2>/dev/null; done
+      sleep 0.3
+    done ) &
+fi
+w=$(arg infra.watch)
+if [ -n "$w" ]; then
+  ( seen=0
+    while true; do
+      if [ -b /dev/$w ] && [ $seen = 0 ]; then
+        seen=1; echo "GUEST-HOTDISK $w=$(head -c 4096 /dev/$w | tr -d '\000' | head -n 1)"
+      elif [ ! -b /dev/$w ] && [ $seen = 1 ]; then
+        seen=0; echo "GUEST-HOTDISK-GONE $w"
+      fi
+      sleep 0.2
+    done ) &
 fi
 [ "$(arg infra.poweroff)" = 1 ] && poweroff -f
 while true; do sleep 3600; done

@@ -13,10 +13,12 @@ while IFS= read -r line <&3; do
     *'"guest-sync"'*) printf '{"return": %s}\n' "$id" >&3 ;;
     *'"guest-ping"'*) printf '{"return": {}}\n' >&3 ;;
     *'"guest-fsfreeze-freeze"'*)
+      echo "GUEST-QGA-CALL guest-fsfreeze-freeze"
       if [ "$state" = frozen ]; then
         printf '{"error": {"class": "GenericError", "desc": "The command guest-fsfreeze-freeze has been disabled for this instance"}}\n' >&3
       else state=frozen; printf '{"return": 1}\n' >&3; fi ;;
     *'"guest-fsfreeze-thaw"'*)
+      echo "GUEST-QGA-CALL guest-fsfreeze-thaw"
       if [ "$state" = frozen ]; then n=1; else n=0; fi
       state=thawed; printf '{"return": %s}\n' "$n" >&3 ;;
     *'"guest-fsfreeze-status"'*) printf '{"return": "%s"}\n' "$state" >&3 ;;

@@ -27,6 +27,14 @@ public sealed partial class VmManager
         Update(id, r => r with { RebootGeneration = rebootGeneration });
     }, ct);
 
+    /// <summary>
+    /// Runs <paramref name="body"/> with the VM's monitor under the manager's gate, for operations
+    /// compute does not model itself (hot-plug, group snapshots): qemu serves one QMP client at a
+    /// time, so they must share the connection the manager holds.
+    /// </summary>
+    public Task<T> WithMonitorAsync<T>(string id, Func<IVmMonitor, Task<T>> body, CancellationToken ct) =>
+        Gated(async () => await body((await HeldAsync(id, ct)).Monitor), ct);
+
     /// <summary>Stops the vCPUs.</summary>
     public Task PauseAsync(string id, CancellationToken ct) => Gated(async () => await (await HeldAsync(id, ct)).Monitor.StopAsync(ct), ct);
 

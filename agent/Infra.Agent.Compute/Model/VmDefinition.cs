@@ -24,6 +24,11 @@ public sealed record VmDefinition
     public IReadOnlyList<VmNic> Nics { get; init; } = [];
     /// <summary>Direct kernel boot (tests, rescue); null boots from the first disk.</summary>
     public KernelBoot? Kernel { get; init; }
+    /// <summary>
+    /// Empty PCIe root ports for disks attached while the VM runs: on q35 a device on the root
+    /// bus cannot be hot-plugged, each hot-plugged device needs a root port of its own.
+    /// </summary>
+    public int HotplugSlots { get; init; }
 
     /// <summary>Every problem with the definition, empty when it is usable.</summary>
     public IReadOnlyList<string> Validate()
@@ -36,6 +41,7 @@ public sealed record VmDefinition
         for (var i = 0; i < DiskSockets.Count; i++)
             if (!Path.IsPathRooted(DiskSockets[i])) errors.Add($"disk {i} socket '{DiskSockets[i]}' must be an absolute path");
         for (var i = 0; i < Nics.Count; i++) errors.AddRange(Nics[i].Validate().Select(e => $"nic {i}: {e}"));
+        if (HotplugSlots is < 0 or > 32) errors.Add($"hotplug slots {HotplugSlots} must be between 0 and 32");
         if (Kernel is { } k && !Path.IsPathRooted(k.KernelPath)) errors.Add($"kernel '{k.KernelPath}' must be an absolute path");
         return errors;
     }

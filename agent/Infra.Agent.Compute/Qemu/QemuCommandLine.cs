@@ -61,6 +61,9 @@ public static class QemuCommandLine
             var boot = vm.Kernel is null ? $",bootindex={i}" : "";
             a.AddRange(["-device", $"vhost-user-blk-pci,id=disk{i},chardev=vub{i},num-queues={Math.Min(vm.Vcpus, 16)}{boot}"]);
         }
+        // Root ports come after the cold-plugged devices so those keep their PCI addresses.
+        for (var i = 0; i < vm.HotplugSlots; i++)
+            a.AddRange(["-device", $"pcie-root-port,id={HotplugPort(i)},chassis={i + 1},bus=pcie.0"]);
         for (var i = 0; i < vm.Nics.Count; i++)
         {
             var nic = vm.Nics[i];
@@ -77,6 +80,9 @@ public static class QemuCommandLine
         a.AddRange(["-msg", "timestamp=on"]);
         return a;
     }
+
+    /// <summary>The id of hot-plug root port <paramref name="slot"/>: the bus to name in device_add.</summary>
+    public static string HotplugPort(int slot) => $"hp{slot}";
 
     /// <summary>qemu's option syntax uses ',' as separator; a literal comma is written twice.</summary>
     internal static string Escape(string value) => value.Replace(",", ",,");

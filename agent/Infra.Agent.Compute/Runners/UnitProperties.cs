@@ -16,6 +16,8 @@ namespace Infra.Agent.Compute.Runners;
 ///   so its name can be reused on the next start; the agent reads the exit status before that
 ///   from the exit-status file (qemu's status reaches systemd as ExecMainStatus too).
 /// - <c>Delegate=no</c>: qemu does not manage sub-cgroups.
+/// - stdout/stderr: over D-Bus a file is <c>StandardOutputFileToAppend</c>; the unit-file
+///   spelling <c>StandardOutput=append:</c> is refused by StartTransientUnit (InvalidArgs).
 /// </summary>
 public static class UnitProperties
 {
@@ -34,8 +36,8 @@ public static class UnitProperties
         new("ExecStart", new UnitValue.Exec(argv[0], argv, false)),
         new("PIDFile", new UnitValue.Str(paths.PidFile)),
         new("WorkingDirectory", new UnitValue.Str(paths.Directory)),
-        new("StandardOutput", new UnitValue.Str($"append:{paths.StdioLog}")),
-        new("StandardError", new UnitValue.Str($"append:{paths.StdioLog}")),
+        new("StandardOutputFileToAppend", new UnitValue.Str(paths.StdioLog)),
+        new("StandardErrorFileToAppend", new UnitValue.Str(paths.StdioLog)),
         new("KillMode", new UnitValue.Str("mixed")),
         new("TimeoutStopUSec", new UnitValue.U64(30_000_000)),
         new("CollectMode", new UnitValue.Str("inactive-or-failed")),

@@ -1,0 +1,43 @@
+using System.Diagnostics;
+using Infra.Agent.Compute.Model;
+using Infra.Agent.Compute.Qemu;
+using Infra.Agent.Vm.Monitor;
+using Infra.Qmp;
+
+namespace Infra.Agent.Vm.Benchmarks;
+
+/// <summary>
+/// The baseline: the same qemu argv the agent builds, started as a plain child, driven to the same
+/// point (QMP handshake, cont, RESUME event). What the agent adds is the difference.
+/// </summary>
+internal sealed class DirectQemu(string root)
+{
+    private readonly List<Process> _running = [];
+
+    public async Task<TimeSpan> StartAsync(VmDefinition vm)
+    {
+        var paths = VmPaths.For(root, vm.Id);
+        Directory.CreateDirectory(paths.Directory);
+        var argv = QemuCommandLine.Build(vm, new QemuLaunch { Accelerator = Accelerator.Tcg, Paths = paths, StartPaused = true });
+        var sw = Stopwatch.StartNew();
+        var psi = new ProcessStartInfo("/usr/bin/qemu-system-x86_64") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in argv) psi.ArgumentList.Add(a);
+        var p = Process.Start(psi)!;
+        lock (_running) _running.Add(p);
+        var client = await QmpClient.WaitAndConnectAsync(paths.QmpSocket, TimeSpan.FromSeconds(30));
+        await using var m = await QmpVmMonitor.StartAsync(client, CancellationToken.None);
+        await m.ContAsync(CancellationToken.None);
+        return sw.Elapsed;
+    }
+
+    public async Task StopAllAsync()
+    {
+        foreach (var p in _running)
+        {
+            try { p.Kill(); } catch (InvalidOperationException) { }
+            await p.WaitForExitAsync();
+            p.Dispose();
+        }
+        _running.Clear();
+    }
+}

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using Infra.Agent.Compute.Accel;
+using Infra.Agent.Compute.Cgroups;
+using Infra.Agent.Compute.Manager;
+using Infra.Agent.Compute.Model;
+using Infra.Agent.Vm.Benchmarks;
+using Infra.Agent.Vm.Hosting;
+
+// VM start cost of the agent against qemu alone (and libvirt when it runs here). No guest is
+// booted: a VM counts as started when qemu announces RESUME after "cont" (SeaBIOS then finds no
+// disk, which does not matter here). Usage: dotnet run -c Release -- [N=8]
+var n = args.Length > 0 ? int.Parse(args[0]) : 8;
+var root = Path.Combine("/tmp", $"ivb-{Guid.NewGuid():N}"[..12]);
+Directory.CreateDirectory(root);
+var cgroups = new CgroupTree { Parent = $"infra-vmb-{Guid.NewGuid():N}"[..20], NestUnderOwnCgroup = true };
+static VmDefinition Tiny(string id) => new() { Id = id, Vcpus = 1, CpuMhz = 1000, MemoryMib = 64 };
+static string Ms(IEnumerable<TimeSpan> xs, double q) { var s = xs.Select(x => x.TotalMilliseconds).Order().ToArray(); return s[(int)Math.Min(s.Length - 1, Math.Floor(q * s.Length))].ToString("0.0"); }
+static long RssKb(int pid) => File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmRSS:")).Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1])).FirstOrDefault();
+
+var rows = new List<(string What, string Value)>();
+var host = await VmHostBuilder.BuildAsync(new VmHostOptions
+{
+    Compute = new ComputeOptions { StateRoot = Path.Combine(root, "vms"), MhzPerCore = 2000, PowerOffTimeout = TimeSpan.FromSeconds(5) },
+    VolumeRunRoot = Path.Combine(root, "vol"), Supervisor = Supervisor.Child,
+}, new AcceleratorProbe(new AcceleratorOptions { AllowTcg = true, ForceTcg = true, WorkDirectory = root }), cgroups: cgroups);
+var direct = new DirectQemu(Path.Combine(root, "direct"));
+try
+{
+    // Warm-up: first runs pay for page cache and JIT.
+    await direct.StartAsync(Tiny("warm-d")); await direct.StopAllAsync();
+    await host.StartAsync(Tiny("warm-a"), []); await host.Vms.DeleteAsync("warm-a", TimeSpan.Zero, default);
+
+    var d = new List<TimeSpan>();
+    for (var i = 0; i < n; i++) d.Add(await direct.StartAsync(Tiny($"d{i}")));
+    await direct.StopAllAsync();
+
+    GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
+    var rssBefore = RssKb(Environment.ProcessId);
+    var a = new List<TimeSpan>();
+    var seq = Stopwatch.StartNew();
+    for (var i = 0; i < n; i++) a.Add((await host.StartAsync(Tiny($"s{i}"), [])).Running);
+    var seqWall = seq.Elapsed;
+    GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
+    var rssAfter = RssKb(Environment.ProcessId);
+    for (var i = 0; i < n; i++) await host.Vms.DeleteAsync($"s{i}", TimeSpan.Zero, default);
+
+    var par = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, n).Select(i => host.StartAsync(Tiny($"p{i}"), [])));
+    var parWall = par.Elapsed;
+    for (var i = 0; i < n; i++) await host.Vms.DeleteAsync($"p{i}", TimeSpan.Zero, default);
+
+    var dpar = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, n).Select(i => direct.StartAsync(Tiny($"dp{i}"))));
+    var dparWall = dpar.Elapsed;
+    await direct.StopAllAsync();
+
+    rows.Add(($"qemu alone: start to RESUME, median / p90 (N={n})", $"{Ms(d, 0.5)} / {Ms(d, 0.9)} ms"));
+    rows.Add(("agent (VmHost, supervised child): request to RESUME, median / p90", $"{Ms(a, 0.5)} / {Ms(a, 0.9)} ms"));
+    rows.Add(("agent overhead per start (median difference)", $"{double.Parse(Ms(a, 0.5)) - double.Parse(Ms(d, 0.5)):0.0} ms"));
+    rows.Add(("agent starts/s sequential", $"{n / seqWall.TotalSeconds:0.00}"));
+    rows.Add(("agent starts/s parallel (N at once)", $"{n / parWall.TotalSeconds:0.00}"));
+    rows.Add(("qemu alone starts/s parallel (N at once)", $"{n / dparWall.TotalSeconds:0.00}"));
+    rows.Add(("agent process RSS before / with N VMs running", $"{rssBefore / 1024.0:0.0} / {rssAfter / 1024.0:0.0} MiB ({(rssAfter - rssBefore) / (double)n:0} KiB per VM)"));
+
+    var (lv, why) = await Libvirt.TryStartAsync(Path.Combine(root, "libvirt"));
+    if (lv is null) rows.Add(("libvirt", $"not measured: {why}"));
+    else
+        await using (lv)
+        {
+            try
+            {
+                // Here every create re-probes qemu's capabilities (~49 s, see the README), so only a few run.
+                var ln = Math.Min(n, int.Parse(Environment.GetEnvironmentVariable("INFRA_BENCH_LIBVIRT_N") ?? "2"));
+                var lrssBefore = RssKb(lv.DaemonPid);
+                var l = new List<TimeSpan>();
+                var lseq = Stopwatch.StartNew();
+                for (var i = 0; i < ln; i++) l.Add(await lv.CreateAsync($"l{i}"));
+                var lseqWall = lseq.Elapsed;
+                var lrssAfter = RssKb(lv.DaemonPid);
+                for (var i = 0; i < ln; i++) await lv.DestroyAsync($"l{i}");
+                rows.Add(($"libvirt (libvirtd 9.0, virsh create), median / p90 (N={ln})", $"{Ms(l, 0.5)} / {Ms(l, 0.9)} ms (includes virsh's own process start)"));
+                rows.Add(("libvirt overhead per start (median difference to qemu alone)", $"{double.Parse(Ms(l, 0.5)) - double.Parse(Ms(d, 0.5)):0.0} ms"));
+                rows.Add(("libvirt starts/s sequential", $"{ln / lseqWall.TotalSeconds:0.00}"));
+                rows.Add(($"libvirtd RSS before / with {ln} domains", $"{lrssBefore / 1024.0:0.0} / {lrssAfter / 1024.0:0.0} MiB"));
+            }
+            catch (Exception e) { rows.Add(("libvirt", $"failed: {e.Message}")); }
+            finally { foreach (var name in (await lv.VirshAsync("list", "--name")).Out.Split('\n', StringSplitOptions.RemoveEmptyEntries)) await lv.DestroyAsync(name.Trim()); }
+        }
+}
+finally
+{
+    foreach (var id in host.Vms.Store.List()) try { await host.Vms.PowerOffAsync(id, default); } catch (Exception) { }
+    await host.DisposeAsync();
+    await direct.StopAllAsync();
+    foreach (var id in Directory.Exists(Path.Combine(root, "vms")) ? Directory.GetDirectories(Path.Combine(root, "vms")).Select(Path.GetFileName) : [])
+        cgroups.For(id!).Remove();
+    cgroups.RemoveParent();
+    try { Directory.Delete(root, true); } catch (IOException) { }
+}
+
+var w = rows.Max(r => r.What.Length);
+Console.WriteLine($"{"measure".PadRight(w)} | value");
+Console.WriteLine($"{new string('-', w)}-+------");
+foreach (var (what, value) in rows) Console.WriteLine($"{what.PadRight(w)} | {value}");

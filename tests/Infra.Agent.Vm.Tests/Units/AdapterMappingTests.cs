@@ -1,0 +1,77 @@
+using Infra.Agent.Compute.Manager;
+using Infra.Agent.Compute.Model;
+using Infra.Agent.Compute.Qemu;
+using Infra.Agent.Compute.Runners;
+using Infra.Agent.Vm.Hosting;
+using Infra.Agent.Vm.Systemd;
+
+namespace Infra.Agent.Vm.Tests.Units;
+
+/// <summary>Pure mappings: compute's unit properties to D-Bus variants, options validation, hot-plug ports on the command line.</summary>
+public sealed class AdapterMappingTests
+{
+    [Theory]
+    [InlineData("s", "Slice")]
+    [InlineData("t", "CPUQuotaPerSecUSec")]
+    [InlineData("b", "Delegate")]
+    public void ToWire_ScalarValues_GetTheirDBusSignature(string signature, string name)
+    {
+        UnitValue value = signature switch { "s" => new UnitValue.Str("infra-vms.slice"), "t" => new UnitValue.U64(500_000), _ => new UnitValue.Bool(false) };
+        var wire = SystemdUnitManager.ToWire(new UnitProperty(name, value));
+        Assert.Equal(name, wire.Name);
+        Assert.Equal(signature, wire.Value.Signature);
+    }
+
+    [Fact]
+    public void ToWire_ExecStart_IsOneEntryOfPathArgvIgnoreFailure()
+    {
+        var wire = SystemdUnitManager.ToWire(new UnitProperty("ExecStart", new UnitValue.Exec("/usr/bin/qemu-system-x86_64", ["/usr/bin/qemu-system-x86_64", "-S"], false)));
+        Assert.Equal("a(sasb)", wire.Value.Signature);
+        var entry = Assert.Single((object[])wire.Value.Value);
+        var fields = (object[])entry;
+        Assert.Equal("/usr/bin/qemu-system-x86_64", fields[0]);
+        Assert.Equal(new[] { "/usr/bin/qemu-system-x86_64", "-S" }, (string[])fields[1]);
+        Assert.Equal(false, fields[2]);
+    }
+
+    [Fact]
+    public void Validate_ReportsEveryProblemAtOnce()
+    {
+        var o = new VmHostOptions
+        {
+            Compute = new ComputeOptions { StateRoot = "relative", MhzPerCore = 0 },
+            VolumeRunRoot = "run/vols", RunningTimeout = TimeSpan.Zero,
+        };
+        var errors = o.Validate();
+        Assert.Contains(errors, e => e.Contains("StateRoot"));
+        Assert.Contains(errors, e => e.Contains("MhzPerCore"));
+        Assert.Contains(errors, e => e.Contains("VolumeRunRoot"));
+        Assert.Contains(errors, e => e.Contains("timeouts"));
+    }
+
+    [Fact]
+    public void Resolve_ExplicitSupervisor_IsKept()
+    {
+        var o = new VmHostOptions { Compute = new ComputeOptions { MhzPerCore = 2000 }, Supervisor = Supervisor.Child };
+        Assert.Equal(Supervisor.Child, o.Resolve());
+    }
+
+    [Fact]
+    public void CommandLine_HotplugSlots_AddOneRootPortEach_NamedForDeviceAdd()
+    {
+        var vm = new VmDefinition { Id = "v", Vcpus = 1, CpuMhz = 1000, MemoryMib = 64, HotplugSlots = 2 };
+        var argv = QemuCommandLine.Build(vm, new QemuLaunch { Accelerator = Accelerator.Tcg, Paths = VmPaths.For("/tmp/x", "v") });
+        Assert.Contains("pcie-root-port,id=hp0,chassis=1,bus=pcie.0", argv);
+        Assert.Contains("pcie-root-port,id=hp1,chassis=2,bus=pcie.0", argv);
+        Assert.Equal("hp1", QemuCommandLine.HotplugPort(1));
+        Assert.Contains(vm with { HotplugSlots = 33 } is var bad ? bad.Validate() : [], e => e.Contains("hotplug slots"));
+    }
+
+    [Fact]
+    public void ResolveBinary_BareName_IsFoundInPath_MissingOneSaysWhatToInstall()
+    {
+        Assert.True(Path.IsPathRooted(SystemdProcessLauncher.ResolveBinary("sh")));
+        var e = Assert.Throws<FileNotFoundException>(() => SystemdProcessLauncher.ResolveBinary("no-such-binary-infra"));
+        Assert.Contains("PATH", e.Message);
+    }
+}
