@@ -13,7 +13,8 @@ public sealed class HotplugTests(AgentGuestFixture f)
         var vol = f.T.RawVolume("hot1", firstLine: marker);
         var slot = await f.T.Host.AttachVolumeAsync(f.Id, vol);
         Assert.Equal(0, slot);
-        await f.T.WaitForSerialAsync(f.Id, $"GUEST-HOTDISK vdb={marker}", TimeSpan.FromSeconds(60));
+        // PCIe hot-plug under TCG on a busy 2-core machine can take tens of seconds; bounded at 2 minutes.
+        await f.T.WaitForSerialAsync(f.Id, $"GUEST-HOTDISK vdb={marker}", TimeSpan.FromSeconds(120));
         var daemonPid = f.T.Host.VolumesOf(f.Id).Single(v => v.Spec.Id == "hot1").Daemon.Process.Pid;
 
         await f.T.Host.DetachVolumeAsync(f.Id, "hot1");
