@@ -68,6 +68,8 @@ public sealed partial class AgentHost : IAsyncDisposable
         var cpu = inventory.ProbeCpu();
         IVmRunner runner;
         IProcessLauncher daemons;
+        // The bus connection is closed last: everything else may still talk to systemd while closing.
+        IAsyncDisposable? owned = null;
         if (config.Compute.Runner == "supervised")
         {
             runner = new SupervisedChildRunner(new CgroupTree { Parent = config.Compute.CgroupParent, NestUnderOwnCgroup = config.Compute.NestCgroups }, time);
@@ -83,7 +85,7 @@ public sealed partial class AgentHost : IAsyncDisposable
             {
                 throw new InvalidOperationException($"compute.runner 'systemd' cannot reach systemd on the system bus ({e.Message}); is systemd PID 1 here? Otherwise set compute.runner: supervised", e);
             }
-            host._owned.Add(systemd);
+            owned = systemd;
             runner = new SystemdUnitRunner(new SystemdUnitManager(systemd), time);
             daemons = new SystemdProcessLauncher(systemd, new SystemdLauncherOptions { LogDirectory = Path.Combine(config.StateDir, "logs") });
         }
@@ -115,6 +117,8 @@ public sealed partial class AgentHost : IAsyncDisposable
             appliers.Insert(0, net);
             sources.Add(new NetworkStatusSource(() => net.Reconciler, bridge.Name));
         }
+
+        if (owned is not null) host._owned.Add(owned);
 
         var store = new DesiredStateStore(config.StateDir);
         var loaded = store.Load();
