@@ -19,6 +19,8 @@ public sealed record AgentConfig
     public required ComputeConfig Compute { get; init; }
     /// <summary>Storage pools for local volumes.</summary>
     public IReadOnlyList<StoragePoolConfig> StoragePools { get; init; } = [];
+    /// <summary>Base images for clones: &lt;image id&gt;.qcow2 or .raw (shared or pre-seeded on every host).</summary>
+    public string ImageDir { get; init; } = "/var/lib/infra/images";
     /// <summary>How often the last desired state is re-enforced locally.</summary>
     public TimeSpan ReconcileInterval { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>How often observed state is checked for changes to report.</summary>

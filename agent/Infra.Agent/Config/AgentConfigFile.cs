@@ -14,6 +14,7 @@ public sealed class AgentConfigFile
     public NetworkFile? Network { get; set; }
     public ComputeFile? Compute { get; set; }
     public List<PoolFile>? StoragePools { get; set; }
+    public string? ImageDir { get; set; }
     public double? ReconcileIntervalSeconds { get; set; }
     public double? StatusIntervalSeconds { get; set; }
     public string? LogLevel { get; set; }

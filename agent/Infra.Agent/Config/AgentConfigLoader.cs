@@ -74,6 +74,9 @@ public static class AgentConfigLoader
         }
         foreach (var dup in pools.GroupBy(p => p.Name).Where(g => g.Key.Length > 0 && g.Count() > 1)) e.Add($"storage pool '{dup.Key}' is listed {dup.Count()} times");
 
+        var imageDir = file.ImageDir ?? "/var/lib/infra/images";
+        if (!Path.IsPathRooted(imageDir)) e.Add($"image_dir '{imageDir}' must be an absolute path");
+
         var reconcile = file.ReconcileIntervalSeconds ?? 30;
         if (reconcile is < 1 or > 3600) e.Add($"reconcile_interval_seconds {reconcile} must be between 1 and 3600");
         var statusEvery = file.StatusIntervalSeconds ?? 2;
@@ -91,6 +94,7 @@ public static class AgentConfigLoader
             Network = new NetworkConfig(n.Enabled ?? true, ovsdb, runDir, bridge, dpType, dpid),
             Compute = new ComputeConfig(runner, c.AllowTcg ?? false, c.ForceTcg ?? false, qemu, c.MhzPerCore ?? 0, c.NestCgroups ?? false, cgParent),
             StoragePools = pools,
+            ImageDir = imageDir,
             ReconcileInterval = TimeSpan.FromSeconds(reconcile),
             StatusInterval = TimeSpan.FromSeconds(statusEvery),
             LogLevel = level,

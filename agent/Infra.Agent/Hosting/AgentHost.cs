@@ -8,7 +8,13 @@ using Infra.Agent.Core.Inventory;
 using Infra.Agent.Core.Session;
 using Infra.Agent.Core.State;
 using Infra.Agent.Core.Status;
-using Infra.Agent.Core.Vm;
+using Infra.Agent.Core.Storage;
+using Infra.Agent.Storage.Images;
+using Infra.Agent.Storage.Processes;
+using Infra.Agent.Storage.Volumes;
+using Infra.Agent.Vm.Monitor;
+using Infra.Agent.Vm.Systemd;
+using Infra.Systemd.Manager;
 using Infra.Agent.Network;
 using Infra.Ovsdb.Client;
 using Microsoft.Extensions.Logging;
@@ -32,11 +38,14 @@ public sealed partial class AgentHost : IAsyncDisposable
     /// <summary>The session.</summary>
     public SouthboundClient Session { get; private set; } = null!;
 
+    /// <summary>The system bus systemd (PID 1) listens on.</summary>
+    public const string SystemBus = "unix:path=/run/dbus/system_bus_socket";
+
     /// <summary>
-    /// Where the lead plugs in systemd units (agent/Infra.Agent.Vm's SystemdUnitManager over
-    /// Infra.Systemd); null means runner: systemd is not available in this build.
+    /// How runner: systemd reaches systemd: Infra.Agent.Vm's SystemdUnitManager over the system bus.
+    /// Replaceable (tests point it at a private systemd); null makes runner: systemd an error.
     /// </summary>
-    public static Func<CancellationToken, Task<IUnitManager>>? SystemdUnits { get; set; }
+    public static Func<CancellationToken, Task<SystemdManager>>? Systemd { get; set; } = ct => SystemdManager.ConnectAsync(SystemBus, ct);
 
     /// <summary>The socket a volume's vhost-user-blk export listens on.</summary>
     public static string VolumeSocket(string stateDir, string volumeId) => Path.Combine(stateDir, "volumes", volumeId, "vhost.sock");
@@ -57,23 +66,44 @@ public sealed partial class AgentHost : IAsyncDisposable
         });
         var inventory = new InventoryProbe(new InventoryOptions(config.TunnelIp, config.StoragePools, config.Compute.MhzPerCore), accel);
         var cpu = inventory.ProbeCpu();
-        IVmRunner runner = config.Compute.Runner switch
+        IVmRunner runner;
+        IProcessLauncher daemons;
+        // The bus connection is closed last: everything else may still talk to systemd while closing.
+        IAsyncDisposable? owned = null;
+        if (config.Compute.Runner == "supervised")
         {
-            "supervised" => new SupervisedChildRunner(new CgroupTree { Parent = config.Compute.CgroupParent, NestUnderOwnCgroup = config.Compute.NestCgroups }, time),
-            _ => SystemdUnits is { } units
-                ? new SystemdUnitRunner(await units(ct), time)
-                : throw new InvalidOperationException("compute.runner 'systemd' needs the systemd unit adapter, which this build does not wire yet; set compute.runner: supervised"),
-        };
+            runner = new SupervisedChildRunner(new CgroupTree { Parent = config.Compute.CgroupParent, NestUnderOwnCgroup = config.Compute.NestCgroups }, time);
+            // Detached like the VMs, so volumes outlive an agent restart as the VMs using them do.
+            daemons = new DetachedProcessLauncher(Path.Combine(config.StateDir, "logs"));
+        }
+        else
+        {
+            var connect = Systemd ?? throw new InvalidOperationException("compute.runner 'systemd' has no systemd connection in this build; set compute.runner: supervised");
+            SystemdManager systemd;
+            try { systemd = await connect(ct); }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                throw new InvalidOperationException($"compute.runner 'systemd' cannot reach systemd on the system bus ({e.Message}); is systemd PID 1 here? Otherwise set compute.runner: supervised", e);
+            }
+            owned = systemd;
+            runner = new SystemdUnitRunner(new SystemdUnitManager(systemd), time);
+            daemons = new SystemdProcessLauncher(systemd, new SystemdLauncherOptions { LogDirectory = Path.Combine(config.StateDir, "logs") });
+        }
         var vms = new VmManager(new ComputeOptions
         {
             StateRoot = Path.Combine(config.StateDir, "vms"),
             MhzPerCore = cpu.MhzPerCore > 0 ? cpu.MhzPerCore : 1000,
             QemuBinary = config.Compute.QemuBinary,
-        }, runner, new AgentQmpMonitorFactory(), accel, time, logs.CreateLogger<VmManager>());
+        }, runner, new QmpVmMonitorFactory(logs.CreateLogger<QmpVmMonitorFactory>()), accel, time, logs.CreateLogger<VmManager>());
         host._owned.Add(vms);
 
-        // TODO(lead): swap UnservedVolumes for the storage applier over agent/Infra.Agent.Vm's daemon units.
-        var volumes = new UnservedVolumes();
+        var images = new QemuImg();
+        var volumeRoot = Path.Combine(config.StateDir, "volumes");
+        var volumes = new StorageApplier(
+            new VolumeServer(daemons, images, volumeRoot, logs.CreateLogger<VolumeServer>()), images,
+            new StorageLayout(config.StoragePools.Select(p => (p.Name, p.Path)).ToList(), config.ImageDir),
+            volumeRoot, logs.CreateLogger<StorageApplier>());
+        host._owned.Add(volumes);
         var appliers = new List<IResourceApplier> { volumes, new ComputeApplier(vms, id => VolumeSocket(config.StateDir, id)) };
         var sources = new List<IStatusSource> { new ComputeStatusSource(vms), volumes };
         if (config.Network.Enabled)
@@ -87,6 +117,8 @@ public sealed partial class AgentHost : IAsyncDisposable
             appliers.Insert(0, net);
             sources.Add(new NetworkStatusSource(() => net.Reconciler, bridge.Name));
         }
+
+        if (owned is not null) host._owned.Add(owned);
 
         var store = new DesiredStateStore(config.StateDir);
         var loaded = store.Load();

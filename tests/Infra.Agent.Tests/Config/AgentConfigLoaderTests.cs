@@ -36,6 +36,17 @@ public sealed class AgentConfigLoaderTests : IDisposable
         Assert.Equal((TimeSpan.FromSeconds(30), "info", "unix:/run/openvswitch/db.sock"), (c!.ReconcileInterval, c.LogLevel, c.Network.Ovsdb));
     }
 
+    [Theory]
+    [InlineData("", "/var/lib/infra/images", null)]
+    [InlineData("image_dir: /srv/images\n", "/srv/images", null)]
+    [InlineData("image_dir: images\n", null, "image_dir 'images' must be an absolute path")]
+    public void ImageDir_DefaultsAndMustBeAbsolute(string line, string? expected, string? error)
+    {
+        var (c, errors) = AgentConfigLoader.Load("controller: {url: 'http://127.0.0.1:7443'}\nhost_id: h1\ntunnel_ip: 10.0.0.1\n" + line, MachineId(""));
+        if (error is null) Assert.Equal(expected, c!.ImageDir);
+        else Assert.Contains(error, errors);
+    }
+
     [Fact]
     public void EveryErrorIsReported_AtOnce()
     {

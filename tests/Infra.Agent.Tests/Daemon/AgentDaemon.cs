@@ -16,7 +16,7 @@ public sealed class AgentDaemon : IAsyncDisposable
     private Process? _process;
     private int _runs;
 
-    public AgentDaemon(string controllerUrl, string? network = null)
+    public AgentDaemon(string controllerUrl, string? network = null, string? extraYaml = null)
     {
         // Short: qmp sockets below it must fit in 108 bytes.
         StateDir = Path.Combine("/tmp", "ia-" + _tag);
@@ -33,6 +33,7 @@ public sealed class AgentDaemon : IAsyncDisposable
             reconcile_interval_seconds: 1
             status_interval_seconds: 0.3
             log_level: debug
+            {extraYaml ?? ""}
             """);
     }
 
@@ -118,9 +119,24 @@ public sealed class AgentDaemon : IAsyncDisposable
         return s[(s.LastIndexOf(')') + 2)..].Split(' ')[19];
     }
 
+    /// <summary>A volume's storage daemon PID from its pidfile, when that process is alive.</summary>
+    public int? StorageDaemonPid(string volumeId)
+    {
+        var pidFile = Path.Combine(StateDir, "volumes", volumeId, "daemon.pid");
+        return ProcessInspector.ReadPidFile(pidFile) is { } pid && ProcessInspector.IsAlive(pid) ? pid : null;
+    }
+
     public async ValueTask DisposeAsync()
     {
         try { await KillAsync(); } catch (Exception) { }
+        // Storage daemons run detached (they outlive the agent by design): stop them by PID.
+        var volumeDirs = Path.Combine(StateDir, "volumes");
+        foreach (var dir in Directory.Exists(volumeDirs) ? Directory.GetDirectories(volumeDirs) : [])
+        {
+            if (StorageDaemonPid(Path.GetFileName(dir)) is not { } pid) continue;
+            ProcessInspector.Signal(pid, 9);
+            for (var i = 0; i < 200 && ProcessInspector.IsAlive(pid); i++) await Task.Delay(25);
+        }
         var vms = Path.Combine(StateDir, "vms");
         var ids = Directory.Exists(vms) ? Directory.GetDirectories(vms).Select(Path.GetFileName).OfType<string>().ToList() : [];
         foreach (var id in ids)

@@ -1,0 +1,121 @@
+using Infra.Agent.Core.Apply;
+using Infra.Agent.Core.State;
+using Infra.Agent.Core.Status;
+using Infra.Agent.Storage.Daemon;
+using Infra.Agent.Storage.Images;
+using Infra.Agent.Storage.Volumes;
+using Infra.V1;
+using Microsoft.Extensions.Logging;
+
+namespace Infra.Agent.Core.Storage;
+
+/// <summary>
+/// Serves every desired volume with its own qemu-storage-daemon exporting
+/// <c>runRoot/&lt;id&gt;/vhost.sock</c> (applied before compute, so qemu finds its disks), adopting
+/// daemons left running by a previous agent. A volume that is no longer desired stops being
+/// served, but its file is kept (logged): data is only ever deleted by an explicit operator action,
+/// never as a side effect of a desired state that may be stale or wrong.
+/// </summary>
+public sealed partial class StorageApplier(VolumeServer server, QemuImg images, StorageLayout layout, string runRoot, ILogger log)
+    : IResourceApplier, IStatusSource, IAsyncDisposable
+{
+    private readonly Dictionary<string, ServedVolume> _served = new(StringComparer.Ordinal);
+    private readonly object _gate = new();
+    private IReadOnlyDictionary<string, string?> _status = new Dictionary<string, string?>();
+    private IReadOnlySet<string> _inUse = new HashSet<string>();
+
+    /// <inheritdoc/>
+    public string Name => "storage";
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<ResourceError>> ApplyAsync(DesiredSnapshot snapshot, bool periodic, CancellationToken ct)
+    {
+        var mapped = VolumeMapping.Map(snapshot, layout, File.Exists);
+        var errors = mapped.Errors.ToList();
+        var desired = mapped.Value.ToDictionary(v => v.Spec.Id, StringComparer.Ordinal);
+        // A volume a desired VM still names keeps being served even if its own spec went away or
+        // broke: stopping the daemon would pull the disk out from under a running guest.
+        var inUse = snapshot.OfKind(DesiredKind.Vm).SelectMany(r => r.Vm.VolumeIds).ToHashSet(StringComparer.Ordinal);
+        var unmappable = errors.Select(e => e.Ref.Id).Concat(inUse).ToHashSet(StringComparer.Ordinal);
+
+        // Not desired any more (and not merely unmappable this time): stop serving, keep the data.
+        foreach (var id in _served.Keys.Where(id => !desired.ContainsKey(id) && !unmappable.Contains(id)).ToList())
+        {
+            await StopAsync(id, _served[id]);
+            _served.Remove(id);
+        }
+        await StopStrayDaemonsAsync(desired.Keys.Concat(unmappable).ToHashSet(StringComparer.Ordinal), ct);
+
+        foreach (var (id, v) in desired)
+        {
+            if (_served.TryGetValue(id, out var running) && !running.Daemon.Process.HasExited) continue;
+            if (running is not null) { LogDaemonDied(id, running.Daemon.Process.Pid); _served.Remove(id); await running.DisposeAsync(); }
+            try
+            {
+                if (v.CreateBytes > 0 && v.Spec.Backend is Qcow2Backend or RawFileBackend)
+                {
+                    var (path, format) = v.Spec.Backend is Qcow2Backend q ? (q.Path, ImageFormat.Qcow2) : (((RawFileBackend)v.Spec.Backend).Path, ImageFormat.Raw);
+                    if (!File.Exists(path)) { await images.CreateAsync(path, format, v.CreateBytes, ct); LogCreated(id, path, v.CreateBytes); }
+                }
+                _served[id] = await server.ServeOrAdoptAsync(v.Spec, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                LogServeFailed(id, e.Message);
+                errors.Add(VolumeMapping.Error(id, $"cannot serve volume: {e.Message}"));
+            }
+        }
+
+        var status = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var id in desired.Keys) status[id] = null;
+        foreach (var e in errors) status[e.Ref.Id] = e.Error;
+        lock (_gate) { _status = status; _inUse = inUse; }
+        return errors;
+    }
+
+    /// <summary>Daemons found in runRoot that no desired volume owns (removed while the agent was away).</summary>
+    private async Task StopStrayDaemonsAsync(IReadOnlySet<string> keep, CancellationToken ct)
+    {
+        if (!Directory.Exists(runRoot)) return;
+        foreach (var dir in Directory.GetDirectories(runRoot))
+        {
+            var id = Path.GetFileName(dir);
+            if (keep.Contains(id) || _served.ContainsKey(id)) continue;
+            try
+            {
+                if (await StorageDaemon.AttachAsync(dir, ct) is not { } daemon) continue;
+                LogStopped(id, daemon.Process.Pid);
+                await daemon.DisposeAsync();
+            }
+            catch (Exception e) when (e is not OperationCanceledException) { LogServeFailed(id, "stopping a stray daemon: " + e.Message); }
+        }
+    }
+
+    private async Task StopAsync(string id, ServedVolume volume)
+    {
+        LogStopped(id, volume.Daemon.Process.Pid);
+        if (volume.ActiveImage is { } file) LogKeptFile(id, file);
+        try { await volume.DisposeAsync(); }
+        catch (Exception e) { LogServeFailed(id, "stopping: " + e.Message); }
+    }
+
+    /// <inheritdoc/>
+    public Task CollectAsync(StatusReport report, CancellationToken ct)
+    {
+        IReadOnlyDictionary<string, string?> status; IReadOnlySet<string> inUse;
+        lock (_gate) { status = _status; inUse = _inUse; }
+        foreach (var (id, error) in status)
+            report.Volumes.Add(error is null
+                ? new VolumeStatus { Id = id, State = inUse.Contains(id) ? VolumeState.InUse : VolumeState.Available }
+                : new VolumeStatus { Id = id, State = VolumeState.Error, Reason = error });
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The agent is going away: let go of the daemons, which keep serving the VMs.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var v in _served.Values)
+            try { await v.DetachAsync(); } catch (Exception) { /* closing a socket; nothing to do about it */ }
+        _served.Clear();
+    }
+}

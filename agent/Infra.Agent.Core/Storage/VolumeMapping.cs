@@ -1,0 +1,89 @@
+using Infra.Agent.Core.Apply;
+using Infra.Agent.Core.State;
+using Infra.Agent.Storage.Images;
+using Infra.Agent.Storage.Volumes;
+using Infra.V1;
+using VolumeSpec = Infra.Agent.Storage.Volumes.VolumeSpec;
+using NbdBackend = Infra.Agent.Storage.Volumes.NbdBackend;
+using PbBackend = Infra.V1.VolumeBackend;
+
+namespace Infra.Agent.Core.Storage;
+
+/// <summary>Where this host keeps volume files and finds base images.</summary>
+/// <param name="Pools">Storage pools by name, in config order (the first is the default pool).</param>
+/// <param name="ImageDir">Base images: &lt;image id&gt;.qcow2 or &lt;image id&gt;.raw.</param>
+public sealed record StorageLayout(IReadOnlyList<(string Name, string Path)> Pools, string ImageDir);
+
+/// <summary>A desired volume resolved to what the storage daemon opens, plus its size for creation.</summary>
+/// <param name="Spec">The storage daemon's spec.</param>
+/// <param name="CreateBytes">For a new plain local file: create it at this size (0: never create).</param>
+public sealed record MappedVolume(VolumeSpec Spec, long CreateBytes);
+
+/// <summary>Pure: desired VolumeSpecs to storage daemon specs. File existence is asked through <c>exists</c>.</summary>
+public static class VolumeMapping
+{
+    /// <summary>Maps every desired volume; the ones that cannot be served are errors saying why.</summary>
+    public static Mapped<IReadOnlyList<MappedVolume>> Map(DesiredSnapshot snapshot, StorageLayout layout, Func<string, bool> exists)
+    {
+        var result = new List<MappedVolume>();
+        var errors = new List<ResourceError>();
+        foreach (var v in snapshot.OfKind(DesiredKind.Volume).Select(r => r.Volume))
+        {
+            var (mapped, error) = MapOne(v, layout, exists);
+            if (mapped is not null) result.Add(mapped);
+            else errors.Add(Error(v.Id, error!));
+        }
+        return new(result, errors);
+    }
+
+    internal static ResourceError Error(string id, string error) =>
+        new() { Ref = new ResourceRef { Kind = DesiredKind.Volume, Id = id }, Error = error };
+
+    private static (MappedVolume?, string?) MapOne(Infra.V1.VolumeSpec v, StorageLayout layout, Func<string, bool> exists)
+    {
+        MappedVolume? mapped;
+        if (v.Backend?.KindCase == PbBackend.KindOneofCase.Nbd)
+        {
+            if (ParseNbdUri(v.Backend.Nbd.Uri) is not { } nbd) return (null, $"NBD uri '{v.Backend.Nbd.Uri}' must be nbd://host[:port]/export or nbd+unix:///export?socket=/path");
+            mapped = new MappedVolume(new VolumeSpec(v.Id, nbd), 0);
+        }
+        else
+        {
+            var poolName = v.Backend?.Local?.Pool ?? "";
+            var pool = poolName.Length == 0 ? layout.Pools.FirstOrDefault() : layout.Pools.FirstOrDefault(p => p.Name == poolName);
+            if (pool.Path is null)
+                return (null, poolName.Length == 0 ? "this host has no storage pool configured (storage_pools in agent.yaml)" : $"storage pool '{poolName}' is not configured on this host");
+            if (v.BaseImageId.Length > 0)
+            {
+                var qcow = System.IO.Path.Combine(layout.ImageDir, v.BaseImageId + ".qcow2");
+                var raw = System.IO.Path.Combine(layout.ImageDir, v.BaseImageId + ".raw");
+                var (image, format) = exists(qcow) ? (qcow, ImageFormat.Qcow2) : exists(raw) ? (raw, ImageFormat.Raw) : ((string?)null, ImageFormat.Raw);
+                if (image is null) return (null, $"base image {v.BaseImageId} is not on this host: expected {qcow} or {raw} (image_dir must be shared or pre-seeded)");
+                mapped = new MappedVolume(new VolumeSpec(v.Id, new Qcow2CloneBackend(System.IO.Path.Combine(pool.Path, v.Id + ".qcow2"), image, format)), 0);
+            }
+            else if (v.SourceSnapshotId.Length > 0)
+                return (null, $"volumes copied from a snapshot ({v.SourceSnapshotId}) are not served by this agent yet");
+            else if (v.Backend?.Local?.Format == DiskFormat.Raw)
+                mapped = new MappedVolume(new VolumeSpec(v.Id, new RawFileBackend(System.IO.Path.Combine(pool.Path, v.Id + ".raw"))), (long)v.SizeBytes);
+            else
+                mapped = new MappedVolume(new VolumeSpec(v.Id, new Qcow2Backend(System.IO.Path.Combine(pool.Path, v.Id + ".qcow2"))), (long)v.SizeBytes);
+        }
+        var problems = mapped.Spec.Validate();
+        return problems.Count == 0 ? (mapped, null) : (null, string.Join("; ", problems));
+    }
+
+    /// <summary>nbd://host[:port]/export or nbd+unix:///export?socket=/path; null when neither.</summary>
+    public static NbdBackend? ParseNbdUri(string uri)
+    {
+        if (!Uri.TryCreate(uri, UriKind.Absolute, out var u)) return null;
+        var export = Uri.UnescapeDataString(u.AbsolutePath.TrimStart('/'));
+        if (u.Scheme == "nbd" && u.Host.Length > 0)
+            return new NbdBackend(NbdAddress.Tcp(u.Host, u.IsDefaultPort || u.Port < 0 ? 10809 : u.Port), export);
+        if (u.Scheme == "nbd+unix")
+        {
+            var socket = u.Query.TrimStart('?').Split('&').Select(q => q.Split('=', 2)).FirstOrDefault(kv => kv[0] == "socket" && kv.Length == 2)?[1];
+            return socket is null ? null : new NbdBackend(NbdAddress.Unix(Uri.UnescapeDataString(socket)), export);
+        }
+        return null;
+    }
+}
