@@ -18,7 +18,10 @@ public sealed class ImagesService(ApiContext api) : Images.ImagesBase
 {
     ObjectStore Store => api.Store;
 
-    public string PathOf(string imageId) => Path.Combine(api.Options.ImageDirectory, imageId);
+    // <id>.qcow2 or <id>.raw: the name tells agents the format, and it is where agents look for base
+    // images (agent.yaml image_dir) when this directory is shared with them or seeded on the hosts.
+    public string PathOf(string imageId, DiskFormat format) =>
+        Path.Combine(api.Options.ImageDirectory, imageId + (format == DiskFormat.Qcow2 ? ".qcow2" : ".raw"));
 
     public override async Task<Image> ImportImage(IAsyncStreamReader<ImportImageRequest> requestStream, ServerCallContext context)
     {
@@ -33,8 +36,8 @@ public sealed class ImagesService(ApiContext api) : Images.ImagesBase
 
         var id = ResourceId.New(IdKind.Image);
         Directory.CreateDirectory(api.Options.ImageDirectory);
-        var final = PathOf(id);
-        var temp = final + ".part";
+        var temp = Path.Combine(api.Options.ImageDirectory, id + ".part");
+        string? final = null;
         try
         {
             var (size, sha, head) = await ReceiveAsync(requestStream, temp, cmd.SizeBytes, ct);
@@ -46,6 +49,7 @@ public sealed class ImagesService(ApiContext api) : Images.ImagesBase
             var detected = qcow2 ? Domain.Model.DiskFormat.Qcow2 : Domain.Model.DiskFormat.Raw;
             if (cmd.Format is { } said && said != detected)
                 throw ApiErrors.Invalid("header.format", $"says {said} but the bytes are {detected}{(qcow2 ? " (QCOW2 magic)" : " (no QCOW2 magic)")}; fix the format or leave it unset to detect it");
+            final = PathOf(id, qcow2 ? DiskFormat.Qcow2 : DiskFormat.Raw);
             File.Move(temp, final, overwrite: true);
             var image = new Image
             {
@@ -67,7 +71,7 @@ public sealed class ImagesService(ApiContext api) : Images.ImagesBase
         catch
         {
             File.Delete(temp);
-            if (await Store.GetAsync(Kinds.Image, id, CancellationToken.None) is null) File.Delete(final);
+            if (final is not null && await Store.GetAsync(Kinds.Image, id, CancellationToken.None) is null) File.Delete(final);
             throw;
         }
     }
@@ -131,7 +135,7 @@ public sealed class ImagesService(ApiContext api) : Images.ImagesBase
         if (i.TenantId.Length > 0) plan.Ops.Add(ObjectStore.Delete(StoreLayout.Owned(i.TenantId, Kinds.Image.Segment, i.Meta.Id)));
         var revision = await Store.TryDeleteAsync(Kinds.Image, current, plan, ct) ?? throw ApiErrors.Contended($"deleting image {cmd.Id}");
         // Clones made from it live on the hosts (agents keep their own base copy), so the upload can go.
-        File.Delete(PathOf(cmd.Id));
+        File.Delete(PathOf(cmd.Id, i.Format));
         return new DeleteImageResponse { Revision = revision };
     }
 }
