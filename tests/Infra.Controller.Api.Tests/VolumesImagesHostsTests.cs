@@ -26,12 +26,12 @@ public sealed class VolumesImagesHostsTests : IAsyncLifetime
         Assert.Equal(10UL << 30, image.VirtualSizeBytes);
         Assert.Equal((ulong)data.Length, image.SizeBytes);
         Assert.Equal(sha, image.Sha256);
-        Assert.Equal(data, await File.ReadAllBytesAsync(Path.Combine(s.Dir, "images", image.Meta.Id)));
+        Assert.Equal(data, await File.ReadAllBytesAsync(Path.Combine(s.Dir, "images", image.Meta.Id + ".qcow2")));
         var raw = await ImportAsync(s, "r", new byte[1000]);
         Assert.Equal(DiskFormat.Raw, raw.Format);
         Assert.Equal(1000UL, raw.VirtualSizeBytes);
         await s.Images.DeleteImageAsync(new DeleteImageRequest { Id = image.Meta.Id });
-        Assert.False(File.Exists(Path.Combine(s.Dir, "images", image.Meta.Id)));
+        Assert.False(File.Exists(Path.Combine(s.Dir, "images", image.Meta.Id + ".qcow2")));
     }
 
     [Fact]
