@@ -84,6 +84,15 @@ public sealed class FullSessionTests : IDisposable
         Assert.Equal("INSTANCE_STATE_RUNNING", started.GetProperty("desiredState").GetString());
         await agent.UntilAsync(h => h.OfKind(DesiredKind.Vm).Any(r => r.Vm.Id == instance && r.Vm.PowerState == InstanceState.Running));
 
+        // Reboot is a state: the API's reboot generation reaches the VmSpec. The agent reports RUNNING first.
+        await agent.ReportVmAsync(instance, InstanceState.Running);
+        for (var i = 0; i < 100 && (await ctl.JsonAsync("instance", "get", instance)).GetProperty("state").GetString() != "INSTANCE_STATE_RUNNING"; i++)
+            await Task.Delay(100);
+        Assert.Equal("INSTANCE_STATE_RUNNING", (await ctl.JsonAsync("instance", "get", instance)).GetProperty("state").GetString());
+        var reboot = await ctl.RunAsync("instance", "reboot", instance);
+        Assert.True(reboot.Code == 0, reboot.ToString());
+        await agent.UntilAsync(h => h.OfKind(DesiredKind.Vm).Any(r => r.Vm.Id == instance && r.Vm.RebootGeneration == 1));
+
         var list = await ctl.JsonAsync("instance", "list", "--tenant", tenant);
         Assert.Equal(JsonValueKind.Array, list.GetProperty("instances").ValueKind);
         Assert.Single(list.GetProperty("instances").EnumerateArray());

@@ -69,6 +69,14 @@ public sealed class Agent : IAsyncDisposable
         return Held;
     }
 
+    /// <summary>Reports a VM's observed state, as the agent does after starting it.</summary>
+    public Task ReportVmAsync(string id, InstanceState state)
+    {
+        var report = new StatusReport();
+        report.Vms.Add(new VmStatus { Id = id, State = state });
+        return _call.RequestStream.WriteAsync(new AgentMessage { Status = report });
+    }
+
     public async ValueTask DisposeAsync()
     {
         _cts.Cancel();
