@@ -4,6 +4,7 @@ using Infra.Grpc;
 using Infra.Store;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Infra.Controller.Api;
 
@@ -20,7 +21,10 @@ public static class ApiRegistration
 
     public static IServiceCollection AddInfraApi(this IServiceCollection services, IKeyValueStore store, ApiOptions options, TimeProvider? time = null)
     {
-        services.AddSingleton(new ApiContext(store, options, time));
+        var context = new ApiContext(store, options, time);
+        services.AddSingleton(context);
+        // One ClaimStore per daemon: the southbound's evacuator must see (and serialize with) the API's claims.
+        services.TryAddSingleton(context.Claims);
         services.AddSingleton<TenantsService>();
         services.AddSingleton<NetworksService>();
         services.AddSingleton<PoliciesService>();

@@ -22,6 +22,13 @@ public static class StoreKeys
     public const string Images = "images";
     public const string Hosts = "hosts";
 
+    /// <summary>Not an API kind: "/infra/v1/reboots/&lt;instance&gt;" holds the instance's reboot generation
+    /// (decimal text) that the API bumps on RebootInstance; VmSpec.reboot_generation carries it.</summary>
+    public const string Reboots = "reboots";
+
+    /// <summary>Placement claims (ClaimStore's JSON per host), shared by the API and the evacuator.</summary>
+    public const string ClaimsRoot = Root + "claims/";
+
     public static readonly IReadOnlyList<string> Kinds = [Tenants, Networks, Policies, Ports, Instances, Volumes, Snapshots, Images, Hosts];
 
     /// <summary>"/infra/v1/&lt;kind&gt;/".</summary>
@@ -39,6 +46,7 @@ public static class StoreKeys
     public static string Snapshot(string id) => Key(Snapshots, id);
     public static string Image(string id) => Key(Images, id);
     public static string Host(string id) => Key(Hosts, id);
+    public static string RebootGeneration(string instanceId) => Key(Reboots, instanceId);
 
     /// <summary>Splits "/infra/v1/kind/id" into (kind, id); false for any other key.</summary>
     public static bool TryParse(string key, out string kind, out string id)

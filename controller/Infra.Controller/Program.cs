@@ -6,6 +6,8 @@ using Infra.Controller.Api.Services;
 using Infra.Controller.Auth;
 using Infra.Controller.Config;
 using Infra.Controller.Hosting;
+using Infra.Controller.Southbound;
+using Infra.Controller.Southbound.Hosting;
 using Infra.Grpc;
 using Infra.Grpc.Health;
 using Infra.Grpc.Reflection;
@@ -59,28 +61,42 @@ try
 {
     store = StoreFactory.Open(spec!, loggerFactory, TimeProvider.System);
 }
-catch (Exception e) when (e is NotSupportedException or IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+catch (Exception e) when (e is NotSupportedException or IOException or UnauthorizedAccessException or ArgumentException or Microsoft.Data.Sqlite.SqliteException)
 {
     Console.Error.WriteLine($"infra-controller: cannot open the store {config.Store}: {e.Message}");
     return 2;
 }
 
+// etcd connects lazily: one read now, so "ready" means the store answers (and a wrong endpoint exits 2).
+try
+{
+    using var probe = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+    await store.RangeAsync(Infra.Store.RangeRequest.Prefix(Infra.Controller.Southbound.StoreKeys.Root) with { Limit = 1 }, probe.Token);
+}
+catch (Exception e) when (e is not OutOfMemoryException)
+{
+    Console.Error.WriteLine($"infra-controller: the store {config.Store} does not answer: {e.Message}");
+    await store.DisposeAsync();
+    return 2;
+}
+
+builder.Services.AddSingleton(store);
 builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = 16 << 20);
 builder.Services.AddGrpcHealth();
 builder.Services.AddGrpcReflection();
 builder.Services.AddInfraApi(store, new ApiOptions(config.ImageDirectory, config.Placement, config.WatchBookmarkInterval));
+// After AddInfraApi: the API's ClaimStore (root /infra/v1/claims/, the configured policy) is the one the evacuator uses.
+builder.Services.AddSouthbound(new SouthboundOptions { ControllerId = config.NodeId, Placement = config.Placement });
 var app = builder.Build();
 var auth = new BearerTokenAuth(ConfigLoader.LoadTokens(config), config.InsecureAllowNoAuth);
 app.Use(auth.InvokeAsync);
 app.MapInfraApi();
-// ---- SOUTHBOUND: the lead maps AgentSessionService (Infra.Controller.Southbound) here, e.g.
-// app.MapGrpcService<AgentSessionService>(); and adds its desired-state builder and failure detector
-// as hosted services above (builder.Services...). Add its service name to `served` below.
+app.MapAgentSession();
 app.MapGrpcHealthService();
 app.MapGrpcReflectionService();
 
 var health = app.Services.GetRequiredService<HealthStatusManager>();
-string[] served = ["", .. ApiRegistration.ServiceNames];
+string[] served = ["", .. ApiRegistration.ServiceNames, Infra.V1.AgentSession.ServiceName];
 app.Lifetime.ApplicationStopping.Register(() =>
 {
     notify.Stopping();

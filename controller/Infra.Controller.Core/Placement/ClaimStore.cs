@@ -16,9 +16,11 @@ namespace Infra.Controller.Core.Placement;
 /// holds an empty list), which is what makes "changed since" complete. One instance serializes its
 /// own callers; concurrency across instances and replicas is what the txn guards.
 /// </summary>
-public sealed class ClaimStore(IKeyValueStore store, PlacementPolicy policy, string root = "/placement/claims/")
+public sealed class ClaimStore(IKeyValueStore store, PlacementPolicy policy, string root = ClaimStore.DefaultRoot)
 {
     public const int MaxAttempts = 64;
+    /// <summary>The claims root the API and the evacuator share (StoreLayout.ClaimsRoot / StoreKeys.ClaimsRoot).</summary>
+    public const string DefaultRoot = "/infra/v1/claims/";
 
     readonly SemaphoreSlim _gate = new(1, 1);
     readonly Dictionary<string, (long ModRevision, List<Claim> Claims)> _view = [];

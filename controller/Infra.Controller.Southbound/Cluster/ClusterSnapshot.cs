@@ -18,6 +18,9 @@ public sealed record ClusterSnapshot(
     IReadOnlyDictionary<string, Volume> Volumes,
     IReadOnlyDictionary<string, Host> Hosts)
 {
+    /// <summary>Reboot generation per instance id (from /infra/v1/reboots/&lt;id&gt;); absent = 0.</summary>
+    public IReadOnlyDictionary<string, ulong> RebootGenerations { get; init; } = new Dictionary<string, ulong>();
+
     public static ClusterSnapshot Empty { get; } = From(0, []);
 
     /// <summary>Reads every object under <see cref="StoreKeys.Root"/> in one Range.</summary>
@@ -37,6 +40,7 @@ public sealed record ClusterSnapshot(
         var instances = new Dictionary<string, Instance>(StringComparer.Ordinal);
         var volumes = new Dictionary<string, Volume>(StringComparer.Ordinal);
         var hosts = new Dictionary<string, Host>(StringComparer.Ordinal);
+        var reboots = new Dictionary<string, ulong>(StringComparer.Ordinal);
         foreach (var kv in kvs)
         {
             if (!StoreKeys.TryParse(kv.KeyString, out var kind, out var id)) continue;
@@ -51,6 +55,9 @@ public sealed record ClusterSnapshot(
                     case StoreKeys.Instances: instances[id] = Instance.Parser.ParseFrom(kv.Value); break;
                     case StoreKeys.Volumes: volumes[id] = Volume.Parser.ParseFrom(kv.Value); break;
                     case StoreKeys.Hosts: hosts[id] = Host.Parser.ParseFrom(kv.Value); break;
+                    case StoreKeys.Reboots:
+                        if (ulong.TryParse(kv.ValueString, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var g)) reboots[id] = g;
+                        break;
                 }
             }
             catch (InvalidProtocolBufferException)
@@ -58,7 +65,7 @@ public sealed record ClusterSnapshot(
                 // A row another writer got wrong must not take every host's desired state down with it.
             }
         }
-        return new ClusterSnapshot(revision, tenants, networks, policies, ports, instances, volumes, hosts);
+        return new ClusterSnapshot(revision, tenants, networks, policies, ports, instances, volumes, hosts) { RebootGenerations = reboots };
     }
 
     /// <summary>Where a port lives: its instance's host when it has one, else Port.host_id.</summary>

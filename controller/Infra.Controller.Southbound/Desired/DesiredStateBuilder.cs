@@ -46,7 +46,7 @@ public static class DesiredStateBuilder
                 nics.Add(pid);
                 localPorts.Add(p);
             }
-            result.Add(new Resource { Vm = VmSpecOf(i, disks, nics, shutdownTimeoutSeconds) });
+            result.Add(new Resource { Vm = VmSpecOf(i, disks, nics, shutdownTimeoutSeconds, s.RebootGenerations.GetValueOrDefault(i.Meta.Id)) });
         }
 
         foreach (var vid in volumeIds)
@@ -90,7 +90,7 @@ public static class DesiredStateBuilder
         return disks;
     }
 
-    static VmSpec VmSpecOf(Instance i, List<string> disks, List<string> nics, uint shutdownTimeout)
+    static VmSpec VmSpecOf(Instance i, List<string> disks, List<string> nics, uint shutdownTimeout, ulong rebootGeneration)
     {
         var spec = new VmSpec
         {
@@ -98,6 +98,8 @@ public static class DesiredStateBuilder
             // Unset desired state reads as RUNNING: CreateInstance starts by default.
             PowerState = i.DesiredState is InstanceState.Stopped or InstanceState.Paused ? i.DesiredState : InstanceState.Running,
             ShutdownTimeoutSeconds = shutdownTimeout,
+            // The API bumps /infra/v1/reboots/<id> on RebootInstance; a larger number tells the agent to reboot once.
+            RebootGeneration = rebootGeneration,
         };
         spec.VolumeIds.AddRange(disks);
         spec.PortIds.AddRange(nics);

@@ -27,7 +27,8 @@ public static class SouthboundHosting
         services.AddSingleton<Infra.Controller.Southbound.Cluster.SnapshotCache>();
         services.AddSingleton<SessionRegistry>();
         services.AddSingleton<AgentSessionService>();
-        services.AddSingleton(sp => new ClaimStore(sp.GetRequiredService<IKeyValueStore>(), options.Placement));
+        // The daemon registers the API first, whose ClaimStore (same root, same policy) wins here.
+        services.TryAddSingleton(sp => new ClaimStore(sp.GetRequiredService<IKeyValueStore>(), options.Placement, StoreKeys.ClaimsRoot));
         services.AddSingleton<Evacuator>();
         services.AddSingleton<HostFailureDetector>();
         services.AddHostedService<DetectorHost>();

@@ -18,7 +18,7 @@ namespace Infra.Controller.Southbound.Session;
 /// </summary>
 public sealed partial class AgentSessionService(
     IKeyValueStore store, ChangeFeed feed, SessionRegistry registry, SnapshotCache snapshots, SouthboundOptions options,
-    TimeProvider time, ILogger<AgentSessionService> log) : AgentSessionRpc.AgentSessionBase
+    TimeProvider time, ILogger<AgentSessionService> log) : Infra.V1.AgentSession.AgentSessionBase
 {
     readonly HostRecords _hosts = new(store, time);
     readonly StatusApplier _status = new(store);

@@ -1,5 +1,6 @@
 using Infra.Controller.Config;
 using Infra.Store;
+using Infra.Store.Etcd;
 using Infra.Store.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -11,9 +12,8 @@ public static class StoreFactory
     public static IKeyValueStore Open(StoreSpec spec, ILoggerFactory logs, TimeProvider time) => spec switch
     {
         StoreSpec.Sqlite s => OpenSqlite(s, logs, time),
-        // LEAD: wire Infra.Store.Etcd here (new EtcdStore(e.Endpoints, ...)); until then etcd specs are refused at start.
-        StoreSpec.Etcd e => throw new NotSupportedException(
-            $"this build has no etcd backend yet (asked for {string.Join(",", e.Endpoints)}); use --store sqlite:/var/lib/infra/state.db"),
+        StoreSpec.Etcd e => EtcdStore.Connect(new EtcdStoreOptions([.. e.Endpoints.Select(u => u.GetLeftPart(UriPartial.Authority))]),
+            logs.CreateLogger<EtcdStore>()),
         _ => throw new ArgumentOutOfRangeException(nameof(spec), spec, "unknown store spec"),
     };
 

@@ -51,6 +51,19 @@ public sealed class ChangeFeedTests
         Assert.True(ChangeFeed.Relevant(Event(StoreKeys.Instance("i1"), deleting, before)));
     }
 
+    [Theory]
+    [InlineData("/infra/v1/names/tenants/_/acme", false)]
+    [InlineData("/infra/v1/claims/h1", false)]
+    [InlineData("/infra/v1/ipam/net-1/10.0.0.5", false)]
+    [InlineData("/infra/v1/refs/networks/n1/ports/p1", false)]
+    [InlineData("/infra/v1/reboots/i1", true)]
+    [InlineData("/infra/v1/tenants/t1", true)]
+    public void Relevant_ApiIndexKeysDoNotWakeSessions_RebootsAndObjectsDo(string key, bool relevant)
+    {
+        var created = new Infra.Store.WatchEvent(Infra.Store.EventType.Put, new KeyValue(Keys.Of(key), [1], 1, 1, 1, 0), null);
+        Assert.Equal(relevant, ChangeFeed.Relevant(created));
+    }
+
     [Fact]
     public void Relevant_NewHostsAndTunnelAddressChanges_WakeSessions()
     {

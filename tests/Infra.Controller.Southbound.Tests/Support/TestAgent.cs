@@ -24,7 +24,7 @@ public sealed class TestAgent : IAsyncDisposable
     {
         _channel = channel;
         HostId = hostId;
-        _call = new AgentSessionRpc.AgentSessionClient(channel).Connect(new CallOptions(CancellationToken: _cts.Token));
+        _call = new Infra.V1.AgentSession.AgentSessionClient(channel).Connect(new CallOptions(CancellationToken: _cts.Token));
         _reader = Task.Run(async () =>
         {
             try
