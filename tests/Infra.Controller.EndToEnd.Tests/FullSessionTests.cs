@@ -82,7 +82,8 @@ public sealed class FullSessionTests : IDisposable
         await agent.UntilAsync(h => h.OfKind(DesiredKind.Vm).Any(r => r.Vm.Id == instance && r.Vm.PowerState == InstanceState.Stopped));
         var started = await ctl.JsonAsync("instance", "start", instance);
         Assert.Equal("INSTANCE_STATE_RUNNING", started.GetProperty("desiredState").GetString());
-        await agent.UntilAsync(h => h.OfKind(DesiredKind.Vm).Any(r => r.Vm.Id == instance && r.Vm.PowerState == InstanceState.Running));
+        var afterStart = await agent.UntilAsync(h => h.OfKind(DesiredKind.Vm).Any(r => r.Vm.Id == instance && r.Vm.PowerState == InstanceState.Running));
+        var generation = afterStart.OfKind(DesiredKind.Vm).Single(r => r.Vm.Id == instance).Vm.RebootGeneration;
 
         // Reboot is a state: the API's reboot generation reaches the VmSpec. The agent reports RUNNING first.
         await agent.ReportVmAsync(instance, InstanceState.Running);
@@ -91,7 +92,7 @@ public sealed class FullSessionTests : IDisposable
         Assert.Equal("INSTANCE_STATE_RUNNING", (await ctl.JsonAsync("instance", "get", instance)).GetProperty("state").GetString());
         var reboot = await ctl.RunAsync("instance", "reboot", instance);
         Assert.True(reboot.Code == 0, reboot.ToString());
-        await agent.UntilAsync(h => h.OfKind(DesiredKind.Vm).Any(r => r.Vm.Id == instance && r.Vm.RebootGeneration == 1));
+        await agent.UntilAsync(h => h.OfKind(DesiredKind.Vm).Any(r => r.Vm.Id == instance && r.Vm.RebootGeneration == generation + 1));
 
         var list = await ctl.JsonAsync("instance", "list", "--tenant", tenant);
         Assert.Equal(JsonValueKind.Array, list.GetProperty("instances").ValueKind);

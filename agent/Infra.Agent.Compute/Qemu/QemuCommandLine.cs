@@ -59,6 +59,7 @@ public static class QemuCommandLine
             a.AddRange(["-chardev", $"socket,id=vub{i},path={Escape(vm.DiskSockets[i])}"]);
             // With a kernel on the command line nothing boots from disk, so no bootindex is given.
             var boot = vm.Kernel is null ? $",bootindex={i}" : "";
+            // One virtqueue per vCPU up to 16: the storage daemon's export offers 16 (StorageDaemon.VhostUserQueues).
             a.AddRange(["-device", $"vhost-user-blk-pci,id=disk{i},chardev=vub{i},num-queues={Math.Min(vm.Vcpus, 16)}{boot}"]);
         }
         // Root ports come after the cold-plugged devices so those keep their PCI addresses.

@@ -78,6 +78,11 @@ public sealed class StorageDaemon : IAsyncDisposable
     public Task BlockdevAddAsync(JsonObject options, CancellationToken ct = default) =>
         Qmp.ExecuteAsync("blockdev-add", options, ct: ct);
 
+    /// <summary>Virtqueues each vhost-user-blk export offers. A VM's device asks for one per vCPU,
+    /// capped at 16 (Infra.Agent.Compute's QemuCommandLine); qemu refuses to start when it asks for more
+    /// than the backend offers, so the export offers the cap.</summary>
+    public const int VhostUserQueues = 16;
+
     /// <summary>Exports a node as a vhost-user-blk server socket; a VM's qemu connects to it as a client.</summary>
     public async Task ExportVhostUserBlkAsync(string exportId, string node, string socketPath, bool writable,
         CancellationToken ct = default)
@@ -86,6 +91,7 @@ public sealed class StorageDaemon : IAsyncDisposable
         await Qmp.ExecuteAsync("block-export-add", new JsonObject
         {
             ["type"] = "vhost-user-blk", ["id"] = exportId, ["node-name"] = node, ["writable"] = writable,
+            ["num-queues"] = VhostUserQueues,
             ["addr"] = new JsonObject { ["type"] = "unix", ["path"] = socketPath },
         }, ct: ct).ConfigureAwait(false);
     }

@@ -38,8 +38,11 @@ public static partial class InstanceLifecycle
     static LifecycleDecision Start(string id, InstanceStatus s) => s.State switch
     {
         Pending or Scheduled or Starting or Running => LifecycleDecision.To(s with { Desired = PowerState.Running }),
-        Stopped => LifecycleDecision.To(s with { State = Starting, Desired = PowerState.Running }),
-        Error => LifecycleDecision.To(s with { State = s.Placed ? Starting : Pending, Desired = PowerState.Running }),
+        // A start from STOPPED or ERROR also grows the reboot generation: the agent keeps a VM that
+        // crashed or powered itself off down (no crash loops, no fighting the guest) until it grows,
+        // and in that case the desired power state was RUNNING all along, so only the generation says "start".
+        Stopped => LifecycleDecision.To(s with { State = Starting, Desired = PowerState.Running, RebootGeneration = s.RebootGeneration + 1 }),
+        Error => LifecycleDecision.To(s with { State = s.Placed ? Starting : Pending, Desired = PowerState.Running, RebootGeneration = s.RebootGeneration + 1 }),
         Stopping => Refuse(id, s, "is STOPPING; wait until it is STOPPED, then start it"),
         Paused => Refuse(id, s, "is PAUSED; resume it instead of starting it"),
         _ => Unknown(id, s),
