@@ -113,10 +113,11 @@ for _ in $(seq 100); do infractl host list --output json 2>/dev/null | grep -q '
 infractl host list || true
 cat <<MSG
 
-Infra is up. Try:
-  infractl tenant create --name demo
-  infractl network create --tenant <tenant-id> --name net1 --subnet 10.0.0.0/24,gateway=10.0.0.1
-  infractl image import <file.qcow2> --name base
-  infractl instance create --tenant <tenant-id> --name vm1 --vcpus 2 --cpu-mhz 2000 --memory 512 --image <image-id> --network <network-id>
-Logs: $RUN/controller.log, $RUN/agent.log. Stop: packaging/cloud/up.sh down
+Infra is up (controller $LISTEN, this host registered). Try:
+  infractl tenant create demo
+  infractl network create -t <tenant-id> -n net1 --subnet 10.0.0.0/24,gateway=10.0.0.1
+  infractl image import <disk.qcow2> -n base
+  infractl instance create -t <tenant-id> -n vm1 --vcpus 2 --cpu-mhz 2000 --memory 512 --image <image-id> --network <network-id>
+  infractl instance list -t <tenant-id>
+Logs: $RUN/controller.log, $RUN/agent.log. Stop the daemons: packaging/cloud/up.sh down
 MSG

@@ -31,6 +31,10 @@ public sealed class VolumeServingTests : IDisposable
     private static Resource VmOn(string id, params string[] volumes)
     {
         var r = Vm(id);
+        // Two vCPUs: the disk device then asks for two virtqueues, which the storage daemon's export
+        // must offer (a single-queue export made every multi-vCPU VM fail to start).
+        r.Vm.Vcpus = 2;
+        r.Vm.CpuMhz = 1000;
         r.Vm.VolumeIds.AddRange(volumes);
         return r;
     }
