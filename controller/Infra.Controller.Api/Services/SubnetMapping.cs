@@ -31,5 +31,6 @@ public static class SubnetMapping
     }
 
     public static Ipam.SubnetSpec ToIpam(Infra.V1.Subnet s) =>
-        new(IPNetwork.Parse(s.Cidr), s.Gateway.Length == 0 ? null : IPAddress.Parse(s.Gateway));
+        new(IPNetwork.Parse(s.Cidr), s.Gateway.Length == 0 ? null : IPAddress.Parse(s.Gateway), null,
+            s.AllocationRanges.Count == 0 ? null : s.AllocationRanges.Select(r => (IPAddress.Parse(r.First), IPAddress.Parse(r.Last))).ToArray());
 }

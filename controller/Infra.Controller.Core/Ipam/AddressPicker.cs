@@ -26,7 +26,7 @@ public static class AddressPicker
         for (var off = 1; off < size; off++)
         {
             var a = AddressMath.At(subnet, (UInt128)off);
-            if (!subnet.IsAssignable(a) || taken.Contains(a)) continue;
+            if (!subnet.IsAssignable(a) || !subnet.InRanges(a) || taken.Contains(a)) continue;
             firstFree ??= a;
             if (seen++ == skip) return a;
         }
@@ -41,8 +41,21 @@ public static class AddressPicker
         {
             rng.NextBytes(b);
             var r = new UInt128(BitConverter.ToUInt64(b[..8]), BitConverter.ToUInt64(b[8..]));
-            var mask = subnet.HostBits >= 128 ? UInt128.MaxValue : (UInt128.One << subnet.HostBits) - 1;
-            var a = AddressMath.At(subnet, r & mask);
+            IPAddress a;
+            if (subnet.Ranges is { Count: > 0 } ranges)
+            {
+                // Draw inside one of the ranges: a small range in a /64 would almost never be hit otherwise.
+                var (first, last) = ranges[rng.Next(ranges.Count)];
+                var lo = AddressMath.ToNumber(first);
+                var span = AddressMath.ToNumber(last) - lo;
+                var pick = span == UInt128.MaxValue ? r : r % (span + 1);
+                a = AddressMath.FromNumber(lo + pick, subnet.IsV4);
+            }
+            else
+            {
+                var mask = subnet.HostBits >= 128 ? UInt128.MaxValue : (UInt128.One << subnet.HostBits) - 1;
+                a = AddressMath.At(subnet, r & mask);
+            }
             if (subnet.IsAssignable(a)) return a;
         }
         throw new InvalidOperationException($"no assignable address found in {subnet.Cidr} after 1000 draws");

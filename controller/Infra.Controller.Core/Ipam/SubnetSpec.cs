@@ -8,8 +8,11 @@ namespace Infra.Controller.Core.Ipam;
 /// reserved addresses (e.g. a DHCP or metadata service). IPv4 also never hands out the network and
 /// broadcast addresses; IPv6 never hands out the subnet-router anycast address (host part all zeros)
 /// nor, in subnets of at least 256 addresses, the top 128 (reserved anycast, RFC 2526).
+/// <para>Allocation ranges (inclusive first-last pairs), when given, limit what IPAM picks on its own;
+/// an address a user asks for explicitly may lie outside them, as long as it is assignable.</para>
 /// </summary>
-public sealed record SubnetSpec(IPNetwork Cidr, IPAddress? Gateway = null, IReadOnlyList<IPAddress>? Reserved = null)
+public sealed record SubnetSpec(IPNetwork Cidr, IPAddress? Gateway = null, IReadOnlyList<IPAddress>? Reserved = null,
+    IReadOnlyList<(IPAddress First, IPAddress Last)>? Ranges = null)
 {
     public static SubnetSpec Parse(string cidr, string? gateway = null, params string[] reserved) =>
         new(IPNetwork.Parse(cidr), gateway is null ? null : IPAddress.Parse(gateway), reserved.Select(IPAddress.Parse).ToArray());
@@ -26,7 +29,20 @@ public sealed record SubnetSpec(IPNetwork Cidr, IPAddress? Gateway = null, IRead
         if (!IsV4 && Cidr.PrefixLength > 120) errors.Add($"IPv6 subnet {Cidr} is too small: use /120 or larger (shorter prefix)");
         if (Gateway is not null && !Cidr.Contains(Gateway)) errors.Add($"gateway {Gateway} is outside subnet {Cidr}");
         foreach (var r in Reserved ?? []) if (!Cidr.Contains(r)) errors.Add($"reserved address {r} is outside subnet {Cidr}");
+        foreach (var (first, last) in Ranges ?? [])
+            if (!Cidr.Contains(first) || !Cidr.Contains(last) || AddressMath.ToNumber(first) > AddressMath.ToNumber(last))
+                errors.Add($"allocation range {first}-{last} must lie inside subnet {Cidr} with first <= last");
         return errors;
+    }
+
+    /// <summary>May IPAM pick this address on its own: inside an allocation range, if there are any?</summary>
+    public bool InRanges(IPAddress address)
+    {
+        if (Ranges is not { Count: > 0 }) return true;
+        var n = AddressMath.ToNumber(address);
+        foreach (var (first, last) in Ranges)
+            if (n >= AddressMath.ToNumber(first) && n <= AddressMath.ToNumber(last)) return true;
+        return false;
     }
 
     /// <summary>May this address be handed out to a port?</summary>

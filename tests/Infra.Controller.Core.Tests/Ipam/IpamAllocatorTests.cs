@@ -129,4 +129,36 @@ public sealed class IpamAllocatorTests : IAsyncLifetime
     [InlineData(new byte[] { 0x02, 1, 2, 3 }, "1 to 3 octets")]
     public void MacPolicy_RejectsUnsafePrefixes(byte[] prefix, string message) =>
         Assert.Contains(new MacPolicy(prefix).Validate(), e => e.Contains(message));
+    [Fact]
+    public async Task Allocate_WithAllocationRange_PicksOnlyInsideIt_ThenReportsExhaustion()
+    {
+        var ranged = new SubnetSpec(IPNetwork.Parse("10.7.0.0/24"), IPAddress.Parse("10.7.0.1"), null,
+            [(IPAddress.Parse("10.7.0.100"), IPAddress.Parse("10.7.0.102"))]);
+        var got = new List<IPAddress>();
+        for (var i = 0; i < 3; i++) got.Add((await Ipam.AllocateAsync("nr", ranged, $"p{i}")).Address!);
+        Assert.Equal(new[] { "10.7.0.100", "10.7.0.101", "10.7.0.102" }, got.Select(a => a.ToString()));
+        Assert.Equal(IpamOutcome.Exhausted, (await Ipam.AllocateAsync("nr", ranged, "p3")).Outcome);
+        // An address asked for explicitly may lie outside the ranges.
+        Assert.True((await Ipam.AllocateSpecificAsync("nr", ranged, IPAddress.Parse("10.7.0.50"), "p4")).Ok);
+    }
+
+    [Fact]
+    public async Task Allocate_V6WithAllocationRange_DrawsInsideTheRange()
+    {
+        var ranged = new SubnetSpec(IPNetwork.Parse("fd00:7::/64"), null, null,
+            [(IPAddress.Parse("fd00:7::1000"), IPAddress.Parse("fd00:7::10ff"))]);
+        for (var i = 0; i < 20; i++)
+        {
+            var a = (await Ipam.AllocateAsync("nr6", ranged, $"p{i}")).Address!;
+            Assert.True(ranged.InRanges(a), $"{a} is outside fd00:7::1000-fd00:7::10ff");
+        }
+    }
+
+    [Fact]
+    public void SubnetSpec_RangeOutsideTheSubnetOrReversed_IsInvalid()
+    {
+        var bad = new SubnetSpec(IPNetwork.Parse("10.7.0.0/24"), null, null,
+            [(IPAddress.Parse("10.8.0.1"), IPAddress.Parse("10.8.0.9")), (IPAddress.Parse("10.7.0.9"), IPAddress.Parse("10.7.0.1"))]);
+        Assert.Equal(2, bad.Validate().Count(e => e.Contains("allocation range")));
+    }
 }
