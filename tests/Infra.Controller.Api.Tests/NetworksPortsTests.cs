@@ -39,6 +39,20 @@ public sealed class NetworksPortsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CreatePort_OnSubnetWithAllocationRange_GetsAnAddressFromTheRange()
+    {
+        var t = await TenantAsync(s, "r");
+        var n = await s.Networks.CreateNetworkAsync(new CreateNetworkRequest
+        {
+            TenantId = t.Meta.Id, Name = "ranged",
+            Subnets = { new Subnet { Cidr = "10.20.0.0/24", Gateway = "10.20.0.1", AllocationRanges = { new AddressRange { First = "10.20.0.50", Last = "10.20.0.51" } } } },
+        });
+        var p1 = await s.Ports.CreatePortAsync(new CreatePortRequest { NetworkId = n.Meta.Id });
+        var p2 = await s.Ports.CreatePortAsync(new CreatePortRequest { NetworkId = n.Meta.Id });
+        Assert.Equal(["10.20.0.50", "10.20.0.51"], new[] { p1.FixedIps[0].Address, p2.FixedIps[0].Address }.Order());
+    }
+
+    [Fact]
     public async Task CreatePort_GetsMacAndOneAddressPerSubnet_DeleteReleasesThem()
     {
         var t = await TenantAsync(s, "t");
