@@ -13,11 +13,23 @@ run() {
   local start=$SECONDS
   dotnet test "$p" -c Release --no-build -v q --nologo --logger "trx;LogFileName=$name.trx" \
     --results-directory "$results/trx" > "$results/$name.log" 2>&1
-  echo $? > "$results/$name.rc"
+  local rc=$?
+  # Guest-booting suites run once more when they fail: PCIe hot-plug into a TCG guest has been
+  # seen to go unnoticed by the guest (a known flake, tracked in the issue notes). The first run's
+  # failures stay in the log, marked, so a retry never hides what happened.
+  if [ $rc != 0 ] && [[ "$name" =~ ^($solo)$ ]]; then
+    echo "FLAKY-RETRY $name: first run failed; its log follows, then the second run" > "$results/$name.first"
+    grep -E '\[FAIL\]|Failed!|Passed!' "$results/$name.log" >> "$results/$name.first"
+    dotnet test "$p" -c Release --no-build -v q --nologo > "$results/$name.log" 2>&1
+    rc=$?
+    cat "$results/$name.first" "$results/$name.log" > "$results/$name.both" && mv "$results/$name.both" "$results/$name.log"
+    echo "$name: RETRIED once after a failure (see FLAKY-RETRY in the log)"
+  fi
+  echo $rc > "$results/$name.rc"
   echo "$name: $(grep -E 'Passed!|Failed!' "$results/$name.log" | tail -1 | sed 's/^ *//') ($((SECONDS-start)) s)"
 }
-export -f run; export results
 solo='Infra.Agent.Vm.Tests|Infra.Sdn.EndToEnd.Tests|Infra.Agent.Tests|Infra.Qmp.Tests|Infra.Agent.Storage.Tests'
+export -f run; export results solo
 printf '%s\n' "${projects[@]}" | grep -vE "/($solo)\.csproj$" | xargs -P 2 -I{} bash -c 'run {}'
 printf '%s\n' "${projects[@]}" | grep -E "/($solo)\.csproj$" | xargs -P 1 -I{} bash -c 'run {}'
 passed=0; failed=0; bad=()

@@ -66,6 +66,9 @@ if [ "$(arg infra.tick)" = 1 ]; then
 fi
 w=$(arg infra.watch)
 if [ -n "$w" ]; then
+  # Printed once the guest is fully up: a disk hot-plugged before this may be missed by a guest
+  # whose PCIe hot-plug driver is still settling, so tests wait for it before plugging.
+  echo "GUEST-WATCHING $w"
   ( seen=0
     while true; do
       if [ -b /dev/$w ] && [ $seen = 0 ]; then

@@ -22,6 +22,10 @@ public abstract class RunningGuestFixture : IAsyncLifetime
         {
             Started = await T.Host.StartAsync(T.Guest(Id, HotplugSlots, KernelArgs), Volumes(T));
             await T.WaitForSerialAsync(Id, "GUEST-BOOTED", TimeSpan.FromSeconds(90));
+            // A guest that watches for hot-plugged disks says so once it is fully up; plugging earlier
+            // raced the guest's PCIe hot-plug driver and the disk was sometimes never seen.
+            if (KernelArgs.FirstOrDefault(a => a.StartsWith("infra.watch=", StringComparison.Ordinal)) is { } watch)
+                await T.WaitForSerialAsync(Id, "GUEST-WATCHING " + watch["infra.watch=".Length..], TimeSpan.FromSeconds(90));
         }
         catch
         {
