@@ -1,3 +1,4 @@
+using Infra.Store.Tests.Support;
 using Google.Protobuf.WellKnownTypes;
 using Infra.Controller.Core.Placement;
 using Infra.Controller.Southbound.Cluster;

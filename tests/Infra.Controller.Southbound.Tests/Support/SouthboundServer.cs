@@ -1,3 +1,4 @@
+using Infra.Store.Tests.Support;
 using System.Net;
 using Infra.Controller.Core.Placement;
 using Infra.Controller.Southbound.Failure;

@@ -3,6 +3,7 @@ namespace Infra.Store.Tests.Support;
 /// <summary>
 /// A manual clock: time moves only through <see cref="Advance"/>, which fires due timers inline
 /// (Microsoft.Extensions.TimeProvider.Testing is not in this machine's package mirror).
+/// Shared by file link with tests/Infra.Controller.Southbound.Tests.
 /// </summary>
 public sealed class FakeTimeProvider(DateTimeOffset start) : TimeProvider
 {
@@ -41,6 +42,9 @@ public sealed class FakeTimeProvider(DateTimeOffset start) : TimeProvider
         }
         throw new InvalidOperationException("fake clock: too many timer firings in one Advance");
     }
+
+    /// <summary>Timers waiting on this clock (a loop blocked in Task.Delay has one).</summary>
+    public int PendingTimers { get { lock (_gate) return _timers.Count(t => t.Due is not null); } }
 
     sealed class FakeTimer(FakeTimeProvider owner, TimerCallback callback, object? state) : ITimer
     {
