@@ -60,11 +60,11 @@ public sealed partial class ProtoStyleTests
             .Select(s => s.FullName).Order().ToArray();
         Assert.Equal(new[]
         {
-            "infra.v1.AgentSession", "infra.v1.Changes", "infra.v1.Hosts", "infra.v1.Images", "infra.v1.Instances",
+            "infra.v1.AgentSession", "infra.v1.Changes", "infra.v1.CommandRelay", "infra.v1.Hosts", "infra.v1.Images", "infra.v1.Instances",
             "infra.v1.Networks", "infra.v1.Policies", "infra.v1.Ports", "infra.v1.Tenants",
             "infra.v1.Volumes",
         }, services);
-        var connect = Infra.V1.SouthboundReflection.Descriptor.Services.Single().Methods.Single();
+        var connect = Infra.V1.SouthboundReflection.Descriptor.Services.Single(s => s.Name == "AgentSession").Methods.Single();
         Assert.True(connect.IsClientStreaming && connect.IsServerStreaming, "the agent session is one bidirectional stream");
     }
 
