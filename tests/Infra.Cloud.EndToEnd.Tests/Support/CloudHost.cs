@@ -1,0 +1,160 @@
+using Infra.Agent.Compute.Cgroups;
+using Infra.TestHosts;
+
+namespace Infra.Cloud.EndToEnd.Tests.Support;
+
+/// <summary>
+/// A single-host cloud inside one network namespace, laid out like `make cloud`: a private Open
+/// vSwitch (userspace datapath), the controller on SQLite listening on the namespace's loopback, and
+/// the agent (supervised runner, TCG) dialling it with the operator's token. VMs' taps and the
+/// bridge live in the namespace, so nothing touches the machine's own network. Dispose stops the
+/// agent, then every qemu / qemu-storage-daemon under the agent's state dir by PID, the controller
+/// and OVS, and removes the VM cgroups, the namespace and the directories.
+/// </summary>
+public sealed class CloudHost : IAsyncDisposable
+{
+    public const string Token = "cloud-e2e-token-6f1c2a9b8d7e";
+    static readonly TimeSpan Ready = TimeSpan.FromSeconds(60);
+
+    readonly string _tag = Cmd.Unique();
+    NsProcess? _controller;
+
+    public OvsHost Ovs { get; }
+    public string Dir { get; }
+    /// <summary>Short: qmp and vhost-user sockets below it must fit in 108 bytes.</summary>
+    public string StateDir { get; }
+    public string HostId => "cloud-" + _tag;
+    public string Url { get; private set; } = "";
+    public NsProcess? Agent { get; private set; }
+    public Infractl Ctl { get; private set; } = null!;
+    public string ImageDir => Path.Combine(Dir, "images");
+    public CgroupTree Cgroups => new() { Parent = "ic-" + _tag, NestUnderOwnCgroup = true };
+
+    CloudHost()
+    {
+        Dir = Directory.CreateTempSubdirectory("infra-cloud-").FullName;
+        StateDir = Path.Combine("/tmp", "ic-" + _tag);
+        Directory.CreateDirectory(StateDir);
+        Directory.CreateDirectory(ImageDir);
+        Directory.CreateDirectory(Path.Combine(Dir, "pool"));
+        File.WriteAllText(Path.Combine(Dir, "tokens"), Token + "\n");
+        Ovs = new OvsHost("cloud");
+    }
+
+    public static async Task<CloudHost> StartAsync()
+    {
+        var c = new CloudHost();
+        try
+        {
+            await c.StartControllerAsync();
+            c.WriteAgentConfig();
+            c.StartAgent();
+            await c.WaitHostUpAsync();
+            return c;
+        }
+        catch { await c.DisposeAsync(); throw; }
+    }
+
+    async Task StartControllerAsync()
+    {
+        var config = Path.Combine(Dir, "controller.yaml");
+        File.WriteAllText(config, $"image_directory: {ImageDir}\n");
+        var ready = Path.Combine(Dir, "controller.ready");
+        _controller = NsProcess.Start(Ovs.Namespace, "infra-controller.dll", "--config", config, "--listen", "127.0.0.1:0",
+            "--store", "sqlite:" + Path.Combine(Dir, "state.db"), "--token-file", Path.Combine(Dir, "tokens"), "--ready-file", ready, "--node-id", "ctl-" + _tag);
+        var deadline = DateTime.UtcNow + Ready;
+        while (!(File.Exists(ready) && File.ReadAllText(ready).Trim().Length > 0))
+        {
+            if (!_controller.IsRunning) throw new InvalidOperationException($"infra-controller exited: {_controller.Output}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"infra-controller not ready: {_controller.Output}");
+            await Task.Delay(100);
+        }
+        Url = File.ReadAllText(ready).Trim();
+        Ctl = new Infractl(Ovs.Namespace, Url, Token);
+    }
+
+    string AgentConfig => Path.Combine(Dir, "agent.yaml");
+
+    void WriteAgentConfig() => File.WriteAllText(AgentConfig, $"""
+        controller: {"{"}url: '{Url}', token_file: '{Path.Combine(Dir, "tokens")}'{"}"}
+        host_id: {HostId}
+        state_dir: {StateDir}
+        tunnel_ip: 127.0.0.1
+        network: {"{"}enabled: true, ovsdb: '{Ovs.DbEndpoint}', ovs_run_dir: '{Ovs.Dir}', bridge: br-int, datapath_type: netdev{"}"}
+        storage_pools: [{"{"}name: default, path: '{Path.Combine(Dir, "pool")}'{"}"}]
+        image_dir: {ImageDir}
+        compute: {"{"}runner: supervised, allow_tcg: true, force_tcg: true, mhz_per_core: 2000, nest_cgroups: true, cgroup_parent: ic-{_tag}{"}"}
+        reconcile_interval_seconds: 2
+        status_interval_seconds: 0.5
+        log_level: info
+        """);
+
+    /// <summary>Starts (or restarts) the agent on the same config and state.</summary>
+    public void StartAgent()
+    {
+        Agent?.Dispose();
+        Agent = NsProcess.Start(Ovs.Namespace, "infra-agent.dll", "--config", AgentConfig);
+    }
+
+    /// <summary>SIGKILL the agent: VMs and storage daemons must not notice.</summary>
+    public void KillAgent() => Agent?.Kill();
+
+    public string Logs() => $"--- controller\n{Tail(_controller?.Output)}\n--- agent\n{Tail(Agent?.Output)}";
+
+    static string Tail(string? s) => s is null ? "" : s.Length > 6000 ? s[^6000..] : s;
+
+    public async Task WaitHostUpAsync() =>
+        await Ctl.WaitAsync("host", HostId, h => h.GetProperty("state").GetString() == "HOST_STATE_UP", Ready, Logs);
+
+    /// <summary>PIDs of live processes whose command line mentions <paramref name="text"/>.</summary>
+    public static IReadOnlyList<int> PidsMentioning(string text)
+    {
+        var pids = new List<int>();
+        foreach (var dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == Environment.ProcessId) continue;
+            try
+            {
+                var cmd = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+                if (cmd.Contains(text, StringComparison.Ordinal)) pids.Add(pid);
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+        return pids;
+    }
+
+    /// <summary>The qemu running a VM: its command line names the instance id.</summary>
+    public int? QemuPid(string instanceId) =>
+        PidsMentioning(instanceId).Where(p => Comm(p).StartsWith("qemu-system", StringComparison.Ordinal)).Cast<int?>().FirstOrDefault();
+
+    public static string Comm(int pid) { try { return File.ReadAllText($"/proc/{pid}/comm").Trim(); } catch (IOException) { return ""; } }
+
+    /// <summary>Field 22 of /proc/pid/stat: a restarted process with a reused PID would differ.</summary>
+    public static string StartTime(int pid)
+    {
+        var s = File.ReadAllText($"/proc/{pid}/stat");
+        return s[(s.LastIndexOf(')') + 2)..].Split(' ')[19];
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Agent?.Dispose();
+        // VMs, their supervisors and storage daemons outlive the agent by design: stop them by PID.
+        for (var round = 0; round < 3; round++)
+        {
+            var left = PidsMentioning(StateDir);
+            if (left.Count == 0) break;
+            foreach (var pid in left) global::Infra.Agent.Compute.Runners.ProcessInspector.Signal(pid, 9);
+            await Task.Delay(300);
+        }
+        var vms = Path.Combine(StateDir, "vms");
+        foreach (var id in Directory.Exists(vms) ? Directory.GetDirectories(vms).Select(Path.GetFileName).OfType<string>() : [])
+            try { Cgroups.For(id).Remove(); } catch (Exception) { }
+        try { Cgroups.RemoveParent(); } catch (Exception) { }
+        _controller?.Dispose();
+        Ovs.Dispose();
+        try { Directory.Delete(StateDir, recursive: true); } catch (IOException) { }
+        try { Directory.Delete(Dir, recursive: true); } catch (IOException) { }
+    }
+}
