@@ -74,7 +74,14 @@ public sealed partial class VmManager
         _store.Save(new VmRecord { Definition = vm, RebootGeneration = generation });
         foreach (var sock in new[] { paths.QmpSocket, paths.GuestAgentSocket }) File.Delete(sock);
 
-        var pid = await _runner.StartAsync(vm, argv, ResourcesFor(vm), paths, ct);
+        int pid;
+        try { pid = await _runner.StartAsync(vm, argv, ResourcesFor(vm), paths, ct); }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            // Record why, or the next observation would find no qemu and blame a crash "while the agent was away".
+            Update(vm.Id, r => r with { DownAs = ObservedPower.Crashed, DownReason = $"start failed: {e.Message}" });
+            throw;
+        }
         try
         {
             // qemu writes its pidfile before it opens devices, so it can still fail here (a volume
@@ -82,10 +89,11 @@ public sealed partial class VmManager
             var monitor = await ConnectAsync(paths, ct, vm.Id);
             _held[vm.Id] = new Held(pid, monitor);
         }
-        catch (Exception) when (!ct.IsCancellationRequested)
+        catch (Exception e) when (!ct.IsCancellationRequested)
         {
             // A qemu we cannot control must not run on: kill it and report the start as failed.
             await _runner.KillAsync(vm.Id, paths, CancellationToken.None);
+            Update(vm.Id, r => r with { DownAs = ObservedPower.Crashed, DownReason = $"start failed: {e.Message}; last serial log lines: {LogTail.Read(paths.SerialLog, _options.CrashLogLines)}" });
             throw;
         }
         LogStarted(vm.Id, pid, a.ToString());

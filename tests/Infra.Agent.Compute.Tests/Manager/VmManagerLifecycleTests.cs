@@ -119,4 +119,18 @@ public sealed class VmManagerLifecycleTests
         Assert.Contains("set AllowTcg=true", e.Message);
         Assert.False(Directory.Exists(host.PathsOf("nokvm").Directory));
     }
+
+    [Fact]
+    public async Task Start_QemuFailsBeforeItsMonitorAnswers_IsReportedAsAFailedStart_NotACrashWhileAway()
+    {
+        await using var host = new QemuHost();
+        var m = host.NewManager();
+        // No daemon serves this socket: qemu gives up while building the machine, before QMP greets.
+        var vm = QemuHost.Vm("nodisk") with { DiskSockets = [Path.Combine(host.StateRoot, "absent-vhost.sock")] };
+        await Assert.ThrowsAnyAsync<Exception>(() => m.StartAsync(vm, paused: false, 0, Ct));
+        var observed = Assert.Single(await m.ObserveAsync(Ct));
+        Assert.Equal(ObservedPower.Crashed, observed.Power);
+        Assert.StartsWith("start failed: ", observed.Reason);
+        Assert.DoesNotContain("while the agent was away", observed.Reason);
+    }
 }
