@@ -22,6 +22,8 @@ public sealed partial class HostCommands
         if (c.VolumeIds.Count != c.SnapshotIds.Count) problems.Add($"{c.VolumeIds.Count} volume_ids but {c.SnapshotIds.Count} snapshot_ids; they pair by index");
         problems.AddRange(c.SnapshotIds.Where(s => !SnapshotNaming.IsValidId(s)).Select(s => $"snapshot id '{s}' must be 1-80 letters, digits, '-', '_' or '.', starting with a letter or digit"));
         if (c.SnapshotIds.Distinct().Count() != c.SnapshotIds.Count) problems.Add("snapshot_ids repeat");
+        if (c.InstanceId.Length > 0 && desired().Resources.TryGetValue(new State.ResourceKey(DesiredKind.Vm, c.InstanceId), out var owner))
+            problems.AddRange(c.VolumeIds.Where(v => !owner.Vm.VolumeIds.Contains(v)).Select(v => $"volume {v} is not a volume of instance {c.InstanceId}"));
         if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
         var pairs = c.VolumeIds.Zip(c.SnapshotIds, (v, s) => (Volume: LocalVolume(v), VolumeId: v, SnapshotId: s)).ToList();
 

@@ -203,6 +203,20 @@ public sealed class AgentCommandTests(CommandGuestFixture f, ITestOutputHelper o
         Assert.True(File.Exists(Path.Combine(f.Pool, "vol1@sk1.qcow2")));
     }
 
+    [Fact]
+    public async Task BadCommands_FailWithAnErrorSayingWhy_AndCutNothing()
+    {
+        var overlays = f.Overlays();
+        var bad = Snapshot("c-bad-1", "vm1", false, ("vol1", "bad/id"));
+        bad.Snapshot.SnapshotIds.Add("extra");
+        var r = await RunAsync(bad);
+        Assert.Contains("pair by index", r.Error);
+        Assert.Contains("snapshot id 'bad/id'", r.Error);
+        Assert.Contains("is not served on this host", (await RunAsync(Snapshot("c-bad-2", "", false, ("nope", "sx1")))).Error);
+        Assert.Contains("neither a volume served on this host nor a snapshot", (await RunAsync(Export("c-bad-3", "nothing", 0, 0))).Error);
+        Assert.Equal(overlays, f.Overlays());
+    }
+
     private async Task<List<CommandResult>> RunExportAsync(string id, string source)
     {
         await f.SendAsync(Export(id, source, chunk: 1 << 20, window: 4));
