@@ -53,6 +53,7 @@ public sealed partial class HostCommands
             (windowUs, how) = (0, running is not null ? "paused VM, direct cut" : "no running VM, direct cut");
         }
         _groups[c.SnapshotIds[0]] = (quiesced, windowUs);
+        foreach (var p in pairs) SnapshotMarks.TryWrite(OverlayOf(p.VolumeId), quiesced, windowUs);
         var result = await BuildAsync(pairs.Select(p => (p.Volume.BaseFile, p.VolumeId, p.SnapshotId)).ToList(), quiesced, windowUs, ct).ConfigureAwait(false);
         LogSnapshot(string.Join(",", c.SnapshotIds), pairs.Count, quiesced, windowUs, how);
         return result;
@@ -66,10 +67,11 @@ public sealed partial class HostCommands
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested) { return null; }
     }
 
-    /// <summary>A retry: answers from this run's memory, or (after a restart) from the files, not quiesced.</summary>
+    /// <summary>A retry: answers from this run's memory, or (after a restart) from the overlays' marks (see <see cref="SnapshotMarks"/>).</summary>
     private async Task<CommandResult> AlreadyTakenAsync(SnapshotCommand c, IReadOnlyList<(string BaseFile, string VolumeId, string SnapshotId)> pairs, CancellationToken ct)
     {
-        var (quiesced, windowUs) = _groups.TryGetValue(c.SnapshotIds[0], out var g) ? g : (false, 0UL);
+        var (quiesced, windowUs) = _groups.TryGetValue(c.SnapshotIds[0], out var g) ? g
+            : SnapshotMarks.TryRead(SnapshotNaming.OverlayPath(pairs[0].BaseFile, pairs[0].SnapshotId)) ?? (false, 0UL);
         return await BuildAsync(pairs, quiesced, windowUs, ct).ConfigureAwait(false);
     }
 

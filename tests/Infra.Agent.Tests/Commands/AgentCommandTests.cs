@@ -189,8 +189,9 @@ public sealed class AgentCommandTests(CommandGuestFixture f, ITestOutputHelper o
     }
 
     [Fact]
-    public async Task Snapshot_AfterTheAgentWasKilledAndRestarted_UsesTheAdoptedVm()
+    public async Task Snapshot_AfterTheAgentWasKilledAndRestarted_UsesTheAdoptedVm_AndARetryAnswersAsBefore()
     {
+        var before = await SnapshotOkAsync(Snapshot("c-restart-0", "vm1", requireQuiesce: true, ("vol1", "sk0")));
         var sessions = f.Server.Controller.Sessions.Count;
         await f.Agent.KillAsync();
         f.Agent.Start(env: f.Env);
@@ -198,9 +199,28 @@ public sealed class AgentCommandTests(CommandGuestFixture f, ITestOutputHelper o
         // Commands go to the new session once it is up.
         await f.Server.Controller.WaitForAsync((s, m) => s > sessions && m.Status is not null, CommandGuestFixture.Long, "status after restart");
 
+        // The VM's volumes are known from the held desired state: no VM restart needed.
         var r = await SnapshotOkAsync(Snapshot("c-restart", "vm1", requireQuiesce: true, ("vol1", "sk1")));
         Assert.True(r.Quiesced);
         Assert.True(File.Exists(Path.Combine(f.Pool, "vol1@sk1.qcow2")));
+        // A retry of the snapshot taken by the previous agent process answers exactly as then (marks on the overlay).
+        Assert.Equal(before, await SnapshotOkAsync(Snapshot("c-restart-retry", "vm1", requireQuiesce: true, ("vol1", "sk0"))));
+    }
+
+    [Fact]
+    public async Task Snapshot_OfALoneVolume_IsACrashConsistentDirectCut_AndRequireQuiesceRefusesIt()
+    {
+        var refused = await RunAsync(Snapshot("c-lone-q", "", requireQuiesce: true, ("vol3", "sl0")));
+        Assert.Contains("requires a quiesced guest", refused.Error);
+        Assert.False(File.Exists(Path.Combine(f.Pool, "vol3@sl0.qcow2")));
+
+        var r = await SnapshotOkAsync(Snapshot("c-lone", "", requireQuiesce: false, ("vol3", "sl1")));
+        Assert.False(r.Quiesced);
+        Assert.Equal(0UL, r.FreezeWindowUs);
+        Assert.Equal(Path.Combine(f.Pool, "vol3.qcow2"), CommandGuestFixture.BackingOf(Path.Combine(f.Pool, "vol3@sl1.qcow2")));
+        var data = Assemble(await RunExportAsync("c-lone-exp", "sl1"));
+        Assert.Equal(32 << 20, data.Length);
+        Assert.All(data, b => Assert.Equal(0, b));
     }
 
     [Fact]

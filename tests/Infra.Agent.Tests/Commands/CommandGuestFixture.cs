@@ -8,7 +8,7 @@ using static Infra.Agent.Tests.Support.Resources;
 namespace Infra.Agent.Tests.Commands;
 
 /// <summary>
-/// One real infra-agent serving one real test guest (TCG) on one qcow2 volume, shared by the
+/// One real infra-agent serving one real test guest (TCG) on one qcow2 volume (plus vol3, a lone volume no VM uses), shared by the
 /// command tests (guest boots are slow). The guest runs the guest-agent stand-in and writes
 /// "TICK-n" at offset 0 of its disk every 0.3 s. The controller is the scripted one; tests send
 /// commands on its latest session and read the agent's results.
@@ -28,7 +28,7 @@ public sealed class CommandGuestFixture : IAsyncLifetime
         var image = await TestGuestImage.EnsureBuiltAsync();
         Directory.CreateDirectory(Pool);
         Server = await ControllerServer.StartAsync();
-        Server.Controller.Script = s => s.Hello.AppliedVersion >= 1 ? Task.CompletedTask : s.SendAsync(Full(1, Volume("vol1"), GuestVm("vm1", "vol1")));
+        Server.Controller.Script = s => s.Hello.AppliedVersion >= 1 ? Task.CompletedTask : s.SendAsync(Full(1, Volume("vol1"), Volume("vol3"), GuestVm("vm1", "vol1")));
         Agent = new AgentDaemon(Server.Url, extraYaml: $"storage_pools: [{{name: p1, path: {Pool}}}]");
         Env = new Dictionary<string, string>
         {
