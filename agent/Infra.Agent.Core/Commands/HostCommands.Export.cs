@@ -9,8 +9,11 @@ namespace Infra.Agent.Core.Commands;
 
 public sealed partial class HostCommands
 {
-    /// <summary>Chunk size when the command says 0, and the largest one sent (a chunk is one gRPC message).</summary>
-    public const int DefaultChunk = 1 << 20, MaxChunk = 4 << 20;
+    /// <summary>
+    /// Chunk size when the command says 0, and the largest one sent: a chunk is one gRPC message, and
+    /// 2 MiB keeps it well under gRPC's default 4 MiB receive limit on the controller.
+    /// </summary>
+    public const int DefaultChunk = 1 << 20, MaxChunk = 2 << 20;
 
     /// <summary>
     /// Streams a frozen image as RAW through the owning storage daemon's read-only NBD export: a
@@ -26,9 +29,11 @@ public sealed partial class HostCommands
         {
             var (v, baseFile) = LocalVolume(c.SourceId);
             volume = v;
+            await FoldLeftoversAsync(c.SourceId, v, baseFile, ct).ConfigureAwait(false);
             temporary = SnapshotNaming.OverlayPath(baseFile, $"{SnapshotNaming.TemporaryPrefix}x-{Guid.NewGuid().ToString("N")[..12]}");
             using (await LockAsync([c.SourceId], ct).ConfigureAwait(false))
             {
+                _inFlight[temporary] = 0;
                 node = await v.NodeOfAsync(v.ActiveImage!, ct).ConfigureAwait(false) ?? throw new InvalidOperationException($"volume {c.SourceId}: its daemon has no node for {v.ActiveImage}");
                 await v.SnapshotAsync(temporary, ct).ConfigureAwait(false);
             }
@@ -45,6 +50,7 @@ public sealed partial class HostCommands
 
         _reading.AddOrUpdate(node.File, 1, (_, n) => n + 1);
         var exportName = "x" + Guid.NewGuid().ToString("N")[..12];
+        _inFlight[exportName] = 0;
         try
         {
             await volume.ExportReadOnlyAsync(node.NodeName, exportName, ct).ConfigureAwait(false);
@@ -54,7 +60,12 @@ public sealed partial class HostCommands
         finally
         {
             _reading.AddOrUpdate(node.File, 0, (_, n) => n - 1);
-            if (temporary is not null) await FoldAsync(c.SourceId, volume, temporary).ConfigureAwait(false);
+            _inFlight.TryRemove(exportName, out _);
+            if (temporary is not null)
+            {
+                await FoldAsync(c.SourceId, volume, temporary).ConfigureAwait(false);
+                _inFlight.TryRemove(temporary, out _);
+            }
         }
     }
 
@@ -82,6 +93,21 @@ public sealed partial class HostCommands
             }
             await context.SendChunkAsync(chunk, ct).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// An agent killed during an export leaves its temporary cut in the chain and its NBD export in
+    /// the daemon; the next export of the volume removes both (those of exports running in this
+    /// run excepted), so the chain does not grow by one file per interrupted export.
+    /// </summary>
+    private async Task FoldLeftoversAsync(string volumeId, ServedVolume volume, string baseFile, CancellationToken ct)
+    {
+        foreach (var name in await volume.ReadOnlyExportsAsync(ct).ConfigureAwait(false))
+            if (!_inFlight.ContainsKey(name))
+                try { await volume.RemoveReadOnlyExportAsync(name, ct).ConfigureAwait(false); } catch (Infra.Qmp.QmpCommandException) { /* gone meanwhile */ }
+        foreach (var overlay in SnapshotNaming.OverlaysOf(baseFile))
+            if (Path.GetFileName(overlay).Contains("@" + SnapshotNaming.TemporaryPrefix, StringComparison.Ordinal) && !_inFlight.ContainsKey(overlay))
+                await FoldAsync(volumeId, volume, overlay).ConfigureAwait(false);
     }
 
     /// <summary>Folds a temporary cut back into the image it froze; never cancelled (it must not stay half done).</summary>

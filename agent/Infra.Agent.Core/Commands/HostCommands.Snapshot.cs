@@ -33,13 +33,16 @@ public sealed partial class HostCommands
         if (existing.Count > 0)
             throw new InvalidOperationException($"snapshot ids {string.Join(", ", existing.Select(p => p.SnapshotId))} exist but not the others of this group; delete them and retry with new ids");
 
+        // From here on not cancellable: a group cut half way would leave some ids taken and others not.
+        ct.ThrowIfCancellationRequested();
+        var cut = CancellationToken.None;
         string OverlayOf(string volumeId) => SnapshotNaming.OverlayPath(pairs.First(p => p.VolumeId == volumeId).Volume.BaseFile, pairs.First(p => p.VolumeId == volumeId).SnapshotId);
         var running = c.InstanceId.Length > 0 ? await RunStatusAsync(c.InstanceId, ct).ConfigureAwait(false) : null;
         bool quiesced; ulong windowUs; string how;
         if (running is { Running: true })
         {
             var request = new GroupSnapshotRequest(Path.GetDirectoryName(pairs[0].Volume.BaseFile)!, c.SnapshotIds[0], c.RequireQuiesce) { OverlayPathOf = OverlayOf };
-            var group = await GroupSnapshotter.SnapshotAsync(vms, c.InstanceId, pairs.Select(p => p.Volume.Volume).ToList(), request, log, ct).ConfigureAwait(false);
+            var group = await GroupSnapshotter.SnapshotAsync(vms, c.InstanceId, pairs.Select(p => p.Volume.Volume).ToList(), request, log, cut).ConfigureAwait(false);
             (quiesced, windowUs, how) = (group.Quiesced, (ulong)group.FreezeWindowUs, group.Method.ToString());
         }
         else
@@ -49,12 +52,12 @@ public sealed partial class HostCommands
             if (c.RequireQuiesce && !quiesced)
                 throw new SnapshotNotQuiescedException(c.InstanceId.Length > 0 ? c.InstanceId : "(none)",
                     running is not null ? "the VM is paused" : "no running guest to freeze and the VM is not shut down");
-            foreach (var p in pairs) await p.Volume.Volume.SnapshotAsync(OverlayOf(p.VolumeId), ct).ConfigureAwait(false);
+            foreach (var p in pairs) await p.Volume.Volume.SnapshotAsync(OverlayOf(p.VolumeId), cut).ConfigureAwait(false);
             (windowUs, how) = (0, running is not null ? "paused VM, direct cut" : "no running VM, direct cut");
         }
         _groups[c.SnapshotIds[0]] = (quiesced, windowUs);
         foreach (var p in pairs) SnapshotMarks.TryWrite(OverlayOf(p.VolumeId), quiesced, windowUs);
-        var result = await BuildAsync(pairs.Select(p => (p.Volume.BaseFile, p.VolumeId, p.SnapshotId)).ToList(), quiesced, windowUs, ct).ConfigureAwait(false);
+        var result = await BuildAsync(pairs.Select(p => (p.Volume.BaseFile, p.VolumeId, p.SnapshotId)).ToList(), quiesced, windowUs, cut).ConfigureAwait(false);
         LogSnapshot(string.Join(",", c.SnapshotIds), pairs.Count, quiesced, windowUs, how);
         return result;
     }

@@ -22,6 +22,8 @@ public sealed partial class HostCommands(StorageApplier storage, VmManager vms, 
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
     /// <summary>Images being read by an export now (a delete must not rewrite them).</summary>
     private readonly ConcurrentDictionary<string, int> _reading = new(StringComparer.Ordinal);
+    /// <summary>Temporary cuts and NBD export names of exports running now (not leftovers of a killed agent).</summary>
+    private readonly ConcurrentDictionary<string, int> _inFlight = new(StringComparer.Ordinal);
     /// <summary>Results of snapshots taken by this run, by snapshot id, so a retry answers exactly what the first call did.</summary>
     private readonly ConcurrentDictionary<string, Snapshot> _taken = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (bool Quiesced, ulong WindowUs)> _groups = new(StringComparer.Ordinal);

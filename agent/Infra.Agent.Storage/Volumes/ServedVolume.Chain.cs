@@ -43,6 +43,14 @@ public sealed partial class ServedVolume
         await Daemon.ExportNbdAsync("nbd-" + exportName, node, exportName, writable: false, ct).ConfigureAwait(false);
     }
 
+    /// <summary>Names of the read-only exports made by <see cref="ExportReadOnlyAsync"/> that the daemon still has (also by a previous agent run).</summary>
+    public async Task<IReadOnlyList<string>> ReadOnlyExportsAsync(CancellationToken ct = default)
+    {
+        var exports = await Daemon.Qmp.ExecuteAsync("query-block-exports", ct: ct).ConfigureAwait(false);
+        return exports.EnumerateArray().Select(e => e.GetProperty("id").GetString() ?? "")
+            .Where(id => id.StartsWith("nbd-", StringComparison.Ordinal)).Select(id => id[4..]).ToList();
+    }
+
     /// <summary>Removes an export made by <see cref="ExportReadOnlyAsync"/>.</summary>
     public Task RemoveReadOnlyExportAsync(string exportName, CancellationToken ct = default) =>
         Daemon.RemoveExportAsync("nbd-" + exportName, ct);
