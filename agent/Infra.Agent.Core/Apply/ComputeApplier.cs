@@ -15,6 +15,7 @@ public sealed class ComputeApplier(VmManager vms, Func<string, string> volumeSoc
     {
         var mapped = ComputeMapping.ToDesiredVms(snapshot, volumeSocket);
         var desired = ComputeMapping.KeepUnmapped(mapped.Value, snapshot, vms.Store.Load);
+        if (TestHooks.GuestKernel is { } kernel) desired = desired.Select(v => v with { Definition = v.Definition with { Kernel = kernel } }).ToList();
         var results = await vms.ReconcileAsync(desired, ct);
         var errors = mapped.Errors.ToList();
         foreach (var (action, error) in results)

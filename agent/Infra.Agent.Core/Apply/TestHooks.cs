@@ -18,6 +18,15 @@ public static class TestHooks
     /// <summary>The ack was sent.</summary>
     public const string AfterAck = "after-ack";
 
+    /// <summary>
+    /// Integration tests only: INFRA_AGENT_TEST_GUEST_KERNEL (and _INITRD, _APPEND) make every VM boot
+    /// that kernel, since desired VMs carry no kernel and the tests' guest must run real code
+    /// (a guest agent, disk writers). Null in production.
+    /// </summary>
+    public static Compute.Model.KernelBoot? GuestKernel { get; } = Environment.GetEnvironmentVariable("INFRA_AGENT_TEST_GUEST_KERNEL") is { Length: > 0 } k
+        ? new Compute.Model.KernelBoot(k, Environment.GetEnvironmentVariable("INFRA_AGENT_TEST_GUEST_INITRD"), Environment.GetEnvironmentVariable("INFRA_AGENT_TEST_GUEST_APPEND"))
+        : null;
+
     /// <summary>Marks <paramref name="point"/> as reached, and pauses there if asked to.</summary>
     public static async Task ReachAsync(string point, CancellationToken ct)
     {

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Google.Protobuf.WellKnownTypes;
 using Infra.Agent.Core.Apply;
+using Infra.Agent.Core.Commands;
 using Infra.Agent.Core.State;
 using Infra.Agent.Core.Status;
 using Infra.Grpc;
@@ -20,6 +21,7 @@ public sealed partial class SouthboundClient
         var outbox = Channel.CreateUnbounded<AgentMessage>(new() { SingleReader = true });
         var writer = WriteLoopAsync(call.RequestStream, outbox.Reader, session.Token);
         var background = new List<Task> { writer };
+        CommandDispatcher? commands = null;
         try
         {
             var claimed = HelloVersion();
@@ -35,6 +37,10 @@ public sealed partial class SouthboundClient
 
             var heartbeat = welcome.HeartbeatIntervalMs > 0 ? TimeSpan.FromMilliseconds(welcome.HeartbeatIntervalMs) : options.DefaultHeartbeat;
             var acks = new AckTracker();
+            var outboxWriter = outbox.Writer;
+            commands = Commands is { } executor
+                ? new CommandDispatcher(executor, r => outboxWriter.TryWrite(new AgentMessage { CommandResult = r }), _log)
+                : null;
             var nudge = new SemaphoreSlim(0, int.MaxValue);
             void OnApplied(ApplyOutcome _) => nudge.Release();
             apply.Applied += OnApplied;
@@ -51,9 +57,14 @@ public sealed partial class SouthboundClient
                     }
                     else if (m.MsgCase == ControllerMessage.MsgOneofCase.Command)
                     {
-                        LogCommandUnsupported(m.Command.Id, m.Command.OpCase.ToString());
-                        outbox.Writer.TryWrite(new AgentMessage { CommandResult = new CommandResult { CommandId = m.Command.Id, Done = true, Error = $"command {m.Command.OpCase} is not supported by this agent yet" } });
+                        if (commands is not null) commands.Dispatch(m.Command);
+                        else
+                        {
+                            LogCommandUnsupported(m.Command.Id, m.Command.OpCase.ToString());
+                            outbox.Writer.TryWrite(new AgentMessage { CommandResult = new CommandResult { CommandId = m.Command.Id, Done = true, Error = $"command {m.Command.OpCase} is not supported by this agent" } });
+                        }
                     }
+                    else if (m.MsgCase == ControllerMessage.MsgOneofCase.Control) commands?.Control(m.Control);
                 }
                 // A write that failed ends the session as surely as the read side ending.
                 if (writer.IsFaulted) await writer;
@@ -63,6 +74,8 @@ public sealed partial class SouthboundClient
         }
         finally
         {
+            // Commands die with the session (the controller fails their callers); they release what they hold first.
+            if (commands is not null) await commands.DisposeAsync();
             // Let what is queued (a nack saying why the session ends, say) reach the controller first.
             outbox.Writer.TryComplete();
             try

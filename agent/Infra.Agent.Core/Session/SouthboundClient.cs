@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Infra.Agent.Core.Apply;
+using Infra.Agent.Core.Commands;
 using Infra.Agent.Core.State;
 using Infra.Agent.Core.Status;
 using Infra.Grpc;
@@ -35,6 +36,9 @@ public sealed partial class SouthboundClient(
     private readonly ILogger _log = log;
     private readonly Random _jitter = new();
     private bool _forceFull;
+
+    /// <summary>Runs the controller's commands; null answers every command with "not supported".</summary>
+    public ICommandExecutor? Commands { get; init; }
 
     /// <summary>The session's state.</summary>
     public SessionState State { get; private set; } = SessionState.Disconnected;

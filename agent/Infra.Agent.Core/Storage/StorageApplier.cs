@@ -19,7 +19,7 @@ namespace Infra.Agent.Core.Storage;
 public sealed partial class StorageApplier(VolumeServer server, QemuImg images, StorageLayout layout, string runRoot, ILogger log)
     : IResourceApplier, IStatusSource, IAsyncDisposable
 {
-    private readonly Dictionary<string, ServedVolume> _served = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ServedVolume> _served = new(StringComparer.Ordinal);
     private readonly object _gate = new();
     private IReadOnlyDictionary<string, string?> _status = new Dictionary<string, string?>();
     private IReadOnlySet<string> _inUse = new HashSet<string>();
@@ -30,7 +30,8 @@ public sealed partial class StorageApplier(VolumeServer server, QemuImg images, 
     /// <inheritdoc/>
     public async Task<IReadOnlyList<ResourceError>> ApplyAsync(DesiredSnapshot snapshot, bool periodic, CancellationToken ct)
     {
-        var mapped = VolumeMapping.Map(snapshot, layout, File.Exists);
+        var sources = await SnapshotSources.ResolveAsync(snapshot, layout, images, ct);
+        var mapped = VolumeMapping.Map(snapshot, layout, File.Exists, s => sources.GetValueOrDefault(s));
         var errors = mapped.Errors.ToList();
         var desired = mapped.Value.ToDictionary(v => v.Spec.Id, StringComparer.Ordinal);
         // A volume a desired VM still names keeps being served even if its own spec went away or
@@ -42,14 +43,14 @@ public sealed partial class StorageApplier(VolumeServer server, QemuImg images, 
         foreach (var id in _served.Keys.Where(id => !desired.ContainsKey(id) && !unmappable.Contains(id)).ToList())
         {
             await StopAsync(id, _served[id]);
-            _served.Remove(id);
+            _served.TryRemove(id, out _);
         }
         await StopStrayDaemonsAsync(desired.Keys.Concat(unmappable).ToHashSet(StringComparer.Ordinal), ct);
 
         foreach (var (id, v) in desired)
         {
             if (_served.TryGetValue(id, out var running) && !running.Daemon.Process.HasExited) continue;
-            if (running is not null) { LogDaemonDied(id, running.Daemon.Process.Pid); _served.Remove(id); await running.DisposeAsync(); }
+            if (running is not null) { LogDaemonDied(id, running.Daemon.Process.Pid); _served.TryRemove(id, out _); await running.DisposeAsync(); }
             try
             {
                 if (v.CreateBytes > 0 && v.Spec.Backend is Qcow2Backend or RawFileBackend)
@@ -98,6 +99,15 @@ public sealed partial class StorageApplier(VolumeServer server, QemuImg images, 
         try { await volume.DisposeAsync(); }
         catch (Exception e) { LogServeFailed(id, "stopping: " + e.Message); }
     }
+
+    /// <summary>The served volume <paramref name="id"/>, or null when this agent does not serve it (now).</summary>
+    public ServedVolume? Served(string id) => _served.TryGetValue(id, out var v) ? v : null;
+
+    /// <summary>Every volume served now.</summary>
+    public IReadOnlyList<ServedVolume> AllServed => _served.Values.ToList();
+
+    /// <summary>Where this host keeps volume files.</summary>
+    public StorageLayout Layout => layout;
 
     /// <inheritdoc/>
     public Task CollectAsync(StatusReport report, CancellationToken ct)

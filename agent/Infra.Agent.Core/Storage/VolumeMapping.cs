@@ -14,6 +14,9 @@ namespace Infra.Agent.Core.Storage;
 /// <param name="ImageDir">Base images: &lt;image id&gt;.qcow2 or &lt;image id&gt;.raw.</param>
 public sealed record StorageLayout(IReadOnlyList<(string Name, string Path)> Pools, string ImageDir);
 
+/// <summary>A snapshot's image file (never written again) and its format.</summary>
+public sealed record SnapshotImage(string Image, ImageFormat Format);
+
 /// <summary>A desired volume resolved to what the storage daemon opens, plus its size for creation.</summary>
 /// <param name="Spec">The storage daemon's spec.</param>
 /// <param name="CreateBytes">For a new plain local file: create it at this size (0: never create).</param>
@@ -23,13 +26,15 @@ public sealed record MappedVolume(VolumeSpec Spec, long CreateBytes);
 public static class VolumeMapping
 {
     /// <summary>Maps every desired volume; the ones that cannot be served are errors saying why.</summary>
-    public static Mapped<IReadOnlyList<MappedVolume>> Map(DesiredSnapshot snapshot, StorageLayout layout, Func<string, bool> exists)
+    /// <param name="snapshotImage">Snapshot id → its image on this host (null: not here); volumes copied from a snapshot need it.</param>
+    public static Mapped<IReadOnlyList<MappedVolume>> Map(DesiredSnapshot snapshot, StorageLayout layout, Func<string, bool> exists,
+        Func<string, SnapshotImage?>? snapshotImage = null)
     {
         var result = new List<MappedVolume>();
         var errors = new List<ResourceError>();
         foreach (var v in snapshot.OfKind(DesiredKind.Volume).Select(r => r.Volume))
         {
-            var (mapped, error) = MapOne(v, layout, exists);
+            var (mapped, error) = MapOne(v, layout, exists, snapshotImage ?? (_ => null));
             if (mapped is not null) result.Add(mapped);
             else errors.Add(Error(v.Id, error!));
         }
@@ -39,7 +44,7 @@ public static class VolumeMapping
     internal static ResourceError Error(string id, string error) =>
         new() { Ref = new ResourceRef { Kind = DesiredKind.Volume, Id = id }, Error = error };
 
-    private static (MappedVolume?, string?) MapOne(Infra.V1.VolumeSpec v, StorageLayout layout, Func<string, bool> exists)
+    private static (MappedVolume?, string?) MapOne(Infra.V1.VolumeSpec v, StorageLayout layout, Func<string, bool> exists, Func<string, SnapshotImage?> snapshotImage)
     {
         MappedVolume? mapped;
         if (v.Backend?.KindCase == PbBackend.KindOneofCase.Nbd)
@@ -62,7 +67,14 @@ public static class VolumeMapping
                 mapped = new MappedVolume(new VolumeSpec(v.Id, new Qcow2CloneBackend(System.IO.Path.Combine(pool.Path, v.Id + ".qcow2"), image, format)), 0);
             }
             else if (v.SourceSnapshotId.Length > 0)
-                return (null, $"volumes copied from a snapshot ({v.SourceSnapshotId}) are not served by this agent yet");
+            {
+                // An instant copy-on-write clone whose backing file is the snapshot's image; the
+                // snapshot cannot be deleted while the clone exists (delete_snapshot refuses).
+                var clone = System.IO.Path.Combine(pool.Path, v.Id + ".qcow2");
+                if (exists(clone)) mapped = new MappedVolume(new VolumeSpec(v.Id, new Qcow2Backend(clone)), 0);
+                else if (snapshotImage(v.SourceSnapshotId) is { } snap) mapped = new MappedVolume(new VolumeSpec(v.Id, new Qcow2CloneBackend(clone, snap.Image, snap.Format)), 0);
+                else return (null, $"snapshot {v.SourceSnapshotId} is not on this host; a volume copied from a snapshot must be placed on the snapshot's host");
+            }
             else if (v.Backend?.Local?.Format == DiskFormat.Raw)
                 mapped = new MappedVolume(new VolumeSpec(v.Id, new RawFileBackend(System.IO.Path.Combine(pool.Path, v.Id + ".raw"))), (long)v.SizeBytes);
             else

@@ -32,6 +32,8 @@ public sealed partial class ServedVolume : IAsyncDisposable
         };
     }
 
+    internal void OpenedOnTop(string overlay) => (ActiveImage, ActiveFormat) = (overlay, ImageFormat.Qcow2);
+
     public VolumeSpec Spec { get; }
     public StorageDaemon Daemon { get; }
     public string VhostUserSocket { get; }

@@ -43,17 +43,25 @@ public sealed partial class VolumeServer(IProcessLauncher launcher, QemuImg imag
         if (spec.Backend is Qcow2CloneBackend clone && !File.Exists(clone.Path))
             await images.CreateCloneAsync(clone.Path, clone.BaseImage, clone.BaseFormat, ct).ConfigureAwait(false);
 
+        // After snapshots the volume's data is the top of its overlay chain, not its base file.
+        var opened = spec;
+        if (VolumeChain.BaseFile(spec) is { } baseFile && File.Exists(baseFile)
+            && await VolumeChain.TopAsync(baseFile, images, ct).ConfigureAwait(false) is var top && top != baseFile)
+            opened = spec with { Backend = new Qcow2Backend(top) };
+
         var runDir = Path.Combine(runRoot, spec.Id);
         var daemon = await StorageDaemon.StartAsync(launcher, $"infra-vol-{spec.Id}", runDir, ct: ct).ConfigureAwait(false);
         try
         {
-            foreach (var node in BlockGraph.Open(spec))
+            foreach (var node in BlockGraph.Open(opened))
                 await daemon.BlockdevAddAsync(node, ct).ConfigureAwait(false);
             var socket = Path.Combine(runDir, "vhost.sock");
             await daemon.ExportVhostUserBlkAsync(ServedVolume.VhostExportId, BlockGraph.TopNode, socket, !spec.ReadOnly, ct)
                 .ConfigureAwait(false);
             LogServed(_log, spec.Id, daemon.Process.Pid, socket);
-            return new ServedVolume(spec, daemon, socket, images);
+            var served = new ServedVolume(spec, daemon, socket, images);
+            if (!ReferenceEquals(opened, spec)) served.OpenedOnTop(((Qcow2Backend)opened.Backend).Path);
+            return served;
         }
         catch
         {

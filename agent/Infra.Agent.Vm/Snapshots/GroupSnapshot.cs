@@ -8,6 +8,12 @@ namespace Infra.Agent.Vm.Snapshots;
 /// <param name="RequireQuiesce">Fail instead of falling back to a crash-consistent snapshot when the guest cannot freeze.</param>
 public sealed record GroupSnapshotRequest(string OverlayDirectory, string Tag, bool RequireQuiesce = false)
 {
+    /// <summary>Where a volume's new overlay goes; by default &lt;OverlayDirectory&gt;/&lt;volume&gt;-&lt;Tag&gt;.qcow2.</summary>
+    public Func<string, string>? OverlayPathOf { get; init; }
+
+    /// <summary>The overlay path for <paramref name="volumeId"/>.</summary>
+    public string OverlayPath(string volumeId) => OverlayPathOf?.Invoke(volumeId) ?? Path.Combine(OverlayDirectory, $"{volumeId}-{Tag}.qcow2");
+
     /// <summary>How long to wait for the guest agent to answer at all (its absence costs this much).</summary>
     public TimeSpan AgentTimeout { get; init; } = TimeSpan.FromSeconds(3);
     /// <summary>How long guest-fsfreeze-freeze may take (it flushes every filesystem).</summary>

@@ -4,6 +4,7 @@ using Infra.Agent.Compute.Manager;
 using Infra.Agent.Compute.Runners;
 using Infra.Agent.Config;
 using Infra.Agent.Core.Apply;
+using Infra.Agent.Core.Commands;
 using Infra.Agent.Core.Inventory;
 using Infra.Agent.Core.Session;
 using Infra.Agent.Core.State;
@@ -136,7 +137,11 @@ public sealed partial class AgentHost : IAsyncDisposable
             Token = token,
             CaFile = config.Controller.CaFile,
             StatusInterval = config.StatusInterval,
-        }, inventory.ProbeAsync, store, host.Apply, new StatusCollector(sources, logs.CreateLogger<StatusCollector>()), time, logs.CreateLogger<SouthboundClient>());
+        }, inventory.ProbeAsync, store, host.Apply, new StatusCollector(sources, logs.CreateLogger<StatusCollector>()), time, logs.CreateLogger<SouthboundClient>())
+        {
+            // Commands act on what the appliers run; VM membership comes from the held desired state.
+            Commands = new HostCommands(volumes, vms, () => host.Apply.Current, images, logs.CreateLogger<HostCommands>()),
+        };
         return host;
     }
 

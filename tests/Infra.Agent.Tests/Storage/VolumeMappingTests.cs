@@ -66,4 +66,30 @@ public class VolumeMappingTests
         var m = VolumeMapping.Map(Snap(new PbVolume { Id = "v1", Backend = new PbBackend { Nbd = new PbNbd { Uri = uri } } }), Layout, _ => false);
         Assert.Contains("NBD uri", Assert.Single(m.Errors).Error);
     }
+
+    private static PbVolume FromSnapshot(string id, string snapshot) =>
+        new() { Id = id, SourceSnapshotId = snapshot, Backend = new PbBackend { Local = new LocalBackend() } };
+
+    [Fact]
+    public void FromSnapshot_IsAnInstantCloneBackedByTheSnapshotsImage()
+    {
+        var image = new SnapshotImage("/pools/fast/src@s0.qcow2", ImageFormat.Qcow2);
+        var m = VolumeMapping.Map(Snap(FromSnapshot("v1", "s1")), Layout, _ => false, s => s == "s1" ? image : null);
+        Assert.Empty(m.Errors);
+        Assert.Equal(new Qcow2CloneBackend("/pools/fast/v1.qcow2", image.Image, ImageFormat.Qcow2), Assert.Single(m.Value).Spec.Backend);
+    }
+
+    [Fact]
+    public void FromSnapshot_AlreadyCloned_IsServedAsItsOwnFile_EvenWithoutTheSnapshot()
+    {
+        var m = VolumeMapping.Map(Snap(FromSnapshot("v1", "s1")), Layout, p => p == "/pools/fast/v1.qcow2", _ => null);
+        Assert.Equal(new Qcow2Backend("/pools/fast/v1.qcow2"), Assert.Single(m.Value).Spec.Backend);
+    }
+
+    [Fact]
+    public void FromSnapshot_NotOnThisHost_IsAnErrorSayingWhere()
+    {
+        var m = VolumeMapping.Map(Snap(FromSnapshot("v1", "s9")), Layout, _ => false, _ => null);
+        Assert.Contains("snapshot s9 is not on this host", Assert.Single(m.Errors).Error);
+    }
 }

@@ -24,6 +24,13 @@ public sealed class ScriptedSession(int index, Hello hello, IServerStreamWriter<
         await _write.WaitAsync();
         try { await writer.WriteAsync(new ControllerMessage { Desired = d }); } finally { _write.Release(); }
     }
+
+    /// <summary>Sends any controller message (a command, a command control).</summary>
+    public async Task SendAsync(ControllerMessage m)
+    {
+        await _write.WaitAsync();
+        try { await writer.WriteAsync(m); } finally { _write.Release(); }
+    }
 }
 
 /// <summary>
