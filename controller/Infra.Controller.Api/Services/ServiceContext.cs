@@ -9,7 +9,8 @@ public sealed record ApiOptions(
     string ImageDirectory = "/var/lib/infra/images",
     PlacementPolicy? Placement = null,
     TimeSpan WatchBookmarkInterval = default,
-    TimeSpan SnapshotTimeout = default)
+    TimeSpan SnapshotTimeout = default,
+    uint ExportWindow = 0)
 {
     /// <summary>Snapshot and snapshot-delete commands end DEADLINE_EXCEEDED after this (or the caller's earlier deadline).</summary>
     public TimeSpan EffectiveSnapshotTimeout => SnapshotTimeout == default ? TimeSpan.FromMinutes(2) : SnapshotTimeout;

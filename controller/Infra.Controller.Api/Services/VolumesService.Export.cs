@@ -35,7 +35,7 @@ public sealed partial class VolumesService
         var volume = (await Store.RequireAsync(Kinds.Volume, volumeId, ct)).Value;
         var host = await VolumeHosts.OfAsync(Store, volume, ct);
         if (host.Length == 0) throw VolumeHosts.Unplaced(volumeId, "export");
-        var command = new Command { Id = AgentCalls.NewId("exp"), Export = new ExportCommand { SourceId = sourceId, ChunkSize = (uint)cmd.ChunkSize } };
+        var command = new Command { Id = AgentCalls.NewId("exp"), Export = new ExportCommand { SourceId = sourceId, ChunkSize = (uint)cmd.ChunkSize, Window = api.Options.ExportWindow } };
         await foreach (var r in Agents.StreamAsync(host, command, context))
         {
             if (r.Error.Length > 0) throw ApiErrors.Of(AgentFailure.Export(sourceId, host, r.Error));
