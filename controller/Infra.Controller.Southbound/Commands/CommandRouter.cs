@@ -58,7 +58,7 @@ public sealed partial class CommandRouter(SessionRegistry registry, SessionDirec
                 if (!await call.ResponseStream.MoveNext(ct).ConfigureAwait(false)) yield break;
                 r = call.ResponseStream.Current;
             }
-            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && !ct.IsCancellationRequested && IsTransport(e))
+            catch (RpcException e) when (!ct.IsCancellationRequested && IsTransport(e))
             {
                 throw CommandErrors.OwnerUnreachable(hostId, owner.ReplicaId, owner.Url, e.Status.Detail);
             }
@@ -66,9 +66,13 @@ public sealed partial class CommandRouter(SessionRegistry registry, SessionDirec
         }
     }
 
-    // The owner's own UNAVAILABLE answers (host disconnected, not connected there) already say what
-    // happened; only failures to reach it at all get the "replica does not answer" wording.
-    static bool IsTransport(RpcException e) => !e.Status.Detail.StartsWith("host ", StringComparison.Ordinal);
+    // A replica that cannot be reached or dies mid-stream surfaces as UNAVAILABLE (connect failed) or
+    // INTERNAL/UNKNOWN (the HTTP/2 stream ended without a status); all mean "the owner is gone", which
+    // the caller should see as UNAVAILABLE. The owner's own answers about the host ("host X ...")
+    // already say what happened and pass through unchanged.
+    static bool IsTransport(RpcException e) =>
+        e.StatusCode is StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown
+        && !e.Status.Detail.StartsWith("host ", StringComparison.Ordinal);
 
     public void Dispose()
     {
