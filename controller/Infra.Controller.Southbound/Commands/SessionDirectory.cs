@@ -96,13 +96,4 @@ public sealed partial class SessionDirectory(IKeyValueStore store, SouthboundOpt
         var lease = Interlocked.Exchange(ref _lease, 0);
         if (lease != 0) await store.LeaseRevokeAsync(lease, ct).ConfigureAwait(false);
     }
-
-    static partial class Log
-    {
-        [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "session directory: keeping the lease alive failed: {Error}")]
-        public static partial void KeepAliveFailed(ILogger log, string error);
-
-        [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "session directory: the store lost lease {Lease}; taking a new one and republishing this replica's sessions")]
-        public static partial void LeaseLost(ILogger log, long lease);
-    }
 }
