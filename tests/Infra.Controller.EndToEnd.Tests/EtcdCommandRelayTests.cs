@@ -77,6 +77,19 @@ public sealed class EtcdCommandRelayTests : IAsyncLifetime
         Assert.Equal(snapshotData, await File.ReadAllBytesAsync(_dir.Combine("snap.raw")));
         Assert.Contains(Convert.ToHexStringLower(SHA256.HashData(snapshotData)), r.Out);
 
+        // The relay is authorized like any API call: without the caller's token, A refuses it.
+        using (var bare = GrpcChannel.ForAddress(urlA))
+        {
+            var relay = new CommandRelay.CommandRelayClient(bare).Run(new RelayCommandRequest
+            {
+                HostId = "e2e-relay-h1", Command = new Command { Id = "del-x", DeleteSnapshot = new DeleteSnapshotCommand { VolumeId = boot, SnapshotId = snapshotId } },
+            });
+            var denied = await Assert.ThrowsAsync<RpcException>(async () => { while (await relay.ResponseStream.MoveNext()) { } });
+            Assert.Equal(StatusCode.Unauthenticated, denied.StatusCode);
+            relay.Dispose();
+        }
+        Assert.DoesNotContain(agent.Commands, c => c.Id == "del-x");
+
         // An export in flight through B when A dies fails UNAVAILABLE; so does the next call.
         agent.StallAfterChunks = 1;
         using var channel = GrpcChannel.ForAddress(urlB, new GrpcChannelOptions { DefaultHeaders = new Metadata().Add("authorization", "Bearer " + TempDir.Token) });
