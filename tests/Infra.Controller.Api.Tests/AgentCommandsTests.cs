@@ -20,9 +20,9 @@ public sealed class AgentCommandsTests : IAsyncLifetime
 
     public async Task InitializeAsync() => await StartAsync();
 
-    async Task StartAsync(uint exportWindow = 0)
+    async Task StartAsync(uint exportWindow = 0, TimeSpan snapshotTimeout = default)
     {
-        s = await ApiServer.StartAsync(southbound: true, exportWindow: exportWindow);
+        s = await ApiServer.StartAsync(southbound: true, exportWindow: exportWindow, snapshotTimeout: snapshotTimeout);
         t = await TenantAsync(s, "t");
         n = await NetworkAsync(s, t.Meta.Id, "n", "10.0.0.0/24");
         img = await ImportAsync(s, "cirros", new byte[4096]);
@@ -110,6 +110,30 @@ public sealed class AgentCommandsTests : IAsyncLifetime
         // The request id was released with the records: the same id may now take a crash-consistent snapshot.
         var ok = await s.Instances.SnapshotInstanceAsync(new SnapshotInstanceRequest { Id = i.Meta.Id, Name = "n", RequestId = "q1" });
         Assert.False(ok.Quiesced);
+    }
+
+    [Fact]
+    public async Task SnapshotInstance_HostTooSlow_DeadlineExceeded_RecordsStayCreating_RetryWithSameRequestIdSettlesThem()
+    {
+        await s.DisposeAsync();
+        await StartAsync(snapshotTimeout: TimeSpan.FromSeconds(1));
+        var agent = await AgentAsync("h1");
+        agent.HangSnapshots = true;
+        var i = await VmAsync("vm");
+
+        var e = await FailsAsync(StatusCode.DeadlineExceeded, () => s.Instances.SnapshotInstanceAsync(new SnapshotInstanceRequest { Id = i.Meta.Id, Name = "n", RequestId = "slow" }).ResponseAsync);
+        Assert.Contains("retry with the same request_id", e.Status.Detail);
+        var first = Assert.Single(agent.Commands);
+        await UntilAsync(() => agent.Controls.Any(c => c.CommandId == first.Id && c.Cancel), "the timed-out command to be cancelled on the agent");
+        var pending = Assert.Single((await s.Volumes.ListSnapshotsAsync(new ListSnapshotsRequest { TenantId = t.Meta.Id })).Snapshots);
+        Assert.Equal(VolumeState.Creating, pending.State);
+
+        agent.HangSnapshots = false;
+        var settled = await s.Instances.SnapshotInstanceAsync(new SnapshotInstanceRequest { Id = i.Meta.Id, Name = "n", RequestId = "slow" });
+        Assert.Equal(pending.Meta.Id, Assert.Single(settled.Snapshots).Meta.Id);
+        Assert.Equal(VolumeState.Available, settled.Snapshots[0].State);
+        var second = agent.Commands.Last();
+        Assert.Equal((first.Id, first.Snapshot.SnapshotIds.Single()), (second.Id, second.Snapshot.SnapshotIds.Single())); // the same ids again
     }
 
     [Fact]

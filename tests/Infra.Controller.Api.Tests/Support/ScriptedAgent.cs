@@ -29,6 +29,8 @@ public sealed class ScriptedAgent : IAsyncDisposable
     /// <summary>Source id -> RAW bytes served by exports (unknown ids get an error result).</summary>
     public ConcurrentDictionary<string, byte[]> Images { get; } = new();
     public string? QuiesceError { get; set; }
+    /// <summary>Leave snapshot commands unanswered (a host that is stuck).</summary>
+    public bool HangSnapshots { get; set; }
     public bool IgnoreCredit { get; set; }
     /// <summary>Stop sending an export's data after this many chunks (the command then hangs until cancelled).</summary>
     public int? StallAfterChunks { get; set; }
@@ -94,7 +96,7 @@ public sealed class ScriptedAgent : IAsyncDisposable
         {
             switch (c.OpCase)
             {
-                case Command.OpOneofCase.Snapshot: await SendAsync(Result(SnapshotResult(c))); break;
+                case Command.OpOneofCase.Snapshot: if (!HangSnapshots) await SendAsync(Result(SnapshotResult(c))); break;
                 case Command.OpOneofCase.DeleteSnapshot: await SendAsync(Result(new CommandResult { CommandId = c.Id, Done = true })); break;
                 case Command.OpOneofCase.Export: await ExportAsync(c); break;
             }
