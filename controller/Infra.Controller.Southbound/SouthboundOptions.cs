@@ -26,6 +26,10 @@ public sealed record SouthboundOptions
     /// <summary>TTL of the failure detector's leader lease.</summary>
     public TimeSpan LeaderLeaseTtl { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>TTL of the lease under this replica's session directory entries: how long other replicas
+    /// may still relay to it after it died without revoking.</summary>
+    public TimeSpan SessionLeaseTtl { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Every problem at once; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -37,6 +41,7 @@ public sealed record SouthboundOptions
         if (DetectorInterval <= TimeSpan.Zero) e.Add($"detector interval {DetectorInterval} must be positive");
         if (CoalesceWindow < TimeSpan.Zero) e.Add($"coalesce window {CoalesceWindow} must not be negative");
         if (LeaderLeaseTtl < TimeSpan.FromSeconds(1)) e.Add($"leader lease TTL {LeaderLeaseTtl} must be at least 1 s");
+        if (SessionLeaseTtl < TimeSpan.FromSeconds(1)) e.Add($"session lease TTL {SessionLeaseTtl} must be at least 1 s");
         e.AddRange(Placement.Validate());
         return e;
     }

@@ -84,7 +84,10 @@ builder.Services.AddSingleton(store);
 builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = 16 << 20);
 builder.Services.AddGrpcHealth();
 builder.Services.AddGrpcReflection();
-builder.Services.AddInfraApi(store, new ApiOptions(config.ImageDirectory, config.Placement, config.WatchBookmarkInterval));
+builder.Services.AddInfraApi(store, new ApiOptions(config.ImageDirectory, config.Placement, config.WatchBookmarkInterval, config.SnapshotTimeout));
+// Set once the listener is bound (the port may be 0): other replicas relay agent commands to it.
+var replicaAddress = new Infra.Controller.Southbound.Commands.ReplicaAddress();
+builder.Services.AddSingleton(replicaAddress);
 // After AddInfraApi: the API's ClaimStore (root /infra/v1/claims/, the configured policy) is the one the evacuator uses.
 builder.Services.AddSouthbound(new SouthboundOptions { ControllerId = config.NodeId, Placement = config.Placement });
 var app = builder.Build();
@@ -96,7 +99,7 @@ app.MapGrpcHealthService();
 app.MapGrpcReflectionService();
 
 var health = app.Services.GetRequiredService<HealthStatusManager>();
-string[] served = ["", .. ApiRegistration.ServiceNames, Infra.V1.AgentSession.ServiceName];
+string[] served = ["", .. ApiRegistration.ServiceNames, Infra.V1.AgentSession.ServiceName, Infra.V1.CommandRelay.ServiceName];
 app.Lifetime.ApplicationStopping.Register(() =>
 {
     notify.Stopping();
@@ -109,6 +112,7 @@ foreach (var s in served) health.SetStatus(s, ServingStatus.NotServing);
 await app.StartAsync();
 var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 var url = ReadyUrl.From(bound, config.UsesTls);
+replicaAddress.Set(Advertise.Effective(config.AdvertiseUrl, url));
 foreach (var s in served) health.SetStatus(s, ServingStatus.Serving);
 if (config.ReadyFile is { } readyFile) ReadyUrl.Write(readyFile, url);
 notify.Ready($"serving on {url}");

@@ -49,6 +49,37 @@ public sealed class ConfigTests : IDisposable
     }
 
     [Theory]
+    [InlineData(null, "127.0.0.1:7443", false, "etcd:http://127.0.0.1:2379", null)]
+    [InlineData(null, "0.0.0.0:7443", false, "sqlite:/var/lib/infra/state.db", null)]
+    [InlineData(null, "0.0.0.0:7443", false, "etcd:http://127.0.0.1:2379", "set advertise_url")]
+    [InlineData(null, "[::]:7443", true, "etcd:http://127.0.0.1:2379", "https://10.0.0.5:7443")]
+    [InlineData("http://10.0.0.5:7443", "0.0.0.0:7443", false, "etcd:http://127.0.0.1:2379", null)]
+    [InlineData("https://ctl-1.example:7443", "0.0.0.0:7443", true, "etcd:http://127.0.0.1:2379", null)]
+    [InlineData("https://10.0.0.5:7443", "0.0.0.0:7443", false, "etcd:http://127.0.0.1:2379", "has no TLS")]
+    [InlineData("http://10.0.0.5:7443", "0.0.0.0:7443", true, "etcd:http://127.0.0.1:2379", "uses TLS")]
+    [InlineData("10.0.0.5:7443", "0.0.0.0:7443", false, "etcd:http://127.0.0.1:2379", "is not http://host:port")]
+    [InlineData("http://10.0.0.5:7443/api", "0.0.0.0:7443", false, "etcd:http://127.0.0.1:2379", "no path")]
+    [InlineData("http://0.0.0.0:7443", "0.0.0.0:7443", false, "etcd:http://127.0.0.1:2379", "wildcard")]
+    public void AdvertiseUrl_DerivedUnlessWildcardOnASharedStore_ElseValidated(string? url, string listen, bool tls, string store, string? error)
+    {
+        var problem = Advertise.Check(url, System.Net.IPEndPoint.Parse(listen), tls, store);
+        if (error is null) Assert.Null(problem);
+        else Assert.Contains(error, problem);
+    }
+
+    [Fact]
+    public void Load_AdvertiseUrlFlagOverridesYaml_AndSnapshotTimeoutIsRead()
+    {
+        var path = Yaml("advertise_url: http://10.0.0.9:7443\nsnapshot_timeout_seconds: 30\ninsecure_allow_no_auth: true\n");
+        var (flags, argErrors) = ConfigLoader.ParseArgs(["--config", path, "--advertise-url", "http://10.0.0.1:7443"]);
+        Assert.Empty(argErrors);
+        var (config, errors) = ConfigLoader.Load(flags);
+        Assert.Empty(errors);
+        Assert.Equal("http://10.0.0.1:7443", config!.AdvertiseUrl);
+        Assert.Equal(TimeSpan.FromSeconds(30), config.SnapshotTimeout);
+    }
+
+    [Theory]
     [InlineData("sqlite:/var/lib/infra/state.db", true)]
     [InlineData("sqlite:relative.db", false)]
     [InlineData("etcd:http://127.0.0.1:2379,http://10.0.0.2:2379", true)]

@@ -17,7 +17,7 @@ namespace Infra.Controller.Api.Services;
 /// failed commit (claim, addresses) is given back. The instance is left SCHEDULED on its host: the
 /// southbound side moves it on as the host's agent reports.
 /// </summary>
-public sealed partial class InstancesService(ApiContext api) : Instances.InstancesBase
+public sealed partial class InstancesService(ApiContext api, Infra.Controller.Southbound.Commands.IHostCommands? commands = null) : Instances.InstancesBase
 {
     ObjectStore Store => api.Store;
 

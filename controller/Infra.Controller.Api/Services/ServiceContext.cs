@@ -8,8 +8,12 @@ namespace Infra.Controller.Api.Services;
 public sealed record ApiOptions(
     string ImageDirectory = "/var/lib/infra/images",
     PlacementPolicy? Placement = null,
-    TimeSpan WatchBookmarkInterval = default)
+    TimeSpan WatchBookmarkInterval = default,
+    TimeSpan SnapshotTimeout = default,
+    uint ExportWindow = 0)
 {
+    /// <summary>Snapshot and snapshot-delete commands end DEADLINE_EXCEEDED after this (or the caller's earlier deadline).</summary>
+    public TimeSpan EffectiveSnapshotTimeout => SnapshotTimeout == default ? TimeSpan.FromMinutes(2) : SnapshotTimeout;
     public PlacementPolicy EffectivePlacement => Placement ?? new PlacementPolicy();
     public TimeSpan EffectiveBookmarkInterval => WatchBookmarkInterval == default ? TimeSpan.FromSeconds(30) : WatchBookmarkInterval;
 }

@@ -16,7 +16,7 @@ namespace Infra.Controller.Api.Services;
 /// snapshot them from these records. Snapshots register a reference on their volume, so a volume
 /// with snapshots is only deleted with cascade.
 /// </summary>
-public sealed partial class VolumesService(ApiContext api) : Volumes.VolumesBase
+public sealed partial class VolumesService(ApiContext api, Infra.Controller.Southbound.Commands.IHostCommands? commands = null) : Volumes.VolumesBase
 {
     ObjectStore Store => api.Store;
 
@@ -54,6 +54,10 @@ public sealed partial class VolumesService(ApiContext api) : Volumes.VolumesBase
                 volume.SourceSnapshotId = snap.SnapshotId;
                 sourceSize = s.Value.SizeBytes;
                 plan.Compares.Add(ObjectStore.Unchanged(Kinds.Snapshot, s));
+                // The copy is made where the snapshot's data is; the reference keeps the snapshot until the copy is deleted.
+                if (await Store.GetAsync(Kinds.Volume, s.Value.VolumeId, ct) is { } origin)
+                    volume.HostId = await Commands.VolumeHosts.OfAsync(Store, origin.Value, ct);
+                plan.Ops.Add(ObjectStore.PutString(StoreLayout.Ref(Kinds.Snapshot.Segment, snap.SnapshotId, Kinds.Volume.Segment, volume.Meta.Id), ""));
                 break;
             }
         }
@@ -124,6 +128,8 @@ public sealed partial class VolumesService(ApiContext api) : Volumes.VolumesBase
         ops.Add(ObjectStore.Delete(StoreLayout.Name(Kinds.Volume.Segment, v.TenantId, v.Meta.Name)));
         ops.Add(ObjectStore.Delete(StoreLayout.Owned(v.TenantId, Kinds.Volume.Segment, v.Meta.Id)));
         ops.Add(ObjectStore.DeletePrefix(StoreLayout.RefPrefix(Kinds.Volume.Segment, v.Meta.Id)));
+        if (v.SourceSnapshotId.Length > 0)
+            ops.Add(ObjectStore.Delete(StoreLayout.Ref(Kinds.Snapshot.Segment, v.SourceSnapshotId, Kinds.Volume.Segment, v.Meta.Id)));
     }
 
     internal static Snapshot NewSnapshot(Volume v, string name, string groupId, Timestamp now) => new()

@@ -1,4 +1,5 @@
 using Infra.Controller.Core.Placement;
+using Infra.Controller.Southbound.Commands;
 using Infra.Controller.Southbound.Failure;
 using Infra.Controller.Southbound.Session;
 using Infra.Grpc;
@@ -27,6 +28,13 @@ public static class SouthboundHosting
         services.AddSingleton<Infra.Controller.Southbound.Cluster.SnapshotCache>();
         services.AddSingleton<SessionRegistry>();
         services.AddSingleton<AgentSessionService>();
+        // The daemon registers the ReplicaAddress it sets once its listener is bound.
+        services.TryAddSingleton<ReplicaAddress>();
+        services.AddSingleton<SessionDirectory>();
+        services.AddSingleton<CommandRouter>();
+        services.AddSingleton<IHostCommands>(sp => sp.GetRequiredService<CommandRouter>());
+        services.AddSingleton<CommandRelayService>();
+        services.AddHostedService<DirectoryHost>();
         // The daemon registers the API first, whose ClaimStore (same root, same policy) wins here.
         services.TryAddSingleton(sp => new ClaimStore(sp.GetRequiredService<IKeyValueStore>(), options.Placement, StoreKeys.ClaimsRoot));
         services.AddSingleton<Evacuator>();
@@ -35,8 +43,26 @@ public static class SouthboundHosting
         return services;
     }
 
-    public static IEndpointRouteBuilder MapAgentSession(this IEndpointRouteBuilder endpoints) =>
+    /// <summary>Maps infra.v1.AgentSession and infra.v1.CommandRelay (replica to replica).</summary>
+    public static IEndpointRouteBuilder MapAgentSession(this IEndpointRouteBuilder endpoints)
+    {
         endpoints.MapGrpcService<AgentSessionService>();
+        endpoints.MapGrpcService<CommandRelayService>();
+        return endpoints;
+    }
+
+    /// <summary>Keeps the session directory's lease alive; revokes it on shutdown so other replicas stop relaying here at once.</summary>
+    sealed class DirectoryHost(SessionDirectory directory) : BackgroundService
+    {
+        protected override Task ExecuteAsync(CancellationToken stoppingToken) => directory.RunAsync(stoppingToken);
+
+        public override async Task StopAsync(CancellationToken cancellationToken)
+        {
+            await base.StopAsync(cancellationToken).ConfigureAwait(false);
+            try { await directory.RevokeAsync(cancellationToken).ConfigureAwait(false); }
+            catch (Exception e) when (e is not OutOfMemoryException) { /* the lease expires by itself */ }
+        }
+    }
 
     sealed class DetectorHost(HostFailureDetector detector) : BackgroundService
     {

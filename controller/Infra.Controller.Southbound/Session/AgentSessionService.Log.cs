@@ -30,7 +30,10 @@ public sealed partial class AgentSessionService
         [LoggerMessage(EventId = 2008, Level = LogLevel.Warning, Message = "host {HostId} nacked v{Version}: {Error} ({Count} objects failed)")]
         public static partial void Nacked(ILogger log, string hostId, ulong version, string error, int count);
 
-        [LoggerMessage(EventId = 2009, Level = LogLevel.Warning, Message = "host {HostId} sent a result for command {CommandId}, which this controller never issued")]
+        [LoggerMessage(EventId = 2010, Level = LogLevel.Warning, Message = "host {HostId} session {SessionId}: removing its session directory entry failed (it expires with this replica's lease): {Error}")]
+        public static partial void WithdrawFailed(ILogger log, string hostId, string sessionId, string error);
+
+        [LoggerMessage(EventId = 2009, Level = LogLevel.Debug, Message = "host {HostId} sent a result for command {CommandId}, which is not pending here (finished, cancelled or never issued)")]
         public static partial void UnsolicitedCommandResult(ILogger log, string hostId, string commandId);
     }
 }

@@ -1,4 +1,5 @@
 using Infra.Controller.Southbound.Cluster;
+using Infra.Controller.Southbound.Commands;
 using Infra.Controller.Southbound.Desired;
 using Infra.Flows;
 using Infra.Grpc;
@@ -14,11 +15,13 @@ namespace Infra.Controller.Southbound.Session;
 /// marks it dirty (full on first contact or when the agent holds another version than the ledger's,
 /// deltas afterwards), and a read loop that records acks, nacks, status reports and heartbeats.
 /// The two loops share only the session's version bookkeeping; the response stream is written by the
-/// write loop alone (Welcome goes out before it starts).
+/// write loop alone (Welcome goes out before it starts), which also drains the session's command
+/// queue (<see cref="CommandChannel"/>); the read loop routes CommandResults to their commands. The
+/// session is published in the store's session directory so any replica can relay commands here.
 /// </summary>
 public sealed partial class AgentSessionService(
     IKeyValueStore store, ChangeFeed feed, SessionRegistry registry, SnapshotCache snapshots, SouthboundOptions options,
-    TimeProvider time, ILogger<AgentSessionService> log) : Infra.V1.AgentSession.AgentSessionBase
+    SessionDirectory directory, TimeProvider time, ILogger<AgentSessionService> log) : Infra.V1.AgentSession.AgentSessionBase
 {
     readonly HostRecords _hosts = new(store, time);
     readonly StatusApplier _status = new(store);
@@ -42,6 +45,25 @@ public sealed partial class AgentSessionService(
         await _hosts.RegisterAsync(hello, callCt).ConfigureAwait(false);
 
         using var lease = registry.Claim(hostId, sessionId);
+        try
+        {
+            await directory.PublishAsync(hostId, sessionId, callCt).ConfigureAwait(false);
+            await RunSessionAsync(hello, sessionId, lease, requestStream, responseStream, context).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Commands in flight fail UNAVAILABLE; the directory entry goes unless a newer session took it.
+            lease.Commands.Close();
+            try { await directory.WithdrawAsync(hostId, sessionId, CancellationToken.None).ConfigureAwait(false); }
+            catch (Exception e) when (e is not OutOfMemoryException) { Log.WithdrawFailed(log, hostId, sessionId, e.Message); }
+        }
+    }
+
+    async Task RunSessionAsync(Hello hello, string sessionId, SessionRegistry.Lease lease, IAsyncStreamReader<AgentMessage> requestStream,
+        IServerStreamWriter<ControllerMessage> responseStream, ServerCallContext context)
+    {
+        var hostId = hello.HostId;
+        var callCt = context.CancellationToken;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(callCt, lease.Superseded);
         var ct = cts.Token;
         await responseStream.WriteAsync(new ControllerMessage
@@ -56,8 +78,8 @@ public sealed partial class AgentSessionService(
 
         var state = new SessionState(hostId, hello.AppliedVersion, await _ledger.LoadAsync(hostId, ct).ConfigureAwait(false));
         using var sub = feed.Subscribe();
-        var reading = ReadLoopAsync(requestStream, state, sub, ct);
-        var writing = WriteLoopAsync(responseStream, state, sub, ct);
+        var reading = ReadLoopAsync(requestStream, state, lease.Commands, ct);
+        var writing = WriteLoopAsync(responseStream, state, sub, lease.Commands, ct);
         await Task.WhenAny(reading, writing).ConfigureAwait(false);
         cts.Cancel();
         try { await Task.WhenAll(reading, writing).ConfigureAwait(false); }
@@ -85,17 +107,35 @@ public sealed partial class AgentSessionService(
         public bool ForceFull;
     }
 
-    async Task WriteLoopAsync(IServerStreamWriter<ControllerMessage> stream, SessionState s, ChangeFeed.Subscription sub, CancellationToken ct)
+    async Task WriteLoopAsync(IServerStreamWriter<ControllerMessage> stream, SessionState s, ChangeFeed.Subscription sub,
+        CommandChannel commands, CancellationToken ct)
     {
+        // Two sources, one writer: each wait is kept until it completes, so no waiter is ever leaked.
+        var dirty = sub.WaitAsync(ct);
+        var command = commands.Outgoing.WaitToReadAsync(ct).AsTask();
         while (true)
         {
-            await sub.WaitAsync(ct).ConfigureAwait(false);
-            if (options.CoalesceWindow > TimeSpan.Zero)
+            await Task.WhenAny(dirty, command).ConfigureAwait(false);
+            if (command.IsCompleted)
             {
-                await Task.Delay(options.CoalesceWindow, ct).ConfigureAwait(false);
-                sub.Drain();
+                if (!await command.ConfigureAwait(false)) command = Task.Delay(Timeout.Infinite, ct).ContinueWith(_ => false, TaskScheduler.Default);
+                else
+                {
+                    while (commands.Outgoing.TryRead(out var m)) await stream.WriteAsync(m, ct).ConfigureAwait(false);
+                    command = commands.Outgoing.WaitToReadAsync(ct).AsTask();
+                }
             }
-            await PushAsync(stream, s, ct).ConfigureAwait(false);
+            if (dirty.IsCompleted)
+            {
+                await dirty.ConfigureAwait(false);
+                if (options.CoalesceWindow > TimeSpan.Zero)
+                {
+                    await Task.Delay(options.CoalesceWindow, ct).ConfigureAwait(false);
+                    sub.Drain();
+                }
+                await PushAsync(stream, s, ct).ConfigureAwait(false);
+                dirty = sub.WaitAsync(ct);
+            }
         }
     }
 
@@ -132,7 +172,7 @@ public sealed partial class AgentSessionService(
         Log.DesiredSent(log, s.HostId, message.Version, message.Full, message.Upserts.Count, message.Removals.Count, snapshot.Revision);
     }
 
-    async Task ReadLoopAsync(IAsyncStreamReader<AgentMessage> stream, SessionState s, ChangeFeed.Subscription sub, CancellationToken ct)
+    async Task ReadLoopAsync(IAsyncStreamReader<AgentMessage> stream, SessionState s, CommandChannel commands, CancellationToken ct)
     {
         while (await stream.MoveNext(ct).ConfigureAwait(false))
         {
@@ -158,8 +198,8 @@ public sealed partial class AgentSessionService(
                 case AgentMessage.MsgOneofCase.Hello:
                     throw new RpcException(new Status(StatusCode.InvalidArgument, "Hello may only be the first message of a session"));
                 case AgentMessage.MsgOneofCase.CommandResult:
-                    // Commands are not issued yet (see README, "Commands"); a result is unsolicited.
-                    Log.UnsolicitedCommandResult(log, s.HostId, m.CommandResult.CommandId);
+                    // Never waits: a full buffer fails that command, not the session.
+                    if (!commands.Deliver(m.CommandResult)) Log.UnsolicitedCommandResult(log, s.HostId, m.CommandResult.CommandId);
                     break;
             }
         }

@@ -11,9 +11,9 @@ public sealed class SessionRegistry
     readonly ConcurrentDictionary<string, Entry> _sessions = new(StringComparer.Ordinal);
 
     /// <summary>Registers a session; its token fires when a newer session for the host arrives.</summary>
-    public Lease Claim(string hostId, string sessionId)
+    public Lease Claim(string hostId, string sessionId, Commands.CommandChannel? commands = null)
     {
-        var entry = new Entry(sessionId, new CancellationTokenSource());
+        var entry = new Entry(sessionId, new CancellationTokenSource(), commands ?? new Commands.CommandChannel(hostId));
         _sessions.AddOrUpdate(hostId, entry, (_, old) => { old.Superseded.Cancel(); return entry; });
         return new Lease(this, hostId, entry);
     }
@@ -22,11 +22,18 @@ public sealed class SessionRegistry
 
     public IReadOnlyCollection<string> ConnectedHosts => _sessions.Keys.ToList();
 
-    public sealed record Entry(string SessionId, CancellationTokenSource Superseded);
+    /// <summary>The live session of a host on this replica, if any.</summary>
+    public Entry? Find(string hostId) => _sessions.TryGetValue(hostId, out var e) ? e : null;
+
+    /// <summary>Every live session on this replica (host, session id), for republishing ownership.</summary>
+    public IReadOnlyList<(string HostId, string SessionId)> Sessions => _sessions.Select(kv => (kv.Key, kv.Value.SessionId)).ToList();
+
+    public sealed record Entry(string SessionId, CancellationTokenSource Superseded, Commands.CommandChannel Commands);
 
     public sealed class Lease(SessionRegistry owner, string hostId, SessionRegistry.Entry entry) : IDisposable
     {
         public CancellationToken Superseded => entry.Superseded.Token;
+        public Commands.CommandChannel Commands => entry.Commands;
 
         public void Dispose()
         {

@@ -18,6 +18,8 @@ public sealed class ConfigFile
     public string? ImageDirectory { get; set; }
     public PlacementSection? Placement { get; set; }
     public double? WatchBookmarkSeconds { get; set; }
+    public string? AdvertiseUrl { get; set; }
+    public double? SnapshotTimeoutSeconds { get; set; }
 
     public sealed class TlsSection
     {

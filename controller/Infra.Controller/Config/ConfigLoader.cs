@@ -4,7 +4,7 @@ namespace Infra.Controller.Config;
 
 /// <summary>Command-line flags; null means "not given, use the file".</summary>
 public sealed record Flags(string? ConfigPath = null, string? Listen = null, string? Store = null, string? NodeId = null,
-    string? ReadyFile = null, string? TokenFile = null, bool InsecureAllowNoAuth = false);
+    string? ReadyFile = null, string? TokenFile = null, bool InsecureAllowNoAuth = false, string? AdvertiseUrl = null);
 
 /// <summary>
 /// Builds the effective config: defaults, then the YAML file, then flags. Every problem (unknown
@@ -40,6 +40,7 @@ public static class ConfigLoader
                 case "--ready-file": f = f with { ReadyFile = Value() }; break;
                 case "--token-file": f = f with { TokenFile = Value() }; break;
                 case "--insecure-allow-no-auth": f = f with { InsecureAllowNoAuth = true }; break;
+                case "--advertise-url": f = f with { AdvertiseUrl = Value() }; break;
                 default: errors.Add($"{arg}: unknown option; see infra-controller --help"); break;
             }
         }
@@ -71,7 +72,9 @@ public static class ConfigLoader
             ImageDirectory: file.ImageDirectory ?? "/var/lib/infra/images",
             Placement: new PlacementPolicy(p?.CpuOvercommit ?? defaults.CpuOvercommit, p?.MemoryOvercommit ?? defaults.MemoryOvercommit,
                 p?.MemoryReserveMib ?? defaults.MemoryReserveMiB, strategy),
-            WatchBookmarkInterval: TimeSpan.FromSeconds(file.WatchBookmarkSeconds ?? 30));
+            WatchBookmarkInterval: TimeSpan.FromSeconds(file.WatchBookmarkSeconds ?? 30),
+            AdvertiseUrl: flags.AdvertiseUrl ?? file.AdvertiseUrl,
+            SnapshotTimeoutOverride: file.SnapshotTimeoutSeconds is { } sts ? TimeSpan.FromSeconds(sts) : null);
         errors.AddRange(config.Validate());
         return (errors.Count == 0 ? config : null, errors);
     }

@@ -21,11 +21,16 @@ public sealed record ControllerConfig(
     TlsConfig Tls,
     string ImageDirectory,
     PlacementPolicy Placement,
-    TimeSpan WatchBookmarkInterval)
+    TimeSpan WatchBookmarkInterval,
+    string? AdvertiseUrl = null,
+    TimeSpan? SnapshotTimeoutOverride = null)
 {
     public const string DefaultConfigPath = "/etc/infra/controller.yaml";
     public const string DefaultListen = "127.0.0.1:7443";
     public const string DefaultStore = "sqlite:/var/lib/infra/state.db";
+
+    /// <summary>How long snapshot and snapshot-delete commands may take on the agent (snapshot_timeout_seconds, default 120).</summary>
+    public TimeSpan SnapshotTimeout => SnapshotTimeoutOverride ?? TimeSpan.FromMinutes(2);
 
     public IPEndPoint ListenEndPoint => IPEndPoint.Parse(Listen);
     public bool UsesTls => Tls.CertFile is not null;
@@ -50,6 +55,8 @@ public sealed record ControllerConfig(
         if (string.IsNullOrWhiteSpace(ImageDirectory)) errors.Add("image_directory: is empty; set a directory for uploaded images such as /var/lib/infra/images");
         errors.AddRange(Placement.Validate().Select(e => "placement: " + e));
         if (WatchBookmarkInterval <= TimeSpan.Zero) errors.Add("watch_bookmark_seconds: must be positive");
+        if (SnapshotTimeout <= TimeSpan.Zero) errors.Add("snapshot_timeout_seconds: must be positive (default 120)");
+        if (Advertise.Check(AdvertiseUrl, ep, UsesTls, Store) is { } advertiseError) errors.Add(advertiseError);
         return errors;
     }
 }

@@ -61,6 +61,10 @@ public static class ErrorReporter
             case GrpcStatusCode.PermissionDenied:
                 lines.Add($"error: permission denied: {Or(detail, "the token may not do this")}");
                 break;
+            case GrpcStatusCode.Unavailable when detail.StartsWith("host ", StringComparison.Ordinal):
+                // The controller answered: a host's agent (not the controller) is out of reach.
+                lines.Add($"error: unavailable: {detail}");
+                break;
             case GrpcStatusCode.Unavailable:
                 lines.Add($"error: cannot reach the controller at {controller}: {Or(detail, "unavailable")}; {WhereToPoint}");
                 break;

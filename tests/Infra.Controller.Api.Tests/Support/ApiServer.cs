@@ -2,6 +2,10 @@ using System.Net;
 using Infra.Controller.Api;
 using Infra.Controller.Api.Services;
 using Infra.Controller.Auth;
+using Infra.Controller.Core.Placement;
+using Infra.Controller.Southbound;
+using Infra.Controller.Southbound.Commands;
+using Infra.Controller.Southbound.Hosting;
 using Infra.Grpc;
 using Infra.Store;
 using Infra.Store.Sqlite;
@@ -39,7 +43,10 @@ public sealed class ApiServer : IAsyncDisposable
         Channel = GrpcChannel.ForAddress(url, options);
     }
 
-    public static async Task<ApiServer> StartAsync(IReadOnlySet<string>? tokens = null, string? clientToken = null, TimeSpan bookmark = default)
+    /// <param name="southbound">Also serve AgentSession and CommandRelay (agents connect here and API
+    /// commands reach them); the failure detector then runs too, so tests must not rely on silent hosts.</param>
+    public static async Task<ApiServer> StartAsync(IReadOnlySet<string>? tokens = null, string? clientToken = null, TimeSpan bookmark = default,
+        bool southbound = false, uint exportWindow = 0, TimeSpan snapshotTimeout = default)
     {
         var dir = Path.Combine(Path.GetTempPath(), "infra-api-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -48,12 +55,20 @@ public sealed class ApiServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();
-        builder.Services.AddInfraApi(store, new ApiOptions(Path.Combine(dir, "images"), WatchBookmarkInterval: bookmark == default ? TimeSpan.FromSeconds(30) : bookmark));
+        builder.Services.AddInfraApi(store, new ApiOptions(Path.Combine(dir, "images"), WatchBookmarkInterval: bookmark == default ? TimeSpan.FromSeconds(30) : bookmark,
+            SnapshotTimeout: snapshotTimeout, ExportWindow: exportWindow));
+        if (southbound)
+        {
+            builder.Services.AddSingleton<IKeyValueStore>(store);
+            builder.Services.AddSouthbound(new SouthboundOptions { ControllerId = "api-test", Placement = new PlacementPolicy(MemoryReserveMiB: 0) });
+        }
         var app = builder.Build();
         if (tokens is not null) app.Use(new BearerTokenAuth(tokens, allowNoAuth: false).InvokeAsync);
         app.MapInfraApi();
+        if (southbound) app.MapAgentSession();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        if (southbound) app.Services.GetRequiredService<ReplicaAddress>().Set(address);
         return new ApiServer(app, dir, store, address, clientToken);
     }
 

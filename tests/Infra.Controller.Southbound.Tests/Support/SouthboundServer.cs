@@ -1,6 +1,7 @@
 using Infra.Store.Tests.Support;
 using System.Net;
 using Infra.Controller.Core.Placement;
+using Infra.Controller.Southbound.Commands;
 using Infra.Controller.Southbound.Failure;
 using Infra.Controller.Southbound.Session;
 using Infra.Grpc;
@@ -43,6 +44,7 @@ public sealed class SouthboundServer : IAsyncDisposable
     public ClaimStore Claims { get; }
     public HostFailureDetector Detector { get; }
     public SessionRegistry Sessions => _app.Services.GetRequiredService<SessionRegistry>();
+    public CommandRouter Commands => _app.Services.GetRequiredService<CommandRouter>();
 
     public static async Task<SouthboundServer> StartAsync(SouthboundOptions? options = null)
     {
@@ -64,10 +66,17 @@ public sealed class SouthboundServer : IAsyncDisposable
             builder.Services.AddSingleton<Infra.Controller.Southbound.Cluster.SnapshotCache>();
             builder.Services.AddSingleton<SessionRegistry>();
             builder.Services.AddSingleton<AgentSessionService>();
+            builder.Services.AddSingleton<ReplicaAddress>();
+            builder.Services.AddSingleton<SessionDirectory>();
+            builder.Services.AddSingleton<CommandRouter>();
+            builder.Services.AddSingleton<CommandRelayService>();
             var app = builder.Build();
             app.MapGrpcService<AgentSessionService>();
+            app.MapGrpcService<CommandRelayService>();
             await app.StartAsync();
-            return new SouthboundServer(app, dir, store, time, options, new Uri(app.Urls.First()).Port);
+            var port = new Uri(app.Urls.First()).Port;
+            app.Services.GetRequiredService<ReplicaAddress>().Set($"http://127.0.0.1:{port}");
+            return new SouthboundServer(app, dir, store, time, options, port);
         }
         catch
         {

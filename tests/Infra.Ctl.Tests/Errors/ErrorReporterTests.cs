@@ -90,6 +90,14 @@ public sealed class ErrorReporterTests
     }
 
     [Fact]
+    public void Unavailable_AboutAHostsAgent_QuotesTheControllerWithoutBlamingTheUrl()
+    {
+        var line = Assert.Single(ErrorReporter.Lines(new RpcException(new GrpcStatus(StatusCode.Unavailable, "host h1 disconnected during the command; retry")), Url, null));
+        Assert.Equal("error: unavailable: host h1 disconnected during the command; retry", line);
+        Assert.Equal(8, ErrorReporter.ExitCodeFor(StatusCode.Unavailable));
+    }
+
+    [Fact]
     public void DeadlineExceeded_SaysTheTimeout()
     {
         var line = Assert.Single(ErrorReporter.Lines(new RpcException(new GrpcStatus(StatusCode.DeadlineExceeded, "")), Url, TimeSpan.FromSeconds(5)));

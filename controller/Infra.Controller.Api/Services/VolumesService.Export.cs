@@ -1,0 +1,45 @@
+using Infra.Controller.Api.Commands;
+using Infra.Controller.Api.Plumbing;
+using Infra.Controller.Domain.Errors;
+using Infra.Controller.Domain.Validation;
+using Infra.Grpc;
+using Infra.V1;
+
+namespace Infra.Controller.Api.Services;
+
+public sealed partial class VolumesService
+{
+    /// <summary>
+    /// Streams a volume (as of a temporary snapshot the agent takes) or a snapshot as RAW, chunk by
+    /// chunk as the host's agent sends them, through whichever replica holds the host's session. The
+    /// agent may run ahead of this stream by at most its export window; a slow client slows the agent.
+    /// </summary>
+    public override async Task ExportVolume(ExportVolumeRequest request, IServerStreamWriter<ExportChunk> responseStream, ServerCallContext context)
+    {
+        var ct = context.CancellationToken;
+        var cmd = ApiErrors.Valid(SnapshotValidation.Validate(request));
+        string sourceId, volumeId;
+        switch (cmd.Source)
+        {
+            case Domain.Commands.ExportSource.Snapshot snap:
+                var s = (await Store.RequireAsync(Kinds.Snapshot, snap.SnapshotId, ct)).Value;
+                if (s.State != VolumeState.Available)
+                    throw ApiErrors.Precondition("SNAPSHOT_NOT_AVAILABLE", s.Meta.Id, $"snapshot {s.Meta.Id} is {s.State}, not AVAILABLE; wait for it or take it again");
+                (sourceId, volumeId) = (s.Meta.Id, s.VolumeId);
+                break;
+            case Domain.Commands.ExportSource.Volume vol:
+                (sourceId, volumeId) = (vol.VolumeId, vol.VolumeId);
+                break;
+            default: throw new InvalidOperationException("validated export has a source");
+        }
+        var volume = (await Store.RequireAsync(Kinds.Volume, volumeId, ct)).Value;
+        var host = await VolumeHosts.OfAsync(Store, volume, ct);
+        if (host.Length == 0) throw VolumeHosts.Unplaced(volumeId, "export");
+        var command = new Command { Id = AgentCalls.NewId("exp"), Export = new ExportCommand { SourceId = sourceId, ChunkSize = (uint)cmd.ChunkSize, Window = api.Options.ExportWindow } };
+        await foreach (var r in Agents.StreamAsync(host, command, context))
+        {
+            if (r.Error.Length > 0) throw ApiErrors.Of(AgentFailure.Export(sourceId, host, r.Error));
+            if (r.Chunk is { } chunk) await responseStream.WriteAsync(chunk, ct);
+        }
+    }
+}
