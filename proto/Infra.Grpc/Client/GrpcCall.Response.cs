@@ -138,6 +138,13 @@ internal sealed partial class GrpcCall<TRequest, TResponse>
             : new Status(StatusCode.Internal, "The server ended the response without a grpc-status trailer.");
         _trailerSource = trailing;
         Finish(status, status.StatusCode == StatusCode.OK ? null : ReadMetadata(trailing));
+        // The body is fully read: release it now. Left to the GC, SocketsHttpHandler's response stream
+        // is finalizable, so every call would survive a collection (with its HTTP/2 stream, headers and
+        // buffers) and wait for the finalizer thread: that promotion made every gen0 GC a gen1 GC
+        // several ms long, which was most of the client's p99 under load. Headers and trailers stay
+        // readable after Dispose.
+        _reader!.Complete();
+        _response.Dispose();
     }
 
     public async Task<TResponse> ReadUnaryResponseAsync()

@@ -91,9 +91,8 @@ internal sealed partial class GrpcCall<TRequest, TResponse> : IClientCall, ICall
     void StartDeadlineTimer(TimeSpan remaining)
     {
         var time = _channel.Options.TimeProvider;
-        var timer = time.CreateTimer(static s => ((GrpcCall<TRequest, TResponse>)s!).Abort(true), this, remaining, Timeout.InfiniteTimeSpan);
-        _cts.Token.UnsafeRegister(static t => ((ITimer)t!).Dispose(), timer);
-        _deadlineTimer = timer;
+        // Disposed by Finish, Abort and Dispose; no registration on _cts (two more objects per call).
+        _deadlineTimer = time.CreateTimer(static s => ((GrpcCall<TRequest, TResponse>)s!).Abort(true), this, remaining, Timeout.InfiniteTimeSpan);
     }
 
     ITimer? _deadlineTimer;
@@ -142,6 +141,7 @@ internal sealed partial class GrpcCall<TRequest, TResponse> : IClientCall, ICall
     {
         if (_status is not null) return;
         _deadlineHit |= deadline;
+        _deadlineTimer?.Dispose();
         try { _cts.Cancel(); } catch (ObjectDisposedException) { }
         // Disposing the response resets the HTTP/2 stream even when nobody is reading it now.
         try { _response?.Dispose(); } catch { }
