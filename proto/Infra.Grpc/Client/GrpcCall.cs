@@ -1,4 +1,3 @@
-using System.IO.Pipelines;
 using System.Net.Http.Headers;
 using Google.Protobuf;
 using Infra.Grpc.Protocol;
@@ -37,7 +36,7 @@ internal sealed partial class GrpcCall<TRequest, TResponse> : IClientCall, ICall
     CancellationTokenRegistration _userCancel;
     Task _sendTask = Task.CompletedTask;
     HttpResponseMessage? _response;
-    PipeReader? _reader;
+    MessageReader? _reader;
     Status? _status;
     Metadata? _trailers;
     bool _deadlineHit;
@@ -107,13 +106,13 @@ internal sealed partial class GrpcCall<TRequest, TResponse> : IClientCall, ICall
             _trailers = new Metadata();
             return;
         }
-        _sendTask = SendAsync(CreateRequest(new UnaryContent(request, size)));
+        _sendTask = SendAsync(CreateRequest(new UnaryContent(request, size, _channel.Options.BufferPool)));
     }
 
     public ClientRequestStream<TRequest> StartStreaming()
     {
         var content = _streamingContent = new StreamingContent();
-        var writer = new ClientRequestStream<TRequest>(content, _channel.Options.MaxSendMessageSize, this);
+        var writer = new ClientRequestStream<TRequest>(content, _channel.Options.MaxSendMessageSize, this, _channel.Options.BufferPool);
         _sendTask = SendAsync(CreateRequest(content));
         return writer;
     }
