@@ -12,7 +12,13 @@ public sealed record Row(string Scenario, string Client, double Rate, string Uni
 
 /// <summary>What the client process's runtime did while the calls ran: the suspects for a latency tail.</summary>
 public sealed record Counters(double AllocPerCall, int Gen0, int Gen1, int Gen2, double GcPauseMs, double MaxGcPauseMs,
-    long LockContentions, double QueueAvg, long QueueMax, int Threads, double CpuUsPerCall, double P99NoGcUs, double P99WithGcUs);
+    long LockContentions, double QueueAvg, long QueueMax, int Threads, double CpuUsPerCall, double P99NoGcUs, double P99WithGcUs)
+{
+    /// <summary>What the last GC of the interval kept alive, and how many objects awaited their finalizer:
+    /// per-call objects that survive (or are finalizable) turn cheap gen0 GCs into long gen1 ones.</summary>
+    public double PromotedKB { get; init; }
+    public long FinalizersPending { get; init; }
+}
 
 /// <summary>Closed-loop load: N workers each issuing the next call when the previous returns.</summary>
 public static class Measure
@@ -31,12 +37,7 @@ public static class Measure
         var elapsed = sw.Elapsed.TotalSeconds;
         var after = Snapshot.Take();
         sampler.Stop();
-        if (Environment.GetEnvironmentVariable("BENCH_GCINFO") == "1")
-            foreach (var kind in new[] { GCKind.Ephemeral, GCKind.FullBlocking, GCKind.Background })
-            {
-                var gi = GC.GetGCMemoryInfo(kind);
-                Console.Error.WriteLine($"{kind}: idx {gi.Index} gen {gi.Generation} promoted {gi.PromotedBytes / 1024} KB heap {gi.HeapSizeBytes / 1024} KB frag {gi.FragmentedBytes / 1024} KB pinned {gi.PinnedObjectsCount} fin {gi.FinalizationPendingCount} pauses {string.Join(",", gi.PauseDurations.ToArray().Select(p => p.TotalMilliseconds.ToString("N2")))} gens {string.Join(" ", gi.GenerationInfo.ToArray().Select(g => $"{g.SizeAfterBytes / 1024}KB"))}");
-            }
+        var lastGc = GC.GetGCMemoryInfo(GCKind.Any);
 
         var all = new List<(long Ticks, bool Gc)>();
         for (var w = 0; w < concurrency; w++)
@@ -52,7 +53,11 @@ public static class Measure
             QueueAvg: sampler.Average, QueueMax: sampler.Max, Threads: ThreadPool.ThreadCount,
             CpuUsPerCall: n == 0 ? 0 : (after.Cpu - before.Cpu).TotalMicroseconds / n,
             P99NoGcUs: Percentile(all.Where(x => !x.Gc).Select(x => x.Ticks).ToList(), 0.99),
-            P99WithGcUs: Percentile(all.Where(x => x.Gc).Select(x => x.Ticks).ToList(), 0.99));
+            P99WithGcUs: Percentile(all.Where(x => x.Gc).Select(x => x.Ticks).ToList(), 0.99))
+        {
+            PromotedKB = lastGc.PromotedBytes / 1024.0,
+            FinalizersPending = lastGc.FinalizationPendingCount,
+        };
         var ticks = all.Select(x => x.Ticks).ToList();
         return new Row($"unary x{concurrency}", client, n / elapsed, "calls/s", Percentile(ticks, 0.50), Percentile(ticks, 0.99))
         {

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 
 // Usage: Infra.Grpc.Benchmarks [--seconds N] [--rounds N] [--no-python] [--unary-only]
 //          | --alloc-profile (which types our client allocates per unary call, sampled)
-//          [--baseline OTHER_BUILD/Infra.Grpc.Benchmarks.dll] [--variant NAME:VAR=VALUE,VAR=VALUE]...
+//          [--baseline OTHER_BUILD/Infra.Grpc.Benchmarks.dll]... [--variant NAME:VAR=VALUE,VAR=VALUE]...
 // Runs our server on loopback h2c in this process; drives it from child processes: our client
 // (this program with --client ADDRESS), optionally another build of it (--baseline) and our client
 // under other runtime settings (--variant, environment variables of the client process only), and
@@ -58,9 +58,11 @@ var selfDll = typeof(OurClient).Assembly.Location;
 var clients = new List<(string Label, string File, List<string> Args, Dictionary<string, string> Env)>();
 List<string> ClientArgs(string dll) => new[] { dll, "--client", address, "--seconds", seconds.ToString() }.Concat(unaryOnly ? new[] { "--unary-only" } : []).ToList();
 clients.Add(("Infra.Grpc", "dotnet", ClientArgs(selfDll), new()));
-if (Arg("--baseline") is { } baseline) clients.Add(("Infra.Grpc base", "dotnet", ClientArgs(Path.GetFullPath(baseline)), new()));
 for (var i = 0; i < args.Length - 1; i++)
 {
+    // Another build of this benchmark (e.g. main's), labelled by its folder: "base" for /tmp/base/X.dll.
+    if (args[i] == "--baseline")
+        clients.Add(($"Infra.Grpc @{Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(args[i + 1])))}", "dotnet", ClientArgs(Path.GetFullPath(args[i + 1])), new()));
     if (args[i] != "--variant") continue;
     var (name, vars) = (args[i + 1].Split(':', 2)[0], args[i + 1].Split(':', 2)[1]);
     clients.Add(($"Infra.Grpc {name}", "dotnet", ClientArgs(selfDll), vars.Split(',').Select(v => v.Split('=', 2)).ToDictionary(v => v[0], v => v[1])));

@@ -16,7 +16,11 @@ public static class Table
                 (int)M(rs, r => r.Counters!.Gen2)!.Value, M(rs, r => r.Counters!.GcPauseMs)!.Value, M(rs, r => r.Counters!.MaxGcPauseMs)!.Value,
                 (long)M(rs, r => r.Counters!.LockContentions)!.Value, M(rs, r => r.Counters!.QueueAvg)!.Value, (long)M(rs, r => r.Counters!.QueueMax)!.Value,
                 (int)M(rs, r => r.Counters!.Threads)!.Value, M(rs, r => r.Counters!.CpuUsPerCall)!.Value,
-                M(rs, r => r.Counters!.P99NoGcUs)!.Value, M(rs, r => r.Counters!.P99WithGcUs)!.Value);
+                M(rs, r => r.Counters!.P99NoGcUs)!.Value, M(rs, r => r.Counters!.P99WithGcUs)!.Value)
+            {
+                PromotedKB = M(rs, r => r.Counters!.PromotedKB)!.Value,
+                FinalizersPending = (long)M(rs, r => r.Counters!.FinalizersPending)!.Value,
+            };
             return first with
             {
                 Rate = M(rs, r => r.Rate)!.Value, P50Us = M(rs, r => r.P50Us), P99Us = M(rs, r => r.P99Us),
@@ -45,13 +49,14 @@ public static class Table
         Console.WriteLine();
         Console.WriteLine("client process during the measured interval: B/call allocated (all threads), GCs by generation, total and");
         Console.WriteLine("longest GC pause, Monitor lock contentions, thread-pool queue (1 ms samples), pool threads, CPU µs/call,");
-        Console.WriteLine("and p99 of the calls during which no gen0 GC happened vs. those that spanned one");
-        Console.WriteLine($"{"scenario",-15} {"client",-22} {"B/call",7} {"gen0/1/2",12} {"pause ms",9} {"max ms",7} {"locks",7} {"queue avg/max",14} {"thr",4} {"cpu µs",7} {"p99 noGC",9} {"p99 GC",8}");
-        Console.WriteLine(new string('-', 131));
+        Console.WriteLine("p99 of the calls during which no gen0 GC happened vs. those that spanned one, and what the last GC");
+        Console.WriteLine("promoted (KB) with the objects then waiting for their finalizer");
+        Console.WriteLine($"{"scenario",-15} {"client",-22} {"B/call",7} {"gen0/1/2",12} {"pause ms",9} {"max ms",7} {"locks",7} {"queue avg/max",14} {"thr",4} {"cpu µs",7} {"p99 noGC",9} {"p99 GC",8} {"prom KB",8} {"fin",6}");
+        Console.WriteLine(new string('-', 147));
         foreach (var r in withCounters)
         {
             var c = r.Counters!;
-            Console.WriteLine($"{r.Scenario,-15} {r.Client,-22} {c.AllocPerCall,7:N0} {$"{c.Gen0}/{c.Gen1}/{c.Gen2}",12} {c.GcPauseMs,9:N1} {c.MaxGcPauseMs,7:N2} {c.LockContentions,7:N0} {$"{c.QueueAvg:N1}/{c.QueueMax}",14} {c.Threads,4} {c.CpuUsPerCall,7:N1} {c.P99NoGcUs,9:N0} {c.P99WithGcUs,8:N0}");
+            Console.WriteLine($"{r.Scenario,-15} {r.Client,-22} {c.AllocPerCall,7:N0} {$"{c.Gen0}/{c.Gen1}/{c.Gen2}",12} {c.GcPauseMs,9:N1} {c.MaxGcPauseMs,7:N2} {c.LockContentions,7:N0} {$"{c.QueueAvg:N1}/{c.QueueMax}",14} {c.Threads,4} {c.CpuUsPerCall,7:N1} {c.P99NoGcUs,9:N0} {c.P99WithGcUs,8:N0} {c.PromotedKB,8:N0} {c.FinalizersPending,6:N0}");
         }
     }
 }
