@@ -1,7 +1,7 @@
 """grpcio (asyncio API) load against a tester.proto server, as the reference client.
 
 Usage: bench_client.py ADDRESS unary CONCURRENCY SECONDS | stream COUNT
-Prints one JSON object: {"rate": ..., "p50_us": ..., "p99_us": ...}.
+Prints one JSON object: {"rate": ..., "p50_us": ..., "p99_us": ..., "p999_us": ..., "max_us": ...}.
 """
 import asyncio
 import json
@@ -33,7 +33,8 @@ async def unary(address, concurrency, seconds):
         await asyncio.gather(*(worker(until, lat) for _ in range(concurrency)))
         elapsed = time.perf_counter() - start
         lat.sort()
-        return {"rate": len(lat) / elapsed, "p50_us": lat[len(lat) // 2] * 1e6, "p99_us": lat[int(len(lat) * 0.99)] * 1e6}
+        return {"rate": len(lat) / elapsed, "p50_us": lat[len(lat) // 2] * 1e6, "p99_us": lat[int(len(lat) * 0.99)] * 1e6,
+                "p999_us": lat[int(len(lat) * 0.999)] * 1e6, "max_us": lat[-1] * 1e6}
 
 
 async def stream(address, count):

@@ -13,7 +13,7 @@ internal interface ICallStatus
 
 /// <summary>Writes request messages onto the HTTP/2 request stream; each WriteAsync waits for the
 /// stream's flow-control window, so a slow server slows the writer down.</summary>
-internal sealed class ClientRequestStream<T>(StreamingContent content, int maxSendSize, ICallStatus call) : IClientStreamWriter<T> where T : class, IMessage<T>
+internal sealed class ClientRequestStream<T>(StreamingContent content, int maxSendSize, ICallStatus call, ArrayPool<byte> pool) : IClientStreamWriter<T> where T : class, IMessage<T>
 {
     bool _completed;
 
@@ -27,7 +27,7 @@ internal sealed class ClientRequestStream<T>(StreamingContent content, int maxSe
         using var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, call.CallToken) : null;
         var token = linked?.Token ?? call.CallToken;
         var length = GrpcFrame.HeaderSize + size;
-        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        var buffer = pool.Rent(length);
         try
         {
             var stream = await content.StreamTask.WaitAsync(token).ConfigureAwait(false);
@@ -42,7 +42,7 @@ internal sealed class ClientRequestStream<T>(StreamingContent content, int maxSe
             if (call.CallToken.IsCancellationRequested) throw new RpcException(new Status(StatusCode.Cancelled, "The call was cancelled or passed its deadline while writing."));
             throw new RpcException(new Status(StatusCode.Unavailable, $"Writing the request stream failed: {e.Message}"));
         }
-        finally { ArrayPool<byte>.Shared.Return(buffer); }
+        finally { pool.Return(buffer); }
     }
 
     public Task CompleteAsync()

@@ -6,19 +6,19 @@ using Infra.Grpc.Protocol;
 namespace Infra.Grpc.Client;
 
 /// <summary>A single request message, serialized into a pooled buffer when the handler asks for it.</summary>
-internal sealed class UnaryContent(IMessage message, int size) : HttpContent
+internal sealed class UnaryContent(IMessage message, int size, ArrayPool<byte> pool) : HttpContent
 {
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
         var length = GrpcFrame.HeaderSize + size;
-        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        var buffer = pool.Rent(length);
         try
         {
             GrpcFrame.WriteHeader(buffer, false, size);
             message.WriteTo(buffer.AsSpan(GrpcFrame.HeaderSize, size));
             await stream.WriteAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
         }
-        finally { ArrayPool<byte>.Shared.Return(buffer); }
+        finally { pool.Return(buffer); }
     }
 
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => SerializeToStreamAsync(stream, context, default);

@@ -1,4 +1,3 @@
-using System.IO.Pipelines;
 using System.Net.Http.Headers;
 using Google.Protobuf;
 using Infra.Grpc.Protocol;
@@ -37,7 +36,7 @@ internal sealed partial class GrpcCall<TRequest, TResponse> : IClientCall, ICall
     CancellationTokenRegistration _userCancel;
     Task _sendTask = Task.CompletedTask;
     HttpResponseMessage? _response;
-    PipeReader? _reader;
+    MessageReader? _reader;
     Status? _status;
     Metadata? _trailers;
     bool _deadlineHit;
@@ -91,9 +90,8 @@ internal sealed partial class GrpcCall<TRequest, TResponse> : IClientCall, ICall
     void StartDeadlineTimer(TimeSpan remaining)
     {
         var time = _channel.Options.TimeProvider;
-        var timer = time.CreateTimer(static s => ((GrpcCall<TRequest, TResponse>)s!).Abort(true), this, remaining, Timeout.InfiniteTimeSpan);
-        _cts.Token.UnsafeRegister(static t => ((ITimer)t!).Dispose(), timer);
-        _deadlineTimer = timer;
+        // Disposed by Finish, Abort and Dispose; no registration on _cts (two more objects per call).
+        _deadlineTimer = time.CreateTimer(static s => ((GrpcCall<TRequest, TResponse>)s!).Abort(true), this, remaining, Timeout.InfiniteTimeSpan);
     }
 
     ITimer? _deadlineTimer;
@@ -108,13 +106,13 @@ internal sealed partial class GrpcCall<TRequest, TResponse> : IClientCall, ICall
             _trailers = new Metadata();
             return;
         }
-        _sendTask = SendAsync(CreateRequest(new UnaryContent(request, size)));
+        _sendTask = SendAsync(CreateRequest(new UnaryContent(request, size, _channel.Options.BufferPool)));
     }
 
     public ClientRequestStream<TRequest> StartStreaming()
     {
         var content = _streamingContent = new StreamingContent();
-        var writer = new ClientRequestStream<TRequest>(content, _channel.Options.MaxSendMessageSize, this);
+        var writer = new ClientRequestStream<TRequest>(content, _channel.Options.MaxSendMessageSize, this, _channel.Options.BufferPool);
         _sendTask = SendAsync(CreateRequest(content));
         return writer;
     }
@@ -142,6 +140,7 @@ internal sealed partial class GrpcCall<TRequest, TResponse> : IClientCall, ICall
     {
         if (_status is not null) return;
         _deadlineHit |= deadline;
+        _deadlineTimer?.Dispose();
         try { _cts.Cancel(); } catch (ObjectDisposedException) { }
         // Disposing the response resets the HTTP/2 stream even when nobody is reading it now.
         try { _response?.Dispose(); } catch { }

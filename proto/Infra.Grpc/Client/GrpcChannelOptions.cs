@@ -17,4 +17,6 @@ public sealed class GrpcChannelOptions
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
     /// <summary>Headers sent with every call, before each call's own headers (e.g. authorization).</summary>
     public Metadata? DefaultHeaders { get; set; }
+    /// <summary>Where request frames and response read buffers are rented; tests count rents and returns.</summary>
+    internal System.Buffers.ArrayPool<byte> BufferPool { get; set; } = System.Buffers.ArrayPool<byte>.Shared;
 }

@@ -175,12 +175,19 @@ public abstract class TesterClientTests : IAsyncLifetime
         var key = Guid.NewGuid().ToString("N");
         using var cts = new CancellationTokenSource();
         var call = Client.WaitAsync(new EchoRequest { Text = key }, new CallOptions(CancellationToken: cts.Token, Timeout: Bound));
-        await Task.Delay(300); // let the request reach the server
+        // Cancel only once the server runs the call: a call cancelled before its HEADERS left never
+        // reaches the server, and a fixed sleep was not always enough on a loaded machine.
+        var state = "pending";
+        for (var i = 0; i < 200 && state == "pending"; i++)
+        {
+            state = (await Client.UnaryAsync(new EchoRequest { Text = "probe:" + key }, Timeout())).Text;
+            if (state == "pending") await Task.Delay(25);
+        }
+        Assert.Equal("started", state);
         cts.Cancel();
         var e = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync.WaitAsync(Bound));
         Assert.Equal(StatusCode.Cancelled, e.StatusCode);
 
-        var state = "";
         for (var i = 0; i < 100 && state != "cancelled"; i++)
         {
             state = (await Client.UnaryAsync(new EchoRequest { Text = "probe:" + key }, Timeout())).Text;

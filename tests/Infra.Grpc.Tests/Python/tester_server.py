@@ -14,6 +14,7 @@ from google.protobuf import empty_pb2
 
 CODES = {c.value[0]: c for c in grpc.StatusCode}
 cancelled = set()
+started = set()
 lock = threading.Lock()
 
 
@@ -56,7 +57,8 @@ class Tester(tester_pb2_grpc.TesterServicer):
     def Unary(self, request, context):
         if request.text.startswith("probe:"):
             with lock:
-                state = "cancelled" if request.text[6:] in cancelled else "pending"
+                key = request.text[6:]
+                state = "cancelled" if key in cancelled else "started" if key in started else "pending"
             return tester_pb2.EchoReply(text=state)
         common(request, context)
         return reply(request, 0)
@@ -92,6 +94,8 @@ class Tester(tester_pb2_grpc.TesterServicer):
             with lock:
                 cancelled.add(key)
         context.add_callback(on_done)
+        with lock:
+            started.add(key)
         while context.is_active():
             time.sleep(0.01)
         return tester_pb2.EchoReply()

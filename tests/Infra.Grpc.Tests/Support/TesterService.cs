@@ -9,9 +9,12 @@ public sealed class TesterService(CancellationProbe probe) : Tester.TesterBase
 {
     public override async Task<EchoReply> Unary(EchoRequest request, ServerCallContext context)
     {
-        // "probe:KEY" asks whether the Wait call KEY saw its CancellationToken fire.
+        // "probe:KEY" asks whether the Wait call KEY started, and whether it saw its CancellationToken fire.
         if (request.Text.StartsWith("probe:", StringComparison.Ordinal))
-            return new EchoReply { Text = probe.Cancelled(request.Text[6..]).IsCompleted ? "cancelled" : "pending" };
+        {
+            var key = request.Text[6..];
+            return new EchoReply { Text = probe.Cancelled(key).IsCompleted ? "cancelled" : probe.Started(key).IsCompleted ? "started" : "pending" };
+        }
         await Common(request, context);
         return Reply(request, 0);
     }
