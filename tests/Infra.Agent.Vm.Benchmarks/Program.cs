@@ -6,7 +6,7 @@ using Infra.Agent.Compute.Model;
 using Infra.Agent.Vm.Benchmarks;
 using Infra.Agent.Vm.Hosting;
 
-// VM start cost of the agent against qemu alone (and libvirt when it runs here). No guest is
+// VM start cost of the agent against qemu alone and libvirt (when installed; see Libvirt.cs). No guest is
 // booted: a VM counts as started when qemu announces RESUME after "cont" (SeaBIOS then finds no
 // disk, which does not matter here). Usage: dotnet run -c Release -- [N=8]
 var n = args.Length > 0 ? int.Parse(args[0]) : 8;
@@ -14,8 +14,8 @@ var root = Path.Combine("/tmp", $"ivb-{Guid.NewGuid():N}"[..12]);
 Directory.CreateDirectory(root);
 var cgroups = new CgroupTree { Parent = $"infra-vmb-{Guid.NewGuid():N}"[..20], NestUnderOwnCgroup = true };
 static VmDefinition Tiny(string id) => new() { Id = id, Vcpus = 1, CpuMhz = 1000, MemoryMib = 64 };
-static string Ms(IEnumerable<TimeSpan> xs, double q) { var s = xs.Select(x => x.TotalMilliseconds).Order().ToArray(); return s[(int)Math.Min(s.Length - 1, Math.Floor(q * s.Length))].ToString("0.0"); }
-static long RssKb(int pid) => File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmRSS:")).Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1])).FirstOrDefault();
+static string Ms(IEnumerable<TimeSpan> xs, double q) => Stats.Ms(xs, q);
+static long RssKb(int pid) => Stats.RssKb(pid);
 
 var rows = new List<(string What, string Value)>();
 var host = await VmHostBuilder.BuildAsync(new VmHostOptions
@@ -62,30 +62,7 @@ try
     rows.Add(("qemu alone starts/s parallel (N at once)", $"{n / dparWall.TotalSeconds:0.00}"));
     rows.Add(("agent process RSS before / with N VMs running", $"{rssBefore / 1024.0:0.0} / {rssAfter / 1024.0:0.0} MiB ({(rssAfter - rssBefore) / (double)n:0} KiB per VM)"));
 
-    var (lv, why) = await Libvirt.TryStartAsync(Path.Combine(root, "libvirt"));
-    if (lv is null) rows.Add(("libvirt", $"not measured: {why}"));
-    else
-        await using (lv)
-        {
-            try
-            {
-                // Here every create re-probes qemu's capabilities (~49 s, see the README), so only a few run.
-                var ln = Math.Min(n, int.Parse(Environment.GetEnvironmentVariable("INFRA_BENCH_LIBVIRT_N") ?? "2"));
-                var lrssBefore = RssKb(lv.DaemonPid);
-                var l = new List<TimeSpan>();
-                var lseq = Stopwatch.StartNew();
-                for (var i = 0; i < ln; i++) l.Add(await lv.CreateAsync($"l{i}"));
-                var lseqWall = lseq.Elapsed;
-                var lrssAfter = RssKb(lv.DaemonPid);
-                for (var i = 0; i < ln; i++) await lv.DestroyAsync($"l{i}");
-                rows.Add(($"libvirt (libvirtd 9.0, virsh create), median / p90 (N={ln})", $"{Ms(l, 0.5)} / {Ms(l, 0.9)} ms (includes virsh's own process start)"));
-                rows.Add(("libvirt overhead per start (median difference to qemu alone)", $"{double.Parse(Ms(l, 0.5)) - double.Parse(Ms(d, 0.5)):0.0} ms"));
-                rows.Add(("libvirt starts/s sequential", $"{ln / lseqWall.TotalSeconds:0.00}"));
-                rows.Add(($"libvirtd RSS before / with {ln} domains", $"{lrssBefore / 1024.0:0.0} / {lrssAfter / 1024.0:0.0} MiB"));
-            }
-            catch (Exception e) { rows.Add(("libvirt", $"failed: {e.Message}")); }
-            finally { foreach (var name in (await lv.VirshAsync("list", "--name")).Out.Split('\n', StringSplitOptions.RemoveEmptyEntries)) await lv.DestroyAsync(name.Trim()); }
-        }
+    await LibvirtRun.MeasureAsync(Path.Combine(root, "libvirt"), n, Stats.Median(d), Stats.Median(a), rows);
 }
 finally
 {
