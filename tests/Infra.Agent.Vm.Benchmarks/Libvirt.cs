@@ -29,7 +29,10 @@ internal sealed class Libvirt : IAsyncDisposable
     /// <summary>The apt packages this needs.</summary>
     public const string Packages = "libvirt-daemon-system libvirt-clients libvirt-daemon-driver-qemu";
 
-    public int DaemonPid => _daemon.Id;
+    /// <summary>libvirtd's PID (from its pidfile; the process started here is the sandbox shell).</summary>
+    public int? DaemonPid =>
+        int.TryParse(ReadOrEmpty(Path.Combine(_dir, "libvirtd.pid")).Trim(), out var pid)
+        && Infra.Agent.Compute.Runners.ProcessInspector.IsAlive(pid) ? pid : null;
 
     /// <summary>Null with the reason when libvirt cannot run here.</summary>
     public static async Task<(Libvirt? L, string? Why)> TryStartAsync(string dir)
@@ -40,7 +43,7 @@ internal sealed class Libvirt : IAsyncDisposable
         Directory.CreateDirectory(Path.Combine(dir, "vm"));
         File.WriteAllText(Path.Combine(dir, "libvirtd.conf"),
             $"unix_sock_dir = \"{sock}\"\nlisten_tls = 0\nlisten_tcp = 0\nlog_outputs = \"3:file:{dir}/libvirtd.log\"\n");
-        // unshare and sh exec in turn, so the process started here ends up being libvirtd itself.
+        // unshare execs sh, which stays as the parent of virtlogd and libvirtd so that it reaps them.
         var psi = new ProcessStartInfo("unshare") { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var a in (string[])["--mount", "--net", "/bin/sh", "-c", LibvirtSandbox.Script, "infra-bench-libvirt", dir]) psi.ArgumentList.Add(a);
         var before = MachineCgroups();
@@ -145,20 +148,22 @@ internal sealed class Libvirt : IAsyncDisposable
 
     public Task DestroyAsync(string name) => VirshAsync("destroy", name);
 
-    /// <summary>Destroys what runs, then ends libvirtd and virtlogd; the namespaces go with them.</summary>
+    /// <summary>
+    /// Destroys what runs, then stops libvirtd (SIGTERM, SIGKILL after 15 s); the sandbox shell
+    /// then stops virtlogd, reaps both and exits, and the namespaces go with them.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (!_daemon.HasExited)
         {
             var (rc, names, _) = await VirshAsync("list", "--name");
             if (rc == 0) foreach (var n in names.Split('\n', StringSplitOptions.RemoveEmptyEntries)) await DestroyAsync(n.Trim());
-            _daemon.Kill();
-            await _daemon.WaitForExitAsync();
+            if (DaemonPid is { } lv) Infra.Agent.Compute.Runners.ProcessInspector.Signal(lv, 15);
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            try { await _daemon.WaitForExitAsync(grace.Token); }
+            catch (OperationCanceledException) { _daemon.Kill(entireProcessTree: true); await _daemon.WaitForExitAsync(); }
         }
         _daemon.Dispose();
-        if (int.TryParse(ReadOrEmpty(Path.Combine(_dir, "virtlogd.pid")).Trim(), out var logd))
-            try { using var p = Process.GetProcessById(logd); if (p.ProcessName == "virtlogd") p.Kill(); }
-            catch (ArgumentException) { /* already gone */ }
         // libvirt removes each domain's cgroup at destroy; the "machine" parents it made are ours to remove.
         foreach (var m in MachineCgroups().Except(_machineCgroupsBefore)) try { Directory.Delete(m); } catch (IOException) { }
     }

@@ -32,7 +32,7 @@ internal sealed class LibvirtRun : IAsyncDisposable
     {
         await _lv.CreateAsync("lwarm");
         await _lv.DestroyAsync("lwarm");
-        _rssBefore = Stats.RssKb(_lv.DaemonPid);
+        _rssBefore = (_lv.DaemonPid is { } pid ? Stats.RssKb(pid) : 0);
     }
 
     /// <summary>One counted create; the domain keeps running until <see cref="FinishAsync"/>.</summary>
@@ -49,7 +49,7 @@ internal sealed class LibvirtRun : IAsyncDisposable
         if (_failure is not null) { _rows.Add(("libvirt", $"failed: {_failure}")); return; }
         try
         {
-            _rssAfter = Stats.RssKb(_lv.DaemonPid);
+            _rssAfter = (_lv.DaemonPid is { } pid ? Stats.RssKb(pid) : 0);
             foreach (var name in _running) await _lv.DestroyAsync(name);
             _running.Clear();
             var rt = new List<TimeSpan>();

@@ -16,6 +16,9 @@ namespace Infra.Agent.Vm.Benchmarks;
 /// the host's links and firewall (the domains have no NICs). The namespaces end with the last
 /// process in them: libvirtd, the virtlogd it needs for qemu's stdio, and their qemus.
 ///
+/// The shell stays as the parent of both daemons: when libvirtd ends it stops virtlogd, reaps
+/// both and exits (a daemon left to this machine's PID 1 would stay a zombie).
+///
 /// $1: the private directory (holds libvirtd.conf; gets virtlogd.pid, libvirtd.pid).
 /// </summary>
 internal static class LibvirtSandbox
@@ -44,7 +47,14 @@ internal static class LibvirtSandbox
         rm -rf "$d/etc/libvirt/qemu/networks/autostart"
         mount --bind "$d/etc/libvirt" /etc/libvirt
         ip link set lo up
-        /usr/sbin/virtlogd -d -p "$d/virtlogd.pid"
-        exec /usr/sbin/libvirtd -f "$d/libvirtd.conf" -p "$d/libvirtd.pid"
+        /usr/sbin/virtlogd -p "$d/virtlogd.pid" &
+        logd=$!
+        /usr/sbin/libvirtd -f "$d/libvirtd.conf" -p "$d/libvirtd.pid" &
+        lv=$!
+        rc=0
+        wait $lv || rc=$?
+        kill $logd 2>/dev/null || true
+        wait $logd || true
+        exit $rc
         """;
 }
