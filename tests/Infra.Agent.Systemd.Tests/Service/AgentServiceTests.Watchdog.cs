@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using Infra.Agent.Compute.Runners;
-using Infra.Agent.Systemd.Tests.Fixture;
 using static Infra.Agent.Tests.Support.Resources;
 
 namespace Infra.Agent.Systemd.Tests.Service;
@@ -8,7 +6,7 @@ namespace Infra.Agent.Systemd.Tests.Service;
 public sealed partial class AgentServiceTests
 {
     [Fact]
-    public async Task Watchdog_ThePettingAgentOutlivesWatchdogSec_AFrozenOneIsKilledAndRestartedBySystemd()
+    public async Task Watchdog_TheAgentPetsIt_SoTheSameProcessStaysActivePastWatchdogSec()
     {
         await host.StartFreshAsync(Serve(() => Full(1)));
         await WaitForAsync((_, m) => m.Ack?.Version == 1, "Ack v1");
@@ -30,13 +28,5 @@ public sealed partial class AgentServiceTests
         }
         Assert.Equal(restarts, host.ShowNumber(Agent, "NRestarts"));
         Assert.True(pets.Count >= 3, $"systemd saw too few watchdog pets in {sw.Elapsed}: {string.Join(", ", pets)}");
-
-        // The control: an agent that stops petting (frozen) is killed once WatchdogSec passes and restarted.
-        var hostPid = host.MainHostPid(Agent);
-        Assert.True(ProcessInspector.Signal(hostPid, 19), "could not SIGSTOP the agent");
-        await AgentServiceRoot.WaitUntilAsync(() => host.ShowNumber(Agent, "NRestarts") > restarts && host.Show(Agent, "ActiveState") == "active",
-            limit + TimeSpan.FromSeconds(60), "systemd to kill the frozen agent on the watchdog and restart it", () => host.Journal(Agent));
-        Assert.NotEqual(pid, host.ShowNumber(Agent, "MainPID"));
-        Assert.Contains("Watchdog timeout", host.Journal("infra-agent.service", 200));
     }
 }
