@@ -10,8 +10,9 @@
 #                                             GUEST-ACPI-POWEROFF and power off
 #   infra.tick=1                              every 0.3 s write "TICK-<n>" (n counting up) at offset 0 of every
 #                                             disk present at boot, with fsync (snapshot tests)
-#   infra.watch=vdX                           report a hot-plugged disk: GUEST-HOTDISK vdX=<first line> when
-#                                             /dev/vdX appears, GUEST-HOTDISK-GONE vdX when it goes
+#   infra.watch=vdX                           report a hot-plugged disk: GUEST-HOTDISK-NODE vdX when /dev/vdX
+#                                             appears, then GUEST-HOTDISK vdX=<first line>, GUEST-HOTDISK-GONE vdX
+#                                             when it goes; from GUEST-WATCHING on, kernel messages as GUEST-KMSG
 /bin/busybox --install -s /bin
 mkdir -p /proc /sys /dev /tmp
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
@@ -68,11 +69,18 @@ w=$(arg infra.watch)
 if [ -n "$w" ]; then
   # Printed once the guest is fully up: a disk hot-plugged before this may be missed by a guest
   # whose PCIe hot-plug driver is still settling, so tests wait for it before plugging.
+  # The kernel's messages from now on (PCIe/ACPI hot-plug, PCI enumeration, virtio), on the
+  # console: when a plugged disk never shows up, the log says which step stopped.
+  t0=$(cut -d' ' -f1 /proc/uptime | tr -d .)0000
+  cat /dev/kmsg | awk -F';' -v t0="$t0" '{ split($1, h, ","); if (h[3] + 0 >= t0 + 0) { print "GUEST-KMSG " $2; fflush() } }' &
   echo "GUEST-WATCHING $w"
   ( seen=0
     while true; do
       if [ -b /dev/$w ] && [ $seen = 0 ]; then
-        seen=1; echo "GUEST-HOTDISK $w=$(head -c 4096 /dev/$w | tr -d '\000' | head -n 1)"
+        # Said before the read, which needs the disk's back end to answer: a plug that stops
+        # between the two shows as a node without its first line.
+        seen=1; echo "GUEST-HOTDISK-NODE $w"
+        echo "GUEST-HOTDISK $w=$(head -c 4096 /dev/$w | tr -d '\000' | head -n 1)"
       elif [ ! -b /dev/$w ] && [ $seen = 1 ]; then
         seen=0; echo "GUEST-HOTDISK-GONE $w"
       fi

@@ -132,7 +132,8 @@ public sealed partial class VmManager
                     var how = gone.Exit?.ToString() ?? "exited";
                     throw new VmStartException($"VM {startingVm}: qemu {how} at start: {LogTail.Read(paths.StdioLog, 5)}", e);
                 }
-                await Task.Delay(TimeSpan.FromMilliseconds(50), _time, ct);
+                // qemu listens a few ms after its pidfile appears: retry at the runners' start pace.
+                await Task.Delay(ProcessInspector.StartPoll, _time, ct);
             }
         }
     }

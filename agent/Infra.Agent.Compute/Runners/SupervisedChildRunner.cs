@@ -70,7 +70,7 @@ public sealed class SupervisedChildRunner(CgroupTree cgroups, TimeProvider time,
             }
             if (time.GetUtcNow() > deadline)
                 throw new VmStartException($"VM {vm.Id}: qemu wrote no pidfile within {_startTimeout.TotalSeconds:0} s; see {paths.StdioLog}");
-            await Task.Delay(TimeSpan.FromMilliseconds(20), time, ct);
+            await Task.Delay(ProcessInspector.StartPoll, time, ct);
         }
     }
 

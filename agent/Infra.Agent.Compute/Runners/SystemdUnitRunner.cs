@@ -23,15 +23,17 @@ public sealed class SystemdUnitRunner(IUnitManager units, TimeProvider time, Tim
         await units.StartTransientUnitAsync(unit, UnitProperties.ForStart(vm, argv, resources, paths), ct);
 
         var deadline = time.GetUtcNow() + _startTimeout;
-        while (true)
+        for (var poll = 0; ; poll++)
         {
             if (ProcessInspector.ReadPidFile(paths.PidFile) is { } pid && ProcessInspector.IsAlive(pid)) return pid;
+            // The pidfile is a file read; the unit's state is a D-Bus round trip, asked every 10th poll.
+            if (poll % 10 != 9) { await Task.Delay(ProcessInspector.StartPoll, time, ct); continue; }
             var state = await units.GetUnitStateAsync(unit, ct);
             if (state is { ActiveState: "failed" or "inactive" })
                 throw new VmStartException($"VM {vm.Id}: unit {unit} ended at start ({state.Result}, status {state.ExecMainStatus}): {LogTail.Read(paths.StdioLog, 5)}");
             if (time.GetUtcNow() > deadline)
                 throw new VmStartException($"VM {vm.Id}: qemu wrote no pidfile within {_startTimeout.TotalSeconds:0} s; see journalctl -u {unit} and {paths.StdioLog}");
-            await Task.Delay(TimeSpan.FromMilliseconds(20), time, ct);
+            await Task.Delay(ProcessInspector.StartPoll, time, ct);
         }
     }
 

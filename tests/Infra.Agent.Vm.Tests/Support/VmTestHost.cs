@@ -83,7 +83,7 @@ public sealed class VmTestHost : IAsyncDisposable
     public Task WaitForSerialAsync(string id, string text, TimeSpan timeout) =>
         WaitUntilAsync(() => SerialLog(id).Contains(text), timeout, $"'{text}' on VM {id}'s serial console; log so far: {Tail(SerialLog(id))}");
 
-    public static string Tail(string s) => s.Length <= 800 ? s : s[^800..];
+    public static string Tail(string s) => s.Length <= 2500 ? s : s[^2500..];
 
     public static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
     {

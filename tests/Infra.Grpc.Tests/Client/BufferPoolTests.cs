@@ -26,11 +26,11 @@ public sealed class BufferPoolTests : IClassFixture<OurServerFixture>, IDisposab
 
     public void Dispose() => _channel.Dispose();
 
-    async Task AssertAllReturnedAsync()
+    async Task AssertAllReturnedAsync(bool mustHaveRented = true)
     {
         Assert.Equal(0, await _pool.OutstandingAfterAsync(Bound));
         Assert.Empty(_pool.Errors);
-        Assert.True(_pool.Rented > 0);
+        if (mustHaveRented) Assert.True(_pool.Rented > 0);
     }
 
     [Fact]
@@ -110,7 +110,8 @@ public sealed class BufferPoolTests : IClassFixture<OurServerFixture>, IDisposab
         var e = await Assert.ThrowsAsync<RpcException>(async () =>
             await _client.UnaryAsync(new EchoRequest { Text = "slow", DelayMs = 5_000 }, new CallOptions(Timeout: TimeSpan.FromMilliseconds(100))));
         Assert.Equal(StatusCode.DeadlineExceeded, e.StatusCode);
-        await AssertAllReturnedAsync();
+        // On a loaded machine the deadline may pass before the request frame was even rented.
+        await AssertAllReturnedAsync(mustHaveRented: false);
     }
 
     [Fact]

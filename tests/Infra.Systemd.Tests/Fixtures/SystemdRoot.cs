@@ -74,8 +74,11 @@ public sealed class SystemdRoot : IDisposable
         }
 
         // sh moves itself into our cgroups, then becomes unshare, whose child becomes init.
+        // --mount-proc: the root's /proc must be the new PID namespace's. The host's procfs mounted
+        // above would show host PIDs, so a service reading /proc/<pid> for a PID from a pidfile
+        // (qemu writes its own, namespace, PID) finds nothing or the wrong process.
         const string script = "root=$1; log=$2; shift 2; for f in \"$@\"; do echo $$ > \"$f\" || exit 97; done; " +
-            "exec unshare --cgroup --pid --fork --mount --uts chroot \"$root\" /lib/systemd/systemd --system >\"$log\" 2>&1";
+            "exec unshare --cgroup --pid --fork --mount --uts --mount-proc=\"$root/proc\" chroot \"$root\" /lib/systemd/systemd --system >\"$log\" 2>&1";
         var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
         foreach (var a in new[] { "-c", script, "sh", RootPath, LogPath }.Concat(procs)) psi.ArgumentList.Add(a);
         _unshare = Process.Start(psi) ?? throw new InvalidOperationException("could not start unshare");
