@@ -40,22 +40,6 @@ public sealed partial class HostCommands
     }
 
     /// <summary>A qcow2 file in the pools, outside this volume's own chain, whose backing file is one of <paramref name="files"/>.</summary>
-    private async Task<string?> DependentAsync(string baseFile, IReadOnlyList<string> files, CancellationToken ct)
-    {
-        var stem = Path.GetFileNameWithoutExtension(baseFile);
-        foreach (var (_, pool) in storage.Layout.Pools)
-        {
-            if (!Directory.Exists(pool)) continue;
-            foreach (var f in Directory.EnumerateFiles(pool, "*.qcow2"))
-            {
-                var name = Path.GetFileName(f);
-                if (name.StartsWith(stem + ".", StringComparison.Ordinal) || name.StartsWith(stem + "@", StringComparison.Ordinal)) continue;
-                string? backing;
-                try { backing = (await images.InfoAsync(f, ct).ConfigureAwait(false)).BackingFile; }
-                catch (ImageToolException) { continue; }
-                if (backing is not null && files.Contains(Path.GetFullPath(backing, pool))) return f;
-            }
-        }
-        return null;
-    }
+    private Task<string?> DependentAsync(string baseFile, IReadOnlyList<string> files, CancellationToken ct) =>
+        PoolFiles.DependentAsync(storage.Layout, images, Path.GetFileNameWithoutExtension(baseFile), files, ct);
 }

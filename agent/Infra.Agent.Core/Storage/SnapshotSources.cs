@@ -30,7 +30,7 @@ public static class SnapshotSources
     public static async Task<IReadOnlyDictionary<string, SnapshotImage>> ResolveAsync(DesiredSnapshot snapshot, StorageLayout layout, QemuImg images, CancellationToken ct)
     {
         var result = new Dictionary<string, SnapshotImage>(StringComparer.Ordinal);
-        foreach (var v in snapshot.OfKind(DesiredKind.Volume).Select(r => r.Volume).Where(v => v.SourceSnapshotId.Length > 0 && v.BaseImageId.Length == 0))
+        foreach (var v in snapshot.OfKind(DesiredKind.Volume).Select(r => r.Volume).Where(v => !v.Purge && v.SourceSnapshotId.Length > 0 && v.BaseImageId.Length == 0))
         {
             if (result.ContainsKey(v.SourceSnapshotId) || FindOverlay(layout, v.SourceSnapshotId) is not { } overlay) continue;
             try { if (await ImageOfAsync(overlay, images, ct).ConfigureAwait(false) is { } image) result[v.SourceSnapshotId] = image; }

@@ -18,4 +18,10 @@ public sealed partial class StorageApplier
 
     [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "Volume {Id}: storage daemon (pid {Pid}) died; serving it again")]
     private partial void LogDaemonDied(string id, int pid);
+
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Information, Message = "Volume {Id}: purged (deleted by the operator), removed {Path}")]
+    private partial void LogPurgedFile(string id, string path);
+
+    [LoggerMessage(EventId = 4007, Level = LogLevel.Warning, Message = "Volume {Id}: purge refused for now: {Reason}")]
+    private partial void LogPurgeRefused(string id, string reason);
 }

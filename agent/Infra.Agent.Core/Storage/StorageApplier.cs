@@ -14,7 +14,8 @@ namespace Infra.Agent.Core.Storage;
 /// <c>runRoot/&lt;id&gt;/vhost.sock</c> (applied before compute, so qemu finds its disks), adopting
 /// daemons left running by a previous agent. A volume that is no longer desired stops being
 /// served, but its file is kept (logged): data is only ever deleted by an explicit operator action,
-/// never as a side effect of a desired state that may be stale or wrong.
+/// never as a side effect of a desired state that may be stale or wrong: the one such action is a
+/// purge spec (see StorageApplier.Purge.cs).
 /// </summary>
 public sealed partial class StorageApplier(VolumeServer server, QemuImg images, StorageLayout layout, string runRoot, ILogger log)
     : IResourceApplier, IStatusSource, IAsyncDisposable
@@ -23,6 +24,7 @@ public sealed partial class StorageApplier(VolumeServer server, QemuImg images, 
     private readonly object _gate = new();
     private IReadOnlyDictionary<string, string?> _status = new Dictionary<string, string?>();
     private IReadOnlySet<string> _inUse = new HashSet<string>();
+    private IReadOnlySet<string> _purged = new HashSet<string>();
 
     /// <inheritdoc/>
     public string Name => "storage";
@@ -37,15 +39,36 @@ public sealed partial class StorageApplier(VolumeServer server, QemuImg images, 
         // A volume a desired VM still names keeps being served even if its own spec went away or
         // broke: stopping the daemon would pull the disk out from under a running guest.
         var inUse = snapshot.OfKind(DesiredKind.Vm).SelectMany(r => r.Vm.VolumeIds).ToHashSet(StringComparer.Ordinal);
+        var purges = snapshot.OfKind(DesiredKind.Volume).Select(r => r.Volume).Where(v => v.Purge).ToList();
         var unmappable = errors.Select(e => e.Ref.Id).Concat(inUse).ToHashSet(StringComparer.Ordinal);
 
         // Not desired any more (and not merely unmappable this time): stop serving, keep the data.
         foreach (var id in _served.Keys.Where(id => !desired.ContainsKey(id) && !unmappable.Contains(id)).ToList())
         {
-            await StopAsync(id, _served[id]);
+            await StopAsync(id, _served[id], purges.Any(p => p.Id == id));
             _served.TryRemove(id, out _);
         }
         await StopStrayDaemonsAsync(desired.Keys.Concat(unmappable).ToHashSet(StringComparer.Ordinal), ct);
+
+        var purged = new HashSet<string>(StringComparer.Ordinal);
+        if (purges.Count > 0)
+        {
+            var usedBy = snapshot.OfKind(DesiredKind.Vm).SelectMany(r => r.Vm.VolumeIds.Select(v => (Volume: v, Vm: r.Vm.Id)))
+                .GroupBy(x => x.Volume, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(x => x.Vm).ToList(), StringComparer.Ordinal);
+            foreach (var p in purges)
+            {
+                string? refused;
+                try { refused = await PurgeAsync(p, inUse, usedBy, ct); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or Infra.Agent.Storage.Images.ImageToolException)
+                {
+                    refused = $"purging volume {p.Id}: {e.Message}";
+                }
+                if (refused is null) { purged.Add(p.Id); continue; }
+                LogPurgeRefused(p.Id, refused);
+                errors.Add(VolumeMapping.Error(p.Id, refused));
+            }
+        }
 
         foreach (var (id, v) in desired)
         {
@@ -70,7 +93,7 @@ public sealed partial class StorageApplier(VolumeServer server, QemuImg images, 
         var status = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var id in desired.Keys) status[id] = null;
         foreach (var e in errors) status[e.Ref.Id] = e.Error;
-        lock (_gate) { _status = status; _inUse = inUse; }
+        lock (_gate) { _status = status; _inUse = inUse; _purged = purged; }
         return errors;
     }
 
@@ -92,10 +115,10 @@ public sealed partial class StorageApplier(VolumeServer server, QemuImg images, 
         }
     }
 
-    private async Task StopAsync(string id, ServedVolume volume)
+    private async Task StopAsync(string id, ServedVolume volume, bool purging)
     {
         LogStopped(id, volume.Daemon.Process.Pid);
-        if (volume.ActiveImage is { } file) LogKeptFile(id, file);
+        if (!purging && volume.ActiveImage is { } file) LogKeptFile(id, file);
         try { await volume.DisposeAsync(); }
         catch (Exception e) { LogServeFailed(id, "stopping: " + e.Message); }
     }
@@ -112,8 +135,9 @@ public sealed partial class StorageApplier(VolumeServer server, QemuImg images, 
     /// <inheritdoc/>
     public Task CollectAsync(StatusReport report, CancellationToken ct)
     {
-        IReadOnlyDictionary<string, string?> status; IReadOnlySet<string> inUse;
-        lock (_gate) { status = _status; inUse = _inUse; }
+        IReadOnlyDictionary<string, string?> status; IReadOnlySet<string> inUse, purged;
+        lock (_gate) { status = _status; inUse = _inUse; purged = _purged; }
+        foreach (var id in purged) report.Volumes.Add(new VolumeStatus { Id = id, Purged = true });
         foreach (var (id, error) in status)
             report.Volumes.Add(error is null
                 ? new VolumeStatus { Id = id, State = inUse.Contains(id) ? VolumeState.InUse : VolumeState.Available }

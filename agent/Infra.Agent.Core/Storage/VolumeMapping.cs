@@ -32,13 +32,37 @@ public static class VolumeMapping
     {
         var result = new List<MappedVolume>();
         var errors = new List<ResourceError>();
-        foreach (var v in snapshot.OfKind(DesiredKind.Volume).Select(r => r.Volume))
+        // Purge specs are never served: the applier removes their files instead (PurgeFiles).
+        foreach (var v in snapshot.OfKind(DesiredKind.Volume).Select(r => r.Volume).Where(v => !v.Purge))
         {
             var (mapped, error) = MapOne(v, layout, exists, snapshotImage ?? (_ => null));
             if (mapped is not null) result.Add(mapped);
             else errors.Add(Error(v.Id, error!));
         }
         return new(result, errors);
+    }
+
+    /// <summary>
+    /// The files a purge spec removes: the volume's own file (<c>&lt;pool&gt;/&lt;id&gt;.qcow2</c> or
+    /// <c>.raw</c>, whichever exist) and every <c>&lt;id&gt;@*.qcow2</c> overlay (snapshots, export cuts),
+    /// as they exist now; or an error when the spec's pool is not configured here.
+    /// </summary>
+    public static (IReadOnlyList<string> Files, string? Error) PurgeFiles(Infra.V1.VolumeSpec v, StorageLayout layout, Func<string, bool> exists, Func<string, IEnumerable<string>> overlaysOf)
+    {
+        if (v.Backend?.KindCase == PbBackend.KindOneofCase.Nbd) return ([], null);
+        if (!SnapshotNaming.IsValidId(v.Id)) return ([], $"volume id '{v.Id}' cannot name a file; nothing purged");
+        var poolName = v.Backend?.Local?.Pool ?? "";
+        var pool = poolName.Length == 0 ? layout.Pools.FirstOrDefault() : layout.Pools.FirstOrDefault(p => p.Name == poolName);
+        if (pool.Path is null)
+            return ([], poolName.Length == 0 ? "this host has no storage pool configured, so the volume's files cannot be found to purge" : $"storage pool '{poolName}' is not configured on this host; cannot purge the volume's files");
+        var files = new List<string>();
+        foreach (var ext in new[] { ".qcow2", ".raw" })
+        {
+            var f = System.IO.Path.Combine(pool.Path, v.Id + ext);
+            if (exists(f)) files.Add(f);
+        }
+        files.AddRange(overlaysOf(System.IO.Path.Combine(pool.Path, v.Id + ".qcow2")).Order(StringComparer.Ordinal));
+        return (files, null);
     }
 
     internal static ResourceError Error(string id, string error) =>

@@ -59,6 +59,8 @@ public sealed partial class InstancesService
                 {
                     plan.Ops.Add(ObjectStore.Delete(Kinds.Volume.Key(volumeId)));
                     VolumesService.DeleteKeys(v.Value, plan.Ops);
+                    // The host that served it must remove its files: a purge order, in this same transaction.
+                    if (Infra.Controller.Southbound.Desired.VolumePurge.Tombstone(v.Value, i.HostId) is { } tombstone) plan.Ops.Add(tombstone);
                 }
                 else plan.Ops.Add(ObjectStore.Put(Kinds.Volume, Detached(v.Value)));
             }

@@ -118,6 +118,8 @@ public sealed partial class VolumesService(ApiContext api, Infra.Controller.Sout
         if (!cmd.Cascade)
             plan.Compares.Add(new Compare(Keys.Of(refs), CompareTarget.CreateRevision, CompareResult.Equal, 0, RangeEnd: Keys.PrefixEnd(refs)));
         DeleteKeys(v, plan.Ops);
+        // Attached volumes are refused above, so the volume's files are on its own host (if any).
+        if (Infra.Controller.Southbound.Desired.VolumePurge.Tombstone(v) is { } tombstone) plan.Ops.Add(tombstone);
         var revision = await Store.TryDeleteAsync(Kinds.Volume, current, plan, ct) ?? throw ApiErrors.Contended($"deleting volume {cmd.Id}");
         return new DeleteVolumeResponse { Revision = revision };
     }

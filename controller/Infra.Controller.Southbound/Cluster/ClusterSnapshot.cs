@@ -21,13 +21,23 @@ public sealed record ClusterSnapshot(
     /// <summary>Reboot generation per instance id (from /infra/v1/reboots/&lt;id&gt;); absent = 0.</summary>
     public IReadOnlyDictionary<string, ulong> RebootGenerations { get; init; } = new Dictionary<string, ulong>();
 
+    /// <summary>
+    /// Tombstones of deleted volumes (<see cref="StoreKeys.Purge"/>): host id → volume id → the
+    /// VolumeSpec (purge set) the host must carry out until its agent reports the volume purged.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, VolumeSpec>> Purges { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, VolumeSpec>>();
+
     public static ClusterSnapshot Empty { get; } = From(0, []);
 
-    /// <summary>Reads every object under <see cref="StoreKeys.Root"/> in one Range.</summary>
+    /// <summary>
+    /// Reads every object under <see cref="StoreKeys.Root"/> and the purge tombstones in one
+    /// transaction, so both are at the same revision (a volume's removal and its tombstone commit together).
+    /// </summary>
     public static async Task<ClusterSnapshot> LoadAsync(IKeyValueStore store, CancellationToken ct)
     {
-        var r = await store.RangeAsync(RangeRequest.Prefix(StoreKeys.Root), ct).ConfigureAwait(false);
-        return From(r.Header.Revision, r.Kvs);
+        var r = await store.TxnAsync(new TxnRequest([], [RangeRequest.Prefix(StoreKeys.Root), RangeRequest.Prefix(StoreKeys.PurgeRoot)]), ct).ConfigureAwait(false);
+        return From(r.Header.Revision, r.Responses[0].Range!.Kvs.Concat(r.Responses[1].Range!.Kvs));
     }
 
     /// <summary>Decodes store rows; rows of unknown kinds are ignored, undecodable rows skipped.</summary>
@@ -41,8 +51,23 @@ public sealed record ClusterSnapshot(
         var volumes = new Dictionary<string, Volume>(StringComparer.Ordinal);
         var hosts = new Dictionary<string, Host>(StringComparer.Ordinal);
         var reboots = new Dictionary<string, ulong>(StringComparer.Ordinal);
+        var purges = new Dictionary<string, Dictionary<string, VolumeSpec>>(StringComparer.Ordinal);
         foreach (var kv in kvs)
         {
+            if (StoreKeys.TryParsePurge(kv.KeyString, out var purgeHost, out var purgeVolume))
+            {
+                try
+                {
+                    var spec = VolumeSpec.Parser.ParseFrom(kv.Value);
+                    // The key names the volume; the value may be anything another writer put there.
+                    spec.Id = purgeVolume;
+                    spec.Purge = true;
+                    if (!purges.TryGetValue(purgeHost, out var ofHost)) purges[purgeHost] = ofHost = new(StringComparer.Ordinal);
+                    ofHost[purgeVolume] = spec;
+                }
+                catch (InvalidProtocolBufferException) { }
+                continue;
+            }
             if (!StoreKeys.TryParse(kv.KeyString, out var kind, out var id)) continue;
             try
             {
@@ -65,7 +90,11 @@ public sealed record ClusterSnapshot(
                 // A row another writer got wrong must not take every host's desired state down with it.
             }
         }
-        return new ClusterSnapshot(revision, tenants, networks, policies, ports, instances, volumes, hosts) { RebootGenerations = reboots };
+        return new ClusterSnapshot(revision, tenants, networks, policies, ports, instances, volumes, hosts) 
+        {
+            RebootGenerations = reboots,
+            Purges = purges.ToDictionary(p => p.Key, p => (IReadOnlyDictionary<string, VolumeSpec>)p.Value, StringComparer.Ordinal),
+        };
     }
 
     /// <summary>Where a port lives: its instance's host when it has one, else Port.host_id.</summary>

@@ -51,14 +51,20 @@ public static class DesiredStateBuilder
 
         foreach (var vid in volumeIds)
         {
-            if (!s.Volumes.TryGetValue(vid, out var v)) { problems.Add($"volume {vid}: used by a VM here but does not exist"); continue; }
-            if (v.State == VolumeState.Deleting) continue;
-            result.Add(new Resource { Volume = new VolumeSpec
+            if (!s.Volumes.TryGetValue(vid, out var v))
             {
-                Id = vid, SizeBytes = v.SizeBytes, Backend = v.Backend?.Clone(),
-                BaseImageId = v.SourceImageId, SourceSnapshotId = v.SourceSnapshotId,
-            } });
+                if (s.Purges.TryGetValue(hostId, out var gone) && gone.ContainsKey(vid)) continue;
+                problems.Add($"volume {vid}: used by a VM here but does not exist");
+                continue;
+            }
+            if (v.State == VolumeState.Deleting) continue;
+            result.Add(new Resource { Volume = VolumePurge.SpecOf(v) });
         }
+        // Deleted volumes whose files this host still holds: purge orders until the agent reports
+        // them done. A live volume of the same id (never expected: ids are not reused) wins.
+        if (s.Purges.TryGetValue(hostId, out var purges))
+            foreach (var (vid, spec) in purges.OrderBy(p => p.Key, StringComparer.Ordinal))
+                if (!s.Volumes.ContainsKey(vid)) result.Add(new Resource { Volume = spec.Clone() });
 
         var prevPorts = (previous?.OfKind(DesiredKind.Port) ?? []).ToDictionary(r => r.Port.Id, r => (int)r.Port.Ofport, StringComparer.Ordinal);
         var prevPeers = (previous?.OfKind(DesiredKind.Tunnel) ?? []).ToDictionary(r => r.Tunnel.HostId, r => (int)r.Tunnel.Ofport, StringComparer.Ordinal);

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace Infra.Controller.Southbound.Session;
 
 /// <summary>
-/// One store watch over <see cref="StoreKeys.Root"/> shared by every agent session of this replica.
+/// One store watch over <see cref="StoreKeys.Root"/> (and one over <see cref="StoreKeys.PurgeRoot"/>) shared by every agent session of this replica.
 /// It does not say what changed: each subscriber holds a one-slot "dirty" flag, so a burst of changes
 /// while a session is busy collapses into a single recompute from the current state (the builder is
 /// a full recompute, which is correct whatever the changes were). Changes that cannot affect any
@@ -28,7 +28,10 @@ public sealed partial class ChangeFeed(IKeyValueStore store, ILogger<ChangeFeed>
         lock (_gate)
         {
             _subscribers.Add(ch);
-            _loop ??= Task.Run(() => RunAsync(_stop.Token));
+            _loop ??= Task.WhenAll(
+                Task.Run(() => RunAsync(StoreKeys.Root, Relevant, _stop.Token)),
+                // Purge tombstones (a volume deleted, or purged by its host) change that host's volumes.
+                Task.Run(() => RunAsync(StoreKeys.PurgeRoot, e => StoreKeys.TryParsePurge(e.Kv.KeyString, out _, out _), _stop.Token)));
         }
         return new Subscription(this, ch);
     }
@@ -39,17 +42,17 @@ public sealed partial class ChangeFeed(IKeyValueStore store, ILogger<ChangeFeed>
         lock (_gate) foreach (var s in _subscribers) s.Set();
     }
 
-    async Task RunAsync(CancellationToken ct)
+    async Task RunAsync(string prefix, Func<Infra.Store.WatchEvent, bool> relevant, CancellationToken ct)
     {
         while (!ct.IsCancellationRequested)
         {
             try
             {
-                var head = await store.RangeAsync(new RangeRequest(Keys.Of(StoreKeys.Root), Keys.PrefixEnd(StoreKeys.Root), CountOnly: true), ct).ConfigureAwait(false);
+                var head = await store.RangeAsync(new RangeRequest(Keys.Of(prefix), Keys.PrefixEnd(prefix), CountOnly: true), ct).ConfigureAwait(false);
                 // Changes between a session's own snapshot and this revision are covered by its initial flag.
                 SignalAll();
-                await foreach (var w in store.WatchAsync(Infra.Store.WatchRequest.Prefix(StoreKeys.Root, head.Header.Revision + 1, prevKv: true), ct).ConfigureAwait(false))
-                    if (w.Events.Any(Relevant)) SignalAll();
+                await foreach (var w in store.WatchAsync(Infra.Store.WatchRequest.Prefix(prefix, head.Header.Revision + 1, prevKv: true), ct).ConfigureAwait(false))
+                    if (w.Events.Any(relevant)) SignalAll();
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {

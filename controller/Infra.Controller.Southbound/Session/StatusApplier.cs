@@ -7,7 +7,8 @@ namespace Infra.Controller.Southbound.Session;
 /// <summary>
 /// Writes what an agent observed into the API objects: instance state, volume state, port status.
 /// Reports only count for objects the reporting host is responsible for, so a late report from a
-/// host whose VM was already moved elsewhere cannot overwrite the new host's truth.
+/// host whose VM was already moved elsewhere cannot overwrite the new host's truth. A volume
+/// reported purged removes the host's purge tombstone for it (the volume object is already gone).
 /// </summary>
 public sealed class StatusApplier(IKeyValueStore store)
 {
@@ -22,7 +23,11 @@ public sealed class StatusApplier(IKeyValueStore store)
                 return i;
             }, ct).ConfigureAwait(false);
 
-        foreach (var v in report.Volumes)
+        foreach (var v in report.Volumes.Where(v => v.Purged))
+            // The purge order is done: forget it (only this host's, and only if it is still there).
+            await store.TxnAsync(Desired.VolumePurge.Forget(hostId, v.Id), ct).ConfigureAwait(false);
+
+        foreach (var v in report.Volumes.Where(v => !v.Purged))
             await ProtoStore.UpdateAsync(store, StoreKeys.Volume(v.Id), Volume.Parser, vol =>
             {
                 if (vol is null || vol.State == VolumeState.Deleting) return null;
