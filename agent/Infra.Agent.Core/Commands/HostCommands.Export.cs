@@ -118,8 +118,7 @@ public sealed partial class HostCommands
             using (await LockAsync([source], CancellationToken.None).ConfigureAwait(false))
             {
                 var top = await volume.NodeOfAsync(temporary).ConfigureAwait(false) ?? throw new InvalidOperationException("the daemon has no node for it");
-                var info = await images.InfoAsync(temporary).ConfigureAwait(false);
-                var below = Path.GetFullPath(info.BackingFile ?? throw new InvalidOperationException("it has no backing file"), Path.GetDirectoryName(temporary)!);
+                var below = await images.BackingPathAsync(temporary).ConfigureAwait(false) ?? throw new InvalidOperationException("it has no backing file");
                 var into = await volume.NodeOfAsync(below).ConfigureAwait(false) ?? throw new InvalidOperationException($"the daemon has no node for {below}");
                 await volume.CommitAsync(top, into, CommitTimeout).ConfigureAwait(false);
                 File.Delete(temporary);

@@ -20,9 +20,9 @@ public static class PoolFiles
                 var name = Path.GetFileName(f);
                 if (name.StartsWith(stem + ".", StringComparison.Ordinal) || name.StartsWith(stem + "@", StringComparison.Ordinal)) continue;
                 string? backing;
-                try { backing = (await images.InfoAsync(f, ct).ConfigureAwait(false)).BackingFile; }
+                try { backing = await images.BackingPathAsync(f, ct).ConfigureAwait(false); }
                 catch (ImageToolException) { continue; }
-                if (backing is not null && files.Contains(Path.GetFullPath(backing, pool))) return f;
+                if (backing is not null && files.Contains(backing)) return f;
             }
         }
         return null;

@@ -20,9 +20,7 @@ public static class SnapshotSources
     /// <summary>A snapshot's image: the backing file of the overlay created when it was cut.</summary>
     public static async Task<SnapshotImage?> ImageOfAsync(string overlay, QemuImg images, CancellationToken ct)
     {
-        var backing = (await images.InfoAsync(overlay, ct).ConfigureAwait(false)).BackingFile;
-        if (backing is null) return null;
-        var image = Path.GetFullPath(backing, Path.GetDirectoryName(overlay)!);
+        if (await images.BackingPathAsync(overlay, ct).ConfigureAwait(false) is not { } image) return null;
         return new SnapshotImage(image, (await images.InfoAsync(image, ct).ConfigureAwait(false)).Format);
     }
 
@@ -32,6 +30,8 @@ public static class SnapshotSources
         var result = new Dictionary<string, SnapshotImage>(StringComparer.Ordinal);
         foreach (var v in snapshot.OfKind(DesiredKind.Volume).Select(r => r.Volume).Where(v => !v.Purge && v.SourceSnapshotId.Length > 0 && v.BaseImageId.Length == 0))
         {
+            // Runs on every apply pass: an existing clone is served as it is (VolumeMapping), so no qemu-img for it.
+            if (layout.PoolPath(v.Backend?.Local?.Pool ?? "") is { } pool && File.Exists(Path.Combine(pool, v.Id + ".qcow2"))) continue;
             if (result.ContainsKey(v.SourceSnapshotId) || FindOverlay(layout, v.SourceSnapshotId) is not { } overlay) continue;
             try { if (await ImageOfAsync(overlay, images, ct).ConfigureAwait(false) is { } image) result[v.SourceSnapshotId] = image; }
             catch (ImageToolException) { /* reported as "not on this host" by the mapping */ }

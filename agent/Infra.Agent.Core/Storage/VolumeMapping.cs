@@ -12,7 +12,11 @@ namespace Infra.Agent.Core.Storage;
 /// <summary>Where this host keeps volume files and finds base images.</summary>
 /// <param name="Pools">Storage pools by name, in config order (the first is the default pool).</param>
 /// <param name="ImageDir">Base images: &lt;image id&gt;.qcow2 or &lt;image id&gt;.raw.</param>
-public sealed record StorageLayout(IReadOnlyList<(string Name, string Path)> Pools, string ImageDir);
+public sealed record StorageLayout(IReadOnlyList<(string Name, string Path)> Pools, string ImageDir)
+{
+    /// <summary>The directory of pool <paramref name="name"/> (empty: the default pool); null when it is not configured.</summary>
+    public string? PoolPath(string name) => (name.Length == 0 ? Pools.FirstOrDefault() : Pools.FirstOrDefault(p => p.Name == name)).Path;
+}
 
 /// <summary>A snapshot's image file (never written again) and its format.</summary>
 public sealed record SnapshotImage(string Image, ImageFormat Format);
@@ -52,16 +56,15 @@ public static class VolumeMapping
         if (v.Backend?.KindCase == PbBackend.KindOneofCase.Nbd) return ([], null);
         if (!SnapshotNaming.IsValidId(v.Id)) return ([], $"volume id '{v.Id}' cannot name a file; nothing purged");
         var poolName = v.Backend?.Local?.Pool ?? "";
-        var pool = poolName.Length == 0 ? layout.Pools.FirstOrDefault() : layout.Pools.FirstOrDefault(p => p.Name == poolName);
-        if (pool.Path is null)
+        if (layout.PoolPath(poolName) is not { } pool)
             return ([], poolName.Length == 0 ? "this host has no storage pool configured, so the volume's files cannot be found to purge" : $"storage pool '{poolName}' is not configured on this host; cannot purge the volume's files");
         var files = new List<string>();
         foreach (var ext in new[] { ".qcow2", ".raw" })
         {
-            var f = System.IO.Path.Combine(pool.Path, v.Id + ext);
+            var f = System.IO.Path.Combine(pool, v.Id + ext);
             if (exists(f)) files.Add(f);
         }
-        files.AddRange(overlaysOf(System.IO.Path.Combine(pool.Path, v.Id + ".qcow2")).Order(StringComparer.Ordinal));
+        files.AddRange(overlaysOf(System.IO.Path.Combine(pool, v.Id + ".qcow2")).Order(StringComparer.Ordinal));
         return (files, null);
     }
 
@@ -79,8 +82,7 @@ public static class VolumeMapping
         else
         {
             var poolName = v.Backend?.Local?.Pool ?? "";
-            var pool = poolName.Length == 0 ? layout.Pools.FirstOrDefault() : layout.Pools.FirstOrDefault(p => p.Name == poolName);
-            if (pool.Path is null)
+            if (layout.PoolPath(poolName) is not { } poolPath)
                 return (null, poolName.Length == 0 ? "this host has no storage pool configured (storage_pools in agent.yaml)" : $"storage pool '{poolName}' is not configured on this host");
             if (v.BaseImageId.Length > 0)
             {
@@ -88,21 +90,21 @@ public static class VolumeMapping
                 var raw = System.IO.Path.Combine(layout.ImageDir, v.BaseImageId + ".raw");
                 var (image, format) = exists(qcow) ? (qcow, ImageFormat.Qcow2) : exists(raw) ? (raw, ImageFormat.Raw) : ((string?)null, ImageFormat.Raw);
                 if (image is null) return (null, $"base image {v.BaseImageId} is not on this host: expected {qcow} or {raw} (image_dir must be shared or pre-seeded)");
-                mapped = new MappedVolume(new VolumeSpec(v.Id, new Qcow2CloneBackend(System.IO.Path.Combine(pool.Path, v.Id + ".qcow2"), image, format)), 0);
+                mapped = new MappedVolume(new VolumeSpec(v.Id, new Qcow2CloneBackend(System.IO.Path.Combine(poolPath, v.Id + ".qcow2"), image, format)), 0);
             }
             else if (v.SourceSnapshotId.Length > 0)
             {
                 // An instant copy-on-write clone whose backing file is the snapshot's image; the
                 // snapshot cannot be deleted while the clone exists (delete_snapshot refuses).
-                var clone = System.IO.Path.Combine(pool.Path, v.Id + ".qcow2");
+                var clone = System.IO.Path.Combine(poolPath, v.Id + ".qcow2");
                 if (exists(clone)) mapped = new MappedVolume(new VolumeSpec(v.Id, new Qcow2Backend(clone)), 0);
                 else if (snapshotImage(v.SourceSnapshotId) is { } snap) mapped = new MappedVolume(new VolumeSpec(v.Id, new Qcow2CloneBackend(clone, snap.Image, snap.Format)), 0);
                 else return (null, $"snapshot {v.SourceSnapshotId} is not on this host; a volume copied from a snapshot must be placed on the snapshot's host");
             }
             else if (v.Backend?.Local?.Format == DiskFormat.Raw)
-                mapped = new MappedVolume(new VolumeSpec(v.Id, new RawFileBackend(System.IO.Path.Combine(pool.Path, v.Id + ".raw"))), (long)v.SizeBytes);
+                mapped = new MappedVolume(new VolumeSpec(v.Id, new RawFileBackend(System.IO.Path.Combine(poolPath, v.Id + ".raw"))), (long)v.SizeBytes);
             else
-                mapped = new MappedVolume(new VolumeSpec(v.Id, new Qcow2Backend(System.IO.Path.Combine(pool.Path, v.Id + ".qcow2"))), (long)v.SizeBytes);
+                mapped = new MappedVolume(new VolumeSpec(v.Id, new Qcow2Backend(System.IO.Path.Combine(poolPath, v.Id + ".qcow2"))), (long)v.SizeBytes);
         }
         var problems = mapped.Spec.Validate();
         return problems.Count == 0 ? (mapped, null) : (null, string.Join("; ", problems));

@@ -41,6 +41,16 @@ public sealed class QemuImg(string binary = "qemu-img")
         return new ImageInfo(format, root.GetProperty("virtual-size").GetInt64(), backing);
     }
 
+    /// <summary>
+    /// The absolute path of an image's backing file, or null when it has none. qemu records the
+    /// name as given at creation, which may be relative to the image's own directory.
+    /// </summary>
+    public async Task<string?> BackingPathAsync(string image, CancellationToken ct = default)
+    {
+        var backing = (await InfoAsync(image, ct).ConfigureAwait(false)).BackingFile;
+        return backing is null ? null : Path.GetFullPath(backing, Path.GetDirectoryName(Path.GetFullPath(image))!);
+    }
+
     /// <summary>Converts (following the source's backing chain) with progress in percent.</summary>
     public Task ConvertAsync(string source, ImageFormat? sourceFormat, string destination, ImageFormat destinationFormat,
         IProgress<double>? progress = null, CancellationToken ct = default)

@@ -27,10 +27,7 @@ public static class VolumeChain
     {
         var backing = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var overlay in SnapshotNaming.OverlaysOf(baseFile))
-        {
-            var b = (await images.InfoAsync(overlay, ct).ConfigureAwait(false)).BackingFile;
-            backing[overlay] = b is null ? null : Path.GetFullPath(b, Path.GetDirectoryName(overlay)!);
-        }
+            backing[overlay] = await images.BackingPathAsync(overlay, ct).ConfigureAwait(false);
         return Top(baseFile, backing);
     }
 
