@@ -12,28 +12,8 @@ namespace Infra.Controller.EndToEnd.Tests;
 /// and export calls made on replica B are relayed to A (CommandRelay, the caller's token passed
 /// through) and return the agent's data; once A is killed, B answers UNAVAILABLE instead of hanging.
 /// </summary>
-public sealed class EtcdCommandRelayTests : IAsyncLifetime
+public sealed class EtcdCommandRelayTests : EtcdReplicas
 {
-    readonly TempDir _dir = new();
-    EtcdProcess? _etcd;
-
-    public async Task InitializeAsync() => _etcd = await EtcdProcess.StartNewAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (_etcd is not null) await _etcd.DisposeAsync();
-        _dir.Dispose();
-    }
-
-    async Task<(DaemonProcess Daemon, string Url)> StartReplicaAsync(string name)
-    {
-        var ready = _dir.Combine("ready-" + name);
-        var d = DaemonProcess.Start("--listen", "127.0.0.1:0", "--ready-file", ready, "--store", "etcd:" + _etcd!.ClientUrl,
-            "--token-file", _dir.TokenFile, "--node-id", name);
-        try { return (d, await d.WaitReadyAsync(ready)); }
-        catch { d.Dispose(); throw; }
-    }
-
     static byte[] Bytes(int size, int seed)
     {
         var b = new byte[size];
@@ -69,12 +49,12 @@ public sealed class EtcdCommandRelayTests : IAsyncLifetime
         var snapshotData = Bytes(2 * 1024 * 1024 + 5, 2);
         agent.Images[boot] = volumeData;
         agent.Images[snapshotId] = snapshotData;
-        var r = await ctl.RunAsync("volume", "export", boot, "-f", _dir.Combine("boot.raw"), "--no-progress");
+        var r = await ctl.RunAsync("volume", "export", boot, "-f", Dir.Combine("boot.raw"), "--no-progress");
         Assert.True(r.Code == 0, r.ToString());
-        Assert.Equal(volumeData, await File.ReadAllBytesAsync(_dir.Combine("boot.raw")));
-        r = await ctl.RunAsync("volume", "export", "--snapshot", snapshotId, "-f", _dir.Combine("snap.raw"), "--chunk-size", "65536", "--no-progress");
+        Assert.Equal(volumeData, await File.ReadAllBytesAsync(Dir.Combine("boot.raw")));
+        r = await ctl.RunAsync("volume", "export", "--snapshot", snapshotId, "-f", Dir.Combine("snap.raw"), "--chunk-size", "65536", "--no-progress");
         Assert.True(r.Code == 0, r.ToString());
-        Assert.Equal(snapshotData, await File.ReadAllBytesAsync(_dir.Combine("snap.raw")));
+        Assert.Equal(snapshotData, await File.ReadAllBytesAsync(Dir.Combine("snap.raw")));
         Assert.Contains(Convert.ToHexStringLower(SHA256.HashData(snapshotData)), r.Out);
 
         // The relay is authorized like any API call: without the caller's token, A refuses it.
@@ -101,9 +81,9 @@ public sealed class EtcdCommandRelayTests : IAsyncLifetime
         var e = await Assert.ThrowsAsync<RpcException>(async () => { while (await call.ResponseStream.MoveNext()) { } });
         Assert.True(e.StatusCode == StatusCode.Unavailable, e.ToString());
 
-        var after = await ctl.RunAsync("volume", "export", boot, "-f", _dir.Combine("late.raw"), "--no-progress");
+        var after = await ctl.RunAsync("volume", "export", boot, "-f", Dir.Combine("late.raw"), "--no-progress");
         Assert.True(after.Code == 8, after.ToString()); // exit 8: unavailable
         Assert.Contains("e2e-relay-h1", after.Err);
-        Assert.False(File.Exists(_dir.Combine("late.raw")));
+        Assert.False(File.Exists(Dir.Combine("late.raw")));
     }
 }

@@ -9,34 +9,20 @@ namespace Infra.Controller.EndToEnd.Tests;
 /// Two real daemon replicas on one real etcd: either serves what the other wrote, a watch on one sees
 /// the other's writes, and SIGKILL of one leaves the other serving.
 /// </summary>
-public sealed class EtcdReplicasTests : IAsyncLifetime
+public sealed class EtcdReplicasTests : EtcdReplicas
 {
-    readonly TempDir _dir = new();
-    EtcdProcess? _etcd;
-
-    public async Task InitializeAsync() => _etcd = await EtcdProcess.StartNewAsync();
-
-    public async Task DisposeAsync()
+    async Task<(DaemonProcess Daemon, CtlSession Ctl)> StartWithCtlAsync(string name)
     {
-        if (_etcd is not null) await _etcd.DisposeAsync();
-        _dir.Dispose();
-    }
-
-    async Task<(DaemonProcess Daemon, CtlSession Ctl)> StartReplicaAsync(string name)
-    {
-        var ready = _dir.Combine("ready-" + name);
-        var d = DaemonProcess.Start("--listen", "127.0.0.1:0", "--ready-file", ready, "--store", "etcd:" + _etcd!.ClientUrl,
-            "--token-file", _dir.TokenFile, "--node-id", name);
-        try { return (d, new CtlSession(await d.WaitReadyAsync(ready), TempDir.Token)); }
-        catch { d.Dispose(); throw; }
+        var (d, url) = await StartReplicaAsync(name);
+        return (d, new CtlSession(url, TempDir.Token));
     }
 
     [Fact]
     public async Task TwoReplicas_OneEtcd_ServeEachOthersWrites_AndSurviveTheOthersSigkill()
     {
-        var (d1, one) = await StartReplicaAsync("ctl-1");
+        var (d1, one) = await StartWithCtlAsync("ctl-1");
         using var _1 = d1;
-        var (d2, two) = await StartReplicaAsync("ctl-2");
+        var (d2, two) = await StartWithCtlAsync("ctl-2");
         using var _2 = d2;
 
         var first = await one.JsonAsync("tenant", "create", "first");
