@@ -59,6 +59,16 @@ public static class ProcessInspector
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
     }
 
+    /// <summary>
+    /// Field 22 of /proc/pid/stat: when the process started, in clock ticks since boot. A process
+    /// that reuses a dead one's PID has a different start time.
+    /// </summary>
+    public static string StartTime(int pid)
+    {
+        var s = File.ReadAllText($"/proc/{pid}/stat");
+        return s[(s.LastIndexOf(')') + 2)..].Split(' ')[19];
+    }
+
     private static string? IndexAfter(IReadOnlyList<string> argv, string option)
     {
         for (var i = 0; i < argv.Count - 1; i++) if (argv[i] == option) return argv[i + 1];

@@ -85,11 +85,7 @@ public sealed partial class AgentServiceRoot
     }
 
     /// <summary>Field 22 of /proc/pid/stat: when the process started (a new process with a reused PID differs).</summary>
-    public static string StartTime(int hostPid)
-    {
-        var s = File.ReadAllText($"/proc/{hostPid}/stat");
-        return s[(s.LastIndexOf(')') + 2)..].Split(' ')[19];
-    }
+    public static string StartTime(int hostPid) => Infra.Agent.Compute.Runners.ProcessInspector.StartTime(hostPid);
 
     public static bool IsAlive(int hostPid)
     {

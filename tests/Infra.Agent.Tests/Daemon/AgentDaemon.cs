@@ -113,11 +113,7 @@ public sealed class AgentDaemon : IAsyncDisposable
     }
 
     /// <summary>Field 22 of /proc/pid/stat: when the process started (a restarted qemu with a reused PID would differ).</summary>
-    public static string StartTime(int pid)
-    {
-        var s = File.ReadAllText($"/proc/{pid}/stat");
-        return s[(s.LastIndexOf(')') + 2)..].Split(' ')[19];
-    }
+    public static string StartTime(int pid) => ProcessInspector.StartTime(pid);
 
     /// <summary>A volume's storage daemon PID from its pidfile, when that process is alive.</summary>
     public int? StorageDaemonPid(string volumeId)

@@ -131,11 +131,7 @@ public sealed class CloudHost : IAsyncDisposable
     public static string Comm(int pid) { try { return File.ReadAllText($"/proc/{pid}/comm").Trim(); } catch (IOException) { return ""; } }
 
     /// <summary>Field 22 of /proc/pid/stat: a restarted process with a reused PID would differ.</summary>
-    public static string StartTime(int pid)
-    {
-        var s = File.ReadAllText($"/proc/{pid}/stat");
-        return s[(s.LastIndexOf(')') + 2)..].Split(' ')[19];
-    }
+    public static string StartTime(int pid) => global::Infra.Agent.Compute.Runners.ProcessInspector.StartTime(pid);
 
     public async ValueTask DisposeAsync()
     {
