@@ -10,6 +10,7 @@ pkgs=(
   python3-grpcio python3-grpc-tools python3-protobuf   # the reference gRPC peer
   iproute2 iputils-ping netcat-openbsd socat           # namespaces, veth, packets
   debootstrap systemd cpio      # a booted systemd test root; the test guest's initrd
+  bsdutils                      # script(1): a pty for the interactive console test (Essential on Debian)
 )
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
