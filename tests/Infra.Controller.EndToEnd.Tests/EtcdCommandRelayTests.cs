@@ -1,7 +1,8 @@
 using System.Security.Cryptography;
 using Infra.Controller.Api.Tests.Support;
 using Infra.Controller.EndToEnd.Tests.Support;
-using Infra.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Infra.Store.Etcd.Tests.Support;
 using Infra.V1;
 
@@ -72,9 +73,9 @@ public sealed class EtcdCommandRelayTests : EtcdReplicas
 
         // An export in flight through B when A dies fails UNAVAILABLE; so does the next call.
         agent.StallAfterChunks = 1;
-        using var channel = GrpcChannel.ForAddress(urlB, new GrpcChannelOptions { DefaultHeaders = new Metadata().Add("authorization", "Bearer " + TempDir.Token) });
+        using var channel = GrpcChannel.ForAddress(urlB, new GrpcChannelOptions { Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, m) => { m.Add("authorization", "Bearer " + TempDir.Token); return Task.CompletedTask; })), UnsafeUseInsecureChannelCallCredentials = true });
         using var call = new Volumes.VolumesClient(channel).ExportVolume(new ExportVolumeRequest { VolumeId = boot, ChunkSize = 65536 },
-            new CallOptions(Timeout: TimeSpan.FromSeconds(60)));
+            new CallOptions(deadline: DateTime.UtcNow.AddSeconds(60)));
         Assert.True(await call.ResponseStream.MoveNext());
         a.Process.Kill(); // SIGKILL by PID
         await a.Process.WaitForExitAsync();

@@ -4,7 +4,7 @@ using Infra.Agent.Core.Apply;
 using Infra.Agent.Core.Commands;
 using Infra.Agent.Core.State;
 using Infra.Agent.Core.Status;
-using Infra.Grpc;
+using Grpc.Core;
 using Infra.V1;
 
 namespace Infra.Agent.Core.Session;
@@ -17,7 +17,7 @@ public sealed partial class SouthboundClient
         SetState(SessionState.Connecting, $"dialing {options.ControllerUrl}");
         using var channel = OpenChannel();
         using var session = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        using var call = new AgentSession.AgentSessionClient(channel).Connect(new CallOptions(CancellationToken: session.Token));
+        using var call = new AgentSession.AgentSessionClient(Invoker(channel)).Connect(new CallOptions(cancellationToken: session.Token));
         var outbox = Channel.CreateUnbounded<AgentMessage>(new() { SingleReader = true });
         var writer = WriteLoopAsync(call.RequestStream, outbox.Reader, session.Token);
         var background = new List<Task> { writer };

@@ -4,7 +4,9 @@ using Infra.Agent.Core.Apply;
 using Infra.Agent.Core.Commands;
 using Infra.Agent.Core.State;
 using Infra.Agent.Core.Status;
-using Infra.Grpc;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Grpc.Net.Client;
 using Infra.V1;
 using Microsoft.Extensions.Logging;
 
@@ -86,20 +88,22 @@ public sealed partial class SouthboundClient(
 
     private GrpcChannel OpenChannel()
     {
-        var o = new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 };
-        if (options.Token is { Length: > 0 } t) o.DefaultHeaders = new Metadata().Add("authorization", "Bearer " + t);
+        var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, UseProxy = false };
         if (options.CaFile is { } ca && options.ControllerUrl.StartsWith("https:", StringComparison.OrdinalIgnoreCase))
         {
+            var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust };
             var roots = new X509Certificate2Collection();
             roots.ImportFromPemFile(ca);
-            o.SslOptions = new SslClientAuthenticationOptions
-            {
-                CertificateChainPolicy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, CustomTrustStore = { } },
-            };
-            o.SslOptions.CertificateChainPolicy.CustomTrustStore.AddRange(roots);
+            policy.CustomTrustStore.AddRange(roots);
+            handler.SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = policy };
         }
-        return GrpcChannel.ForAddress(options.ControllerUrl, o);
+        return GrpcChannel.ForAddress(options.ControllerUrl, new GrpcChannelOptions { HttpHandler = handler, MaxReceiveMessageSize = 64 << 20 });
     }
+
+    /// <summary>The channel's invoker with the bearer token (when configured) on every call.</summary>
+    private CallInvoker Invoker(GrpcChannel channel) => options.Token is { Length: > 0 } t
+        ? channel.Intercept(m => { m.Add("authorization", "Bearer " + t); return m; })
+        : channel.CreateCallInvoker();
 
     private void SetState(SessionState s, string why)
     {

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
-using Infra.Grpc;
+using Grpc.Core;
 using Infra.V1;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -55,7 +55,7 @@ public sealed class ScriptedController : AgentSession.AgentSessionBase
         if (!await requests.MoveNext(context.CancellationToken)) return;
         var first = requests.Current;
         Received.Enqueue((index, first));
-        if (first.MsgCase != AgentMessage.MsgOneofCase.Hello) throw new RpcException(new Infra.Grpc.Status(StatusCode.FailedPrecondition, "first message must be Hello"));
+        if (first.MsgCase != AgentMessage.MsgOneofCase.Hello) throw new RpcException(new Grpc.Core.Status(StatusCode.FailedPrecondition, "first message must be Hello"));
         var session = new ScriptedSession(index, first.Hello, responses);
         Sessions[index] = session;
         await responses.WriteAsync(new ControllerMessage { Welcome = new Welcome { SessionId = $"s{index}", HeartbeatIntervalMs = HeartbeatMs, ControllerId = "scripted" } });

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Google.Protobuf;
-using Infra.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Infra.V1;
 
 namespace Infra.Controller.Api.Tests.Support;
@@ -41,10 +42,8 @@ public sealed class ScriptedAgent : IAsyncDisposable
     ScriptedAgent(string url, string? token, string hostId)
     {
         HostId = hostId;
-        var options = new GrpcChannelOptions();
-        if (token is not null) options.DefaultHeaders = new Metadata().Add("authorization", "Bearer " + token);
-        _channel = GrpcChannel.ForAddress(url, options);
-        _call = new AgentSession.AgentSessionClient(_channel).Connect(new CallOptions(CancellationToken: _cts.Token));
+        _channel = GrpcChannel.ForAddress(url, token is null ? new GrpcChannelOptions() : new GrpcChannelOptions { Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, m) => { m.Add("authorization", "Bearer " + token); return Task.CompletedTask; })), UnsafeUseInsecureChannelCallCredentials = true });
+        _call = new AgentSession.AgentSessionClient(_channel).Connect(new CallOptions(cancellationToken: _cts.Token));
         _reader = Task.Run(ReadAsync);
     }
 

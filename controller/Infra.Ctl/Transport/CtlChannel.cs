@@ -1,36 +1,24 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
-using Google.Protobuf;
+using Grpc.Net.Client;
 using Infra.Ctl.Config;
 using Infra.Ctl.Errors;
-using Infra.Grpc;
 
 namespace Infra.Ctl.Transport;
 
-/// <summary>ICtlTransport over our GrpcChannel: h2c for http://, TLS (optionally trusting only --ca-file) for https://.</summary>
-public sealed class GrpcCtlTransport(GrpcChannel channel) : ICtlTransport
+/// <summary>The Grpc.Net.Client channel to the controller: h2c for http://, TLS (optionally trusting only --ca-file) for https://.</summary>
+public static class CtlChannel
 {
-    public static GrpcCtlTransport Create(CtlConfig config)
+    /// <summary>Largest response infractl accepts (an export chunk, a long list page).</summary>
+    public const int MaxReceiveMessageSize = 16 << 20;
+
+    public static GrpcChannel Create(CtlConfig config)
     {
-        var options = new GrpcChannelOptions { MaxReceiveMessageSize = 16 << 20 };
+        var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, UseProxy = false };
         if (config.CaFile is { } caFile && config.Controller.StartsWith("https://", StringComparison.Ordinal))
-            options.SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = TrustOnly(LoadCa(caFile)) };
-        return new GrpcCtlTransport(GrpcChannel.ForAddress(config.Controller, options));
+            handler.SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = TrustOnly(LoadCa(caFile)) };
+        return GrpcChannel.ForAddress(config.Controller, new GrpcChannelOptions { HttpHandler = handler, MaxReceiveMessageSize = MaxReceiveMessageSize });
     }
-
-    public Task<TResp> UnaryAsync<TReq, TResp>(Method<TReq, TResp> method, TReq request, CallOptions options)
-        where TReq : class, IMessage<TReq> where TResp : class, IMessage<TResp>
-        => channel.UnaryCall(method, request, options).ResponseAsync;
-
-    public AsyncServerStreamingCall<TResp> ServerStreaming<TReq, TResp>(Method<TReq, TResp> method, TReq request, CallOptions options)
-        where TReq : class, IMessage<TReq> where TResp : class, IMessage<TResp>
-        => channel.ServerStreamingCall(method, request, options);
-
-    public AsyncClientStreamingCall<TReq, TResp> ClientStreaming<TReq, TResp>(Method<TReq, TResp> method, CallOptions options)
-        where TReq : class, IMessage<TReq> where TResp : class, IMessage<TResp>
-        => channel.ClientStreamingCall(method, options);
-
-    public void Dispose() => channel.Dispose();
 
     static X509Certificate2Collection LoadCa(string path)
     {
