@@ -8,7 +8,6 @@ using Infra.Controller.Config;
 using Infra.Controller.Hosting;
 using Infra.Controller.Southbound;
 using Infra.Controller.Southbound.Hosting;
-using Grpc.HealthCheck;
 using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -81,21 +80,20 @@ app.MapInfraApi();
 app.MapAgentSession();
 GrpcServer.Map(app);
 
-var health = app.Services.GetRequiredService<HealthServiceImpl>();
 string[] served = ["", .. ApiRegistration.ServiceNames, Infra.V1.AgentSession.Descriptor.FullName, Infra.V1.CommandRelay.Descriptor.FullName];
 app.Lifetime.ApplicationStopping.Register(() =>
 {
-    foreach (var s in served) health.SetStatus(s, ServingStatus.NotServing);
+    GrpcServer.SetHealth(app.Services, served, ServingStatus.NotServing);
     ControllerLog.Stopping(log);
 });
 
 // Not serving until the listener is bound and the store is open (health probes must not race startup).
-foreach (var s in served) health.SetStatus(s, ServingStatus.NotServing);
+GrpcServer.SetHealth(app.Services, served, ServingStatus.NotServing);
 await app.StartAsync();
 var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 var url = ReadyUrl.From(bound, config.UsesTls);
 replicaAddress.Set(Advertise.Effective(config.AdvertiseUrl, url));
-foreach (var s in served) health.SetStatus(s, ServingStatus.Serving);
+GrpcServer.SetHealth(app.Services, served, ServingStatus.Serving);
 if (config.ReadyFile is { } readyFile) ReadyUrl.Write(readyFile, url);
 ControllerLog.Ready(log, url, config.Store, config.NodeId);
 await app.WaitForShutdownAsync();

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using Grpc.Health.V1;
 using Grpc.HealthCheck;
 using Infra.Controller.Auth;
 using Microsoft.AspNetCore.Builder;
@@ -39,6 +40,13 @@ public static class GrpcServer
         builder.Services.AddGrpcReflection();
         builder.Services.AddSingleton<HealthServiceImpl>();
         return builder;
+    }
+
+    /// <summary>Sets every name in <paramref name="services"/> ("" is the server as a whole) to <paramref name="status"/> in grpc.health.v1.</summary>
+    public static void SetHealth(IServiceProvider provider, IEnumerable<string> services, HealthCheckResponse.Types.ServingStatus status)
+    {
+        var health = provider.GetRequiredService<HealthServiceImpl>();
+        foreach (var s in services) health.SetStatus(s, status);
     }
 
     /// <summary>Maps health and reflection; map the application's services before or after, reflection lists them all.</summary>

@@ -1,12 +1,12 @@
 using System.Text.Json;
-using Infra.Grpc.Tests.Support;
-using ServingStatus = Infra.Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
+using Infra.Grpc.Interop.Tests.Support;
+using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 
-namespace Infra.Grpc.Tests.Interop;
+namespace Infra.Grpc.Interop.Tests;
 
-/// <summary>Python grpcio (tester_client.py) as the client of our server: each scenario prints what
+/// <summary>Python grpcio (tester_client.py) as the client of the shipped server composition: each scenario prints what
 /// grpcio observed as JSON and the test asserts on it.</summary>
-public sealed class PythonClientOurServerTests(OurServerFixture fixture) : IClassFixture<OurServerFixture>
+public sealed class GrpcioClientShippedServerTests(ShippedServerFixture fixture) : IClassFixture<ShippedServerFixture>
 {
     static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
 

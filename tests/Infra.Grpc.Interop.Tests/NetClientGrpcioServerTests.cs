@@ -1,9 +1,9 @@
-using Infra.Grpc.Tests.Support;
+using Infra.Grpc.Interop.Tests.Support;
 
-namespace Infra.Grpc.Tests.Interop;
+namespace Infra.Grpc.Interop.Tests;
 
-/// <summary>Our client against a Python grpcio server (tester_server.py) on a free loopback port.</summary>
-public sealed class OurClientPythonServerTests : TesterClientTests
+/// <summary>Grpc.Net.Client against a Python grpcio server (tester_server.py) on a free loopback port.</summary>
+public sealed class NetClientGrpcioServerTests : TesterClientTests
 {
     PythonProcess? _server;
     string _address = "";

@@ -1,16 +1,16 @@
-using Infra.Grpc.Tests.Shared;
-using Infra.Grpc.Tests.Support;
-using Infra.Grpc.Tests.V1;
+using Infra.Grpc.Interop.Tests.Shared;
+using Infra.Grpc.Interop.Tests.Support;
+using Infra.Grpc.Interop.Tests.V1;
+using Infra.Controller.Auth;
+using Infra.Controller.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Infra.Grpc.Tests.Interop;
+namespace Infra.Grpc.Interop.Tests;
 
 /// <summary>A service whose messages come from another .proto file, package and C# namespace, and a
-/// service registered without DI (built per call): generated code and reflection cope with both.</summary>
+/// service registered without DI (built per call), on the shipped server: generated code and reflection cope with both.</summary>
 public sealed class CrossFileServiceTests : IAsyncLifetime
 {
     WebApplication _app = null!;
@@ -31,12 +31,10 @@ public sealed class CrossFileServiceTests : IAsyncLifetime
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
-        builder.Services.AddGrpc();
-        builder.Services.AddGrpcReflection();
+        GrpcServer.Add(builder, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0), null, new BearerTokenAuth(new HashSet<string>(), allowNoAuth: true));
         _app = builder.Build();
         _app.MapGrpcService<MirrorService>(); // not registered in DI on purpose
-        _app.MapGrpcReflectionService();
+        GrpcServer.Map(_app);
         await _app.StartAsync();
         _channel = GrpcChannel.ForAddress(_app.Urls.First());
     }
@@ -44,7 +42,7 @@ public sealed class CrossFileServiceTests : IAsyncLifetime
     [Fact]
     public async Task Unary_WithMessagesFromAnotherPackage_Works()
     {
-        var reply = await new Mirror.MirrorClient(_channel).ReflectAsync(new Thing { Name = "abc", Kind = Thing.Types.Kind.Big }, new CallOptions(Timeout: TimeSpan.FromSeconds(30)));
+        var reply = await new Mirror.MirrorClient(_channel).ReflectAsync(new Thing { Name = "abc", Kind = Thing.Types.Kind.Big }, new CallOptions(deadline: DateTime.UtcNow + TimeSpan.FromSeconds(30)));
         Assert.Equal("cba", reply.Name);
         Assert.Equal(Thing.Types.Kind.Big, reply.Kind);
     }
@@ -53,7 +51,7 @@ public sealed class CrossFileServiceTests : IAsyncLifetime
     public async Task ServerStream_OfNestedMessageType_Works()
     {
         var request = new Thing { Parts = { new Thing.Types.Part { Size = 1 }, new Thing.Types.Part { Size = 2 } } };
-        using var call = new Mirror.MirrorClient(_channel).Parts(request, new CallOptions(Timeout: TimeSpan.FromSeconds(30)));
+        using var call = new Mirror.MirrorClient(_channel).Parts(request, new CallOptions(deadline: DateTime.UtcNow + TimeSpan.FromSeconds(30)));
         var sizes = new List<int>();
         await foreach (var p in call.ResponseStream.ReadAllAsync()) sizes.Add(p.Size);
         Assert.Equal(new[] { 1, 2 }, sizes);
@@ -62,10 +60,10 @@ public sealed class CrossFileServiceTests : IAsyncLifetime
     [Fact]
     public async Task Reflection_FileContainingService_IncludesImportedFile()
     {
-        var client = new Reflection.V1.ServerReflection.ServerReflectionClient(_channel);
-        using var call = client.ServerReflectionInfo(new CallOptions(Timeout: TimeSpan.FromSeconds(30)));
-        await call.RequestStream.WriteAsync(new Reflection.V1.ServerReflectionRequest { FileContainingSymbol = "infra.grpctest.v1.Mirror.Reflect" });
-        await call.RequestStream.WriteAsync(new Reflection.V1.ServerReflectionRequest { FileContainingSymbol = "infra.grpctest.shared.Thing.Part" });
+        var client = new global::Grpc.Reflection.V1.ServerReflection.ServerReflectionClient(_channel);
+        using var call = client.ServerReflectionInfo(new CallOptions(deadline: DateTime.UtcNow + TimeSpan.FromSeconds(30)));
+        await call.RequestStream.WriteAsync(new global::Grpc.Reflection.V1.ServerReflectionRequest { FileContainingSymbol = "infra.grpctest.v1.Mirror.Reflect" });
+        await call.RequestStream.WriteAsync(new global::Grpc.Reflection.V1.ServerReflectionRequest { FileContainingSymbol = "infra.grpctest.shared.Thing.Part" });
         await call.RequestStream.CompleteAsync();
         var names = new List<string[]>();
         await foreach (var r in call.ResponseStream.ReadAllAsync())

@@ -82,7 +82,7 @@ def run(address, scenario):
         return {"size": len(r.payload), "equal": r.payload == payload}
     if scenario == "too_large":
         try:
-            stub.Unary(tester_pb2.EchoRequest(payload=bytes(5 * 1024 * 1024)), timeout=TIMEOUT)
+            stub.Unary(tester_pb2.EchoRequest(payload=bytes(17 * 1024 * 1024)), timeout=TIMEOUT)  # past the controller's 16 MB limit
             return {"code": "OK"}
         except grpc.RpcError as e:
             return err(e)

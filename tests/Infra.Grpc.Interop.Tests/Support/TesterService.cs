@@ -1,8 +1,8 @@
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
-using Infra.Grpc.Tests.V1;
+using Infra.Grpc.Interop.Tests.V1;
 
-namespace Infra.Grpc.Tests.Support;
+namespace Infra.Grpc.Interop.Tests.Support;
 
 /// <summary>The C# side of tester.proto; Python/tester_server.py behaves the same way.</summary>
 public sealed class TesterService(CancellationProbe probe) : Tester.TesterBase
@@ -83,18 +83,18 @@ public sealed class TesterService(CancellationProbe probe) : Tester.TesterBase
     {
         if (context.RequestHeaders.GetValue("x-echo") is { } echo)
         {
-            await context.WriteResponseHeadersAsync(new Metadata().Add("x-echo-header", echo));
+            await context.WriteResponseHeadersAsync(new Metadata { { "x-echo-header", echo } });
             context.ResponseTrailers.Add("x-echo-trailer", echo);
         }
-        if (context.RequestHeaders.GetBytes("x-bin-bin") is { } bin) context.ResponseTrailers.Add("x-bin-bin", bin);
+        if (context.RequestHeaders.GetValueBytes("x-bin-bin") is { } bin) context.ResponseTrailers.Add("x-bin-bin", bin);
         if (request.DelayMs > 0) await Task.Delay(request.DelayMs, context.CancellationToken);
         if (failNow && request.FailCode != 0) Fail(request);
     }
 
     static void Fail(EchoRequest request)
     {
-        var trailers = new Metadata().Add("x-fail", "yes").Add("x-fail-bin", new byte[] { 0, 1, 2, 255 });
-        trailers.Add(Metadata.StatusDetailsKey, Encoding(request.FailMessage));
+        var trailers = new Metadata { { "x-fail", "yes" }, { "x-fail-bin", new byte[] { 0, 1, 2, 255 } } };
+        trailers.Add("grpc-status-details-bin", Encoding(request.FailMessage));
         throw new RpcException(new Status((StatusCode)request.FailCode, request.FailMessage), trailers);
     }
 

@@ -1,22 +1,28 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Infra.Grpc.Health;
-using Infra.Grpc.Reflection;
+using Grpc.HealthCheck;
+using Infra.Controller.Auth;
+using Infra.Controller.Hosting;
+using Infra.Grpc.Interop.Tests.V1;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 
-namespace Infra.Grpc.Tests.Support;
+namespace Infra.Grpc.Interop.Tests.Support;
 
-/// <summary>Our server on Kestrel, on a free loopback port: h2c with prior knowledge, or TLS with ALPN h2.</summary>
-public sealed class GrpcTestServer : IAsyncDisposable
+/// <summary>
+/// The controller's gRPC server as it ships (<see cref="GrpcServer"/>: Kestrel, Grpc.AspNetCore with
+/// the daemon's message limit and auth interceptor, health, reflection) on a free loopback port, h2c
+/// with prior knowledge or TLS with ALPN h2, serving tester.proto. Auth runs in its development mode
+/// (no tokens configured): grpcio scripts send no credentials; AuthTests cover the token check.
+/// </summary>
+public sealed class ShippedServer : IAsyncDisposable
 {
     readonly WebApplication _app;
 
-    GrpcTestServer(WebApplication app, int port, bool tls, X509Certificate2? cert)
+    ShippedServer(WebApplication app, int port, bool tls, X509Certificate2? cert)
     {
         _app = app;
         Port = port;
@@ -28,39 +34,36 @@ public sealed class GrpcTestServer : IAsyncDisposable
     public string Address { get; }
     public X509Certificate2? Certificate { get; }
     public CancellationProbe Probe => _app.Services.GetRequiredService<CancellationProbe>();
-    public HealthStatusManager Health => _app.Services.GetRequiredService<HealthStatusManager>();
+    public HealthServiceImpl Health => _app.Services.GetRequiredService<HealthServiceImpl>();
 
-    public static async Task<GrpcTestServer> StartAsync(Action<GrpcServerOptions>? configure = null, bool tls = false)
+    public static async Task<ShippedServer> StartAsync(bool tls = false)
     {
         var cert = tls ? CreateCertificate() : null;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, listen =>
-        {
-            listen.Protocols = HttpProtocols.Http2;
-            if (cert is not null) listen.UseHttps(cert);
-        }));
-        builder.Services.AddGrpc(configure);
-        builder.Services.AddGrpcHealth();
-        builder.Services.AddGrpcReflection();
+        GrpcServer.Add(builder, new IPEndPoint(IPAddress.Loopback, 0), cert, new BearerTokenAuth(new HashSet<string>(), allowNoAuth: true));
         builder.Services.AddSingleton<CancellationProbe>();
         builder.Services.AddSingleton<TesterService>();
         var app = builder.Build();
         app.MapGrpcService<TesterService>();
-        app.MapGrpcHealthService();
-        app.MapGrpcReflectionService();
+        GrpcServer.Map(app);
         await app.StartAsync();
+        GrpcServer.SetHealth(app.Services, ["", Tester.Descriptor.FullName], ServingStatus.Serving);
         var port = new Uri(app.Urls.First()).Port;
-        return new GrpcTestServer(app, port, tls, cert);
+        return new ShippedServer(app, port, tls, cert);
     }
 
+    /// <summary>A Grpc.Net.Client channel to this server (trusting exactly its certificate over TLS).</summary>
     public GrpcChannel CreateChannel(GrpcChannelOptions? options = null)
     {
         options ??= new GrpcChannelOptions();
         if (Certificate is { } cert)
-            options.SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+            options.HttpHandler = new SocketsHttpHandler
             {
-                RemoteCertificateValidationCallback = (_, c, _, _) => c is not null && c.GetCertHashString() == cert.GetCertHashString(),
+                SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+                {
+                    RemoteCertificateValidationCallback = (_, c, _, _) => c is not null && c.GetCertHashString() == cert.GetCertHashString(),
+                },
             };
         return GrpcChannel.ForAddress(Address, options);
     }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Infra.Grpc.Tests.Support;
+namespace Infra.Grpc.Interop.Tests.Support;
 
 /// <summary>
 /// Python grpcio from Debian (/usr/bin/python3): stubs are generated at test time with grpc_tools.protoc

@@ -1,10 +1,10 @@
 using System.Text.Json;
-using Infra.Grpc.Tests.Support;
+using Infra.Grpc.Interop.Tests.Support;
 
-namespace Infra.Grpc.Tests.Interop;
+namespace Infra.Grpc.Interop.Tests;
 
-/// <summary>grpcio over TLS (ALPN h2) against our Kestrel server with a self-signed certificate.</summary>
-public sealed class PythonClientOurServerTlsTests(OurTlsServerFixture fixture) : IClassFixture<OurTlsServerFixture>, IDisposable
+/// <summary>grpcio over TLS (ALPN h2) against the shipped server composition with a self-signed certificate.</summary>
+public sealed class GrpcioClientShippedServerTlsTests(ShippedTlsServerFixture fixture) : IClassFixture<ShippedTlsServerFixture>, IDisposable
 {
     readonly string _pem = Path.Combine(Path.GetTempPath(), $"infra-grpc-cert-{Guid.NewGuid():N}.pem");
 

@@ -1,16 +1,17 @@
+using System.Net;
 using Google.Protobuf;
-using Infra.Grpc.Health.V1;
-using Infra.Grpc.Tests.Support;
-using Infra.Grpc.Tests.V1;
+using Grpc.Health.V1;
+using Infra.Grpc.Interop.Tests.Support;
+using Infra.Grpc.Interop.Tests.V1;
 
-namespace Infra.Grpc.Tests.Interop;
+namespace Infra.Grpc.Interop.Tests;
 
-/// <summary>Our client against our server over h2c (prior knowledge) on loopback.</summary>
-public sealed class OurClientOurServerTests : TesterClientTests
+/// <summary>Grpc.Net.Client against the shipped server composition over h2c (prior knowledge) on loopback.</summary>
+public sealed class NetClientShippedServerTests : TesterClientTests
 {
-    GrpcTestServer? _server;
+    ShippedServer? _server;
 
-    protected override async Task StartServerAsync() => _server = await GrpcTestServer.StartAsync();
+    protected override async Task StartServerAsync() => _server = await ShippedServer.StartAsync();
     protected override GrpcChannel CreateChannel(GrpcChannelOptions options) => _server!.CreateChannel(options);
     protected override async Task StopServerAsync() { if (_server is not null) await _server.DisposeAsync(); }
 
@@ -18,7 +19,7 @@ public sealed class OurClientOurServerTests : TesterClientTests
     public async Task Cancel_ByClient_FiresTheServerMethodsCancellationToken()
     {
         using var cts = new CancellationTokenSource();
-        var call = Client.WaitAsync(new EchoRequest { Text = "direct" }, new CallOptions(CancellationToken: cts.Token, Timeout: Bound));
+        var call = Client.WaitAsync(new EchoRequest { Text = "direct" }, new CallOptions(cancellationToken: cts.Token, deadline: DateTime.UtcNow + Bound));
         await _server!.Probe.Started("direct").WaitAsync(Bound);
         cts.Cancel();
         await _server.Probe.Cancelled("direct").WaitAsync(Bound);
@@ -29,7 +30,7 @@ public sealed class OurClientOurServerTests : TesterClientTests
     [Fact]
     public async Task ServerStream_ClientNotReading_ServerWritesAreHeldBackByFlowControl()
     {
-        using var call = Client.ServerStream(new EchoRequest { Text = "bp-server", Count = 1000, ReplySize = 1024 * 1024 }, new CallOptions(Timeout: Bound));
+        using var call = Client.ServerStream(new EchoRequest { Text = "bp-server", Count = 1000, ReplySize = 1024 * 1024 }, new CallOptions(deadline: DateTime.UtcNow + Bound));
         Assert.True(await call.ResponseStream.MoveNext());
         await Task.Delay(1500);
         var written = _server!.Probe.Progress("bp-server");
@@ -44,7 +45,7 @@ public sealed class OurClientOurServerTests : TesterClientTests
     public async Task ClientStream_ServerNotReading_ClientWritesAreHeldBackByFlowControl()
     {
         using var cts = new CancellationTokenSource();
-        using var call = Client.ClientStream(new CallOptions(CancellationToken: cts.Token, Timeout: Bound));
+        using var call = Client.ClientStream(new CallOptions(cancellationToken: cts.Token, deadline: DateTime.UtcNow + Bound));
         await call.RequestStream.WriteAsync(new EchoRequest { Text = "bp-client", DelayMs = 20_000 });
         var payload = ByteString.CopyFrom(new byte[1024 * 1024]);
         var sent = 0;
@@ -62,7 +63,7 @@ public sealed class OurClientOurServerTests : TesterClientTests
     [Fact]
     public async Task ClientStream_MoreThanKestrelsRequestBodyLimit_IsAccepted()
     {
-        using var call = Client.ClientStream(new CallOptions(Timeout: Bound));
+        using var call = Client.ClientStream(new CallOptions(deadline: DateTime.UtcNow + Bound));
         var payload = ByteString.CopyFrom(new byte[1024 * 1024]);
         for (var i = 0; i < 40; i++) await call.RequestStream.WriteAsync(new EchoRequest { Payload = payload });
         await call.RequestStream.CompleteAsync();
@@ -72,7 +73,7 @@ public sealed class OurClientOurServerTests : TesterClientTests
     [Fact]
     public async Task Duplex_IdleLongerThanKestrelsDataRateGracePeriod_StaysOpen()
     {
-        using var call = Client.Duplex(new CallOptions(Timeout: Bound));
+        using var call = Client.Duplex(new CallOptions(deadline: DateTime.UtcNow + Bound));
         await call.RequestStream.WriteAsync(new EchoRequest { Text = "before" });
         Assert.True(await call.ResponseStream.MoveNext());
         await Task.Delay(TimeSpan.FromSeconds(7)); // Kestrel's minimum request data rate has a 5 s grace period
@@ -87,47 +88,60 @@ public sealed class OurClientOurServerTests : TesterClientTests
     public async Task Health_CheckAndWatch_FromOurClient()
     {
         using var channel = _server!.CreateChannel();
-        var health = new Health.V1.Health.HealthClient(channel);
-        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new HealthCheckRequest(), new CallOptions(Timeout: Bound))).Status);
-        var e = await Assert.ThrowsAsync<RpcException>(async () => await health.CheckAsync(new HealthCheckRequest { Service = "svc" }, new CallOptions(Timeout: Bound)));
+        var health = new Health.HealthClient(channel);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new HealthCheckRequest(), new CallOptions(deadline: DateTime.UtcNow + Bound))).Status);
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await health.CheckAsync(new HealthCheckRequest { Service = "svc" }, new CallOptions(deadline: DateTime.UtcNow + Bound)));
         Assert.Equal(StatusCode.NotFound, e.StatusCode);
 
-        using var watch = health.Watch(new HealthCheckRequest { Service = "svc" }, new CallOptions(Timeout: Bound));
+        using var watch = health.Watch(new HealthCheckRequest { Service = "svc" }, new CallOptions(deadline: DateTime.UtcNow + Bound));
         Assert.True(await watch.ResponseStream.MoveNext());
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.ServiceUnknown, watch.ResponseStream.Current.Status);
         _server.Health.SetStatus("svc", HealthCheckResponse.Types.ServingStatus.NotServing);
         Assert.True(await watch.ResponseStream.MoveNext());
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, watch.ResponseStream.Current.Status);
-        Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, (await health.CheckAsync(new HealthCheckRequest { Service = "svc" }, new CallOptions(Timeout: Bound))).Status);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, (await health.CheckAsync(new HealthCheckRequest { Service = "svc" }, new CallOptions(deadline: DateTime.UtcNow + Bound))).Status);
     }
 
     [Fact]
     public async Task Duplex_DisposedMidStream_ResetsTheStream_AndServerTokenFires()
     {
-        var call = Client.Duplex(new CallOptions(Timeout: Bound));
+        var call = Client.Duplex(new CallOptions(deadline: DateTime.UtcNow + Bound));
         await call.RequestStream.WriteAsync(new EchoRequest { Text = "dispose-mid" });
         Assert.True(await call.ResponseStream.MoveNext());
         call.Dispose();
         await _server!.Probe.Cancelled("dispose-mid").WaitAsync(Bound);
-        await Assert.ThrowsAsync<RpcException>(() => call.RequestStream.WriteAsync(new EchoRequest()));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => call.RequestStream.WriteAsync(new EchoRequest()));
     }
 
     [Fact]
     public async Task Deadline_FiresTheServerMethodsCancellationToken()
     {
-        var call = Client.WaitAsync(new EchoRequest { Text = "deadline" }, new CallOptions(Timeout: TimeSpan.FromMilliseconds(500)));
+        var call = Client.WaitAsync(new EchoRequest { Text = "deadline" }, new CallOptions(deadline: DateTime.UtcNow + TimeSpan.FromMilliseconds(500)));
         await _server!.Probe.Cancelled("deadline").WaitAsync(Bound);
         var e = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync.WaitAsync(Bound));
         Assert.Equal(StatusCode.DeadlineExceeded, e.StatusCode);
     }
+
+    [Fact]
+    public async Task UnreachableServer_IsUnavailable()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop(); // nobody listens there now
+        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
+        var client = new Tester.TesterClient(channel);
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await client.UnaryAsync(new EchoRequest(), new CallOptions(deadline: DateTime.UtcNow + TimeSpan.FromSeconds(30))));
+        Assert.Equal(StatusCode.Unavailable, e.StatusCode);
+    }
 }
 
-/// <summary>Our client against our server over TLS with ALPN h2.</summary>
-public sealed class OurClientOurServerTlsTests : TesterClientTests
+/// <summary>Grpc.Net.Client against the shipped server composition over TLS with ALPN h2.</summary>
+public sealed class NetClientShippedServerTlsTests : TesterClientTests
 {
-    GrpcTestServer? _server;
+    ShippedServer? _server;
 
-    protected override async Task StartServerAsync() => _server = await GrpcTestServer.StartAsync(tls: true);
+    protected override async Task StartServerAsync() => _server = await ShippedServer.StartAsync(tls: true);
     protected override GrpcChannel CreateChannel(GrpcChannelOptions options) => _server!.CreateChannel(options);
     protected override async Task StopServerAsync() { if (_server is not null) await _server.DisposeAsync(); }
 }
