@@ -15,7 +15,8 @@ using Microsoft.Extensions.Logging;
 // Grpc.Net.Client from a child process. OLD: the own runtime of the commit before the switch
 // (Baseline.cs builds it in a git worktree): its server and its client, each a process of its own.
 // grpcio (asyncio) drives both servers as the reference. With --rounds N the runs take turns N times
-// (old, new, grpcio old, grpcio new, ...) so changing machine load hits all alike; medians printed.
+// (old, new, the two cross pairs, grpcio old, grpcio new, ...) so changing machine load hits all
+// alike; medians printed.
 var seconds = Arg("--seconds") is { } s0 ? double.Parse(s0) : 3;
 var rounds = Arg("--rounds") is { } r0 ? int.Parse(r0) : 1;
 var duration = TimeSpan.FromSeconds(seconds);
@@ -63,7 +64,6 @@ if (args.Contains("--alloc-profile"))
 var python = !args.Contains("--no-python") && File.Exists("/usr/bin/python3");
 using var baseline = args.Contains("--no-baseline") ? null : Baseline.Prepare(Arg("--baseline-commit") ?? Baseline.DefaultCommit, Arg("--baseline-dir"));
 var oldServer = baseline?.StartServer();
-var oldLabel = $"old own @{baseline?.Commit}";
 var runs = new List<Row>();
 var loads = new List<string>();
 string? stubs = null;
@@ -76,15 +76,22 @@ try
         Run("/usr/bin/python3", new[] { "-m", "grpc_tools.protoc", "-I", AppContext.BaseDirectory, "--python_out=" + stubs, "--grpc_python_out=" + stubs, "tester.proto" }, stubs);
         File.Copy(Path.Combine(AppContext.BaseDirectory, "bench_client.py"), Path.Combine(stubs, "bench_client.py"));
     }
+    // Besides old -> old and new -> new, each client against the other server: which side a change comes from.
+    var pairs = new List<(string Label, string Dll, string Address)> { ("new -> new", selfDll, address) };
+    if (baseline is not null && oldServer is { } o0)
+    {
+        pairs.Insert(0, ($"old -> old @{baseline.Commit}", baseline.ClientDll, o0.Address));
+        pairs.Add(("old client -> new srv", baseline.ClientDll, address));
+        pairs.Add(("new client -> old srv", selfDll, o0.Address));
+    }
     for (var round = 0; round < rounds; round++)
     {
         loads.Add(File.ReadAllText("/proc/loadavg").Split(' ')[0]);
-        if (baseline is not null && oldServer is { } old)
-            runs.AddRange(JsonSerializer.Deserialize<List<Row>>(Run("dotnet", ClientArgs(baseline.ClientDll, old.Address), null))!.Select(r => r with { Client = oldLabel }));
-        runs.AddRange(JsonSerializer.Deserialize<List<Row>>(Run("dotnet", ClientArgs(selfDll, address), null))!);
+        foreach (var (label, dll, at) in pairs)
+            runs.AddRange(JsonSerializer.Deserialize<List<Row>>(Run("dotnet", ClientArgs(dll, at), null))!.Select(r => r with { Client = label }));
         if (stubs is null) continue;
-        if (oldServer is { } o) runs.AddRange(Python.Run(o.Address, seconds, stubs, unaryOnly, Run).Select(r => r with { Client = "grpcio -> old server" }));
-        runs.AddRange(Python.Run(address, seconds, stubs, unaryOnly, Run).Select(r => r with { Client = "grpcio -> new server" }));
+        if (oldServer is { } o) runs.AddRange(Python.Run(o.Address, seconds, stubs, unaryOnly, Run).Select(r => r with { Client = "grpcio -> old srv" }));
+        runs.AddRange(Python.Run(address, seconds, stubs, unaryOnly, Run).Select(r => r with { Client = "grpcio -> new srv" }));
     }
 }
 finally

@@ -1,5 +1,3 @@
-using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
 using Infra.Agent.Core.Apply;
 using Infra.Agent.Core.Commands;
 using Infra.Agent.Core.State;
@@ -54,20 +52,21 @@ public sealed partial class SouthboundClient(
     /// <summary>Runs sessions until <paramref name="ct"/> fires.</summary>
     public async Task RunAsync(CancellationToken ct)
     {
+        using var channel = ControllerChannel.Create(options);
         var attempt = 0;
         while (!ct.IsCancellationRequested)
         {
             var established = false;
             try
             {
-                established = await RunSessionAsync(ct);
+                established = await RunSessionAsync(channel, ct);
                 SetState(SessionState.Disconnected, "the controller ended the session");
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { break; }
             catch (Exception e)
             {
                 SetState(SessionState.Disconnected, e.Message);
-                LogSessionFailed(options.ControllerUrl, e.GetType().Name, e.Message);
+                LogSessionFailed(string.Join(",", options.Urls), e.GetType().Name, e.Message);
             }
             if (established) attempt = 0;
             // Also after a base mismatch: a controller that keeps sending bad deltas must not make the agent spin.
@@ -84,20 +83,6 @@ public sealed partial class SouthboundClient(
         if (_forceFull) return 0;
         var held = apply.Current;
         return apply.LastOutcome is { } o && o.Version == held.Version && o.Errors.Count == 0 ? held.Version : 0;
-    }
-
-    private GrpcChannel OpenChannel()
-    {
-        var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, UseProxy = false };
-        if (options.CaFile is { } ca && options.ControllerUrl.StartsWith("https:", StringComparison.OrdinalIgnoreCase))
-        {
-            var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust };
-            var roots = new X509Certificate2Collection();
-            roots.ImportFromPemFile(ca);
-            policy.CustomTrustStore.AddRange(roots);
-            handler.SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = policy };
-        }
-        return GrpcChannel.ForAddress(options.ControllerUrl, new GrpcChannelOptions { HttpHandler = handler, MaxReceiveMessageSize = 64 << 20 });
     }
 
     /// <summary>The channel's invoker with the bearer token (when configured) on every call.</summary>
