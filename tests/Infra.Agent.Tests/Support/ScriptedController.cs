@@ -34,7 +34,7 @@ public sealed class ScriptedSession(int index, Hello hello, IServerStreamWriter<
 }
 
 /// <summary>
-/// A controller in the test: our own gRPC server (Kestrel, h2c on loopback) serving AgentSession.
+/// A controller in the test: Grpc.AspNetCore on Kestrel (h2c on loopback) serving AgentSession.
 /// It answers Hello with Welcome, runs <see cref="Script"/> for the session, and records every agent
 /// message. Not the real controller (another project); the agent's side is what is under test.
 /// </summary>

@@ -8,7 +8,7 @@ using Infra.V1;
 namespace Infra.Controller.Api.Tests.Support;
 
 /// <summary>
-/// A test peer speaking AgentSession over our gRPC client and answering commands as the contract
+/// A test peer speaking AgentSession over Grpc.Net.Client and answering commands as the contract
 /// says: snapshots with one Snapshot per volume, exports as RAW chunks paced by the window and the
 /// controller's credit (sha256 on the last chunk, done on the last result), deletes with done. It
 /// records every command and control it receives. Behaviours tests need: refuse to quiesce, ignore

@@ -18,7 +18,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Infra.Controller.Southbound.Tests.Support;
 
 /// <summary>
-/// The real thing on loopback: our gRPC server on Kestrel (h2c, free port) serving AgentSessionService
+/// The real thing on loopback: Grpc.AspNetCore on Kestrel (h2c, free port) serving AgentSessionService
 /// over a SQLite store in a temp dir. Times in store objects come from a fake clock the test drives.
 /// </summary>
 public sealed class SouthboundServer : IAsyncDisposable
