@@ -11,10 +11,15 @@ public static class NetClient
     public static async Task<List<Row>> RunAsync(string label, string address, TimeSpan warmup, TimeSpan duration, bool unaryOnly)
     {
         var rows = new List<Row>();
-        using var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = 16 << 20 });
+        // --variant (INFRA_BENCH_VARIANT): no-deadline (calls without one), no-balancer (an HttpClientHandler,
+        // which Grpc.Net.Client uses as is, without its subchannel/picker layer).
+        var variant = Environment.GetEnvironmentVariable("INFRA_BENCH_VARIANT") ?? "";
+        var options = new GrpcChannelOptions { MaxReceiveMessageSize = 16 << 20 };
+        if (variant.Contains("no-balancer")) options.HttpHandler = new HttpClientHandler();
+        using var channel = GrpcChannel.ForAddress(address, options);
         var client = new Tester.TesterClient(channel);
         var request = new EchoRequest { Text = "x" };
-        CallOptions Options() => new(deadline: DateTime.UtcNow.AddSeconds(30));
+        CallOptions Options() => variant.Contains("no-deadline") ? default : new(deadline: DateTime.UtcNow.AddSeconds(30));
         rows.Add(await Measure.UnaryAsync(label, 1, warmup, duration, () => client.UnaryAsync(request, Options()).ResponseAsync));
         rows.Add(await Measure.UnaryAsync(label, 64, warmup, duration, () => client.UnaryAsync(request, Options()).ResponseAsync));
 

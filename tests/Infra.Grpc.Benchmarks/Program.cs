@@ -9,7 +9,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 // Usage: Infra.Grpc.Benchmarks [--seconds N] [--rounds N] [--no-python] [--unary-only]
-//          [--no-baseline] [--baseline-commit SHA] [--baseline-dir DIR] | --alloc-profile
+//          [--no-baseline] [--baseline-commit SHA] [--baseline-dir DIR] [--variant no-deadline|no-balancer]...
+//          | --alloc-profile
 // Old vs new transport in one run. NEW: the controller's shipped server composition (GrpcServer:
 // Kestrel, Grpc.AspNetCore, the auth interceptor, the 16 MB limit) in this process, driven by
 // Grpc.Net.Client from a child process. OLD: the own runtime of the commit before the switch
@@ -77,18 +78,20 @@ try
         File.Copy(Path.Combine(AppContext.BaseDirectory, "bench_client.py"), Path.Combine(stubs, "bench_client.py"));
     }
     // Besides old -> old and new -> new, each client against the other server: which side a change comes from.
-    var pairs = new List<(string Label, string Dll, string Address)> { ("new -> new", selfDll, address) };
+    var pairs = new List<(string Label, string Dll, string Address, string Variant)> { ("new -> new", selfDll, address, "") };
+    foreach (var v in Args("--variant")) pairs.Add(($"new -> new {v}", selfDll, address, v));
     if (baseline is not null && oldServer is { } o0)
     {
-        pairs.Insert(0, ($"old -> old @{baseline.Commit}", baseline.ClientDll, o0.Address));
-        pairs.Add(("old client -> new srv", baseline.ClientDll, address));
-        pairs.Add(("new client -> old srv", selfDll, o0.Address));
+        pairs.Insert(0, ($"old -> old @{baseline.Commit}", baseline.ClientDll, o0.Address, ""));
+        pairs.Add(("old client -> new srv", baseline.ClientDll, address, ""));
+        pairs.Add(("new client -> old srv", selfDll, o0.Address, ""));
     }
     for (var round = 0; round < rounds; round++)
     {
         loads.Add(File.ReadAllText("/proc/loadavg").Split(' ')[0]);
-        foreach (var (label, dll, at) in pairs)
-            runs.AddRange(JsonSerializer.Deserialize<List<Row>>(Run("dotnet", ClientArgs(dll, at), null))!.Select(r => r with { Client = label }));
+        foreach (var (label, dll, at, variant) in pairs)
+            runs.AddRange(JsonSerializer.Deserialize<List<Row>>(Run("dotnet", ClientArgs(dll, at), null, new() { ["INFRA_BENCH_VARIANT"] = variant }))!
+                .Select(r => r with { Client = label }));
         if (stubs is null) continue;
         if (oldServer is { } o) runs.AddRange(Python.Run(o.Address, seconds, stubs, unaryOnly, Run).Select(r => r with { Client = "grpcio -> old srv" }));
         runs.AddRange(Python.Run(address, seconds, stubs, unaryOnly, Run).Select(r => r with { Client = "grpcio -> new srv" }));
@@ -105,6 +108,7 @@ Table.Print(Table.Medians(runs));
 Console.WriteLine($"old: the own runtime at {baseline?.Commit ?? "(skipped)"}, its client -> its server; new: Grpc.Net.Client -> the shipped GrpcServer composition.");
 Console.WriteLine($"loopback h2c, {seconds} s per unary scenario after 1 s warm-up; {rounds} round(s), medians; load average at each round {string.Join(" ", loads)}, now {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
 
+IEnumerable<string> Args(string name) => args.Select((a, i) => (a, i)).Where(x => x.a == name && x.i + 1 < args.Length).Select(x => args[x.i + 1]);
 string? Arg(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 
 static string Run(string file, IEnumerable<string> arguments, string? pythonPath, Dictionary<string, string>? env = null)
