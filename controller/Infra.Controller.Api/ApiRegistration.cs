@@ -1,7 +1,8 @@
 using Infra.Controller.Api.Services;
 using Infra.Controller.Api.Watch;
-using Infra.Grpc;
+using Grpc.Core;
 using Infra.Store;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -14,9 +15,9 @@ public static class ApiRegistration
     /// <summary>gRPC service names of the northbound API, for the health service.</summary>
     public static readonly string[] ServiceNames =
     [
-        Infra.V1.Tenants.ServiceName, Infra.V1.Networks.ServiceName, Infra.V1.Policies.ServiceName, Infra.V1.Ports.ServiceName,
-        Infra.V1.Instances.ServiceName, Infra.V1.Volumes.ServiceName, Infra.V1.Images.ServiceName, Infra.V1.Hosts.ServiceName,
-        Infra.V1.Changes.ServiceName,
+        Infra.V1.Tenants.Descriptor.FullName, Infra.V1.Networks.Descriptor.FullName, Infra.V1.Policies.Descriptor.FullName, Infra.V1.Ports.Descriptor.FullName,
+        Infra.V1.Instances.Descriptor.FullName, Infra.V1.Volumes.Descriptor.FullName, Infra.V1.Images.Descriptor.FullName, Infra.V1.Hosts.Descriptor.FullName,
+        Infra.V1.Changes.Descriptor.FullName,
     ];
 
     public static IServiceCollection AddInfraApi(this IServiceCollection services, IKeyValueStore store, ApiOptions options, TimeProvider? time = null)

@@ -8,11 +8,7 @@ using Infra.Controller.Config;
 using Infra.Controller.Hosting;
 using Infra.Controller.Southbound;
 using Infra.Controller.Southbound.Hosting;
-using Infra.Grpc;
-using Infra.Grpc.Health;
-using Infra.Grpc.Reflection;
-using ServingStatus = Infra.Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
-using Infra.Systemd.Notify;
+using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -38,22 +34,14 @@ if (errors.Count > 0 || config is null)
     return 2;
 }
 
-using var notify = SdNotify.FromEnvironment(unsetEnvironment: true);
 var builder = WebApplication.CreateSlimBuilder();
-builder.Logging.ClearProviders();
-builder.Logging.AddConsole(o => o.FormatterName = JournaldFormatter.FormatterName).AddConsoleFormatter<JournaldFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
-builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-builder.WebHost.ConfigureKestrel(k =>
-{
-    k.Listen(config.ListenEndPoint, l =>
-    {
-        l.Protocols = HttpProtocols.Http2;
-        if (config.UsesTls) l.UseHttps(X509Certificate2.CreateFromPemFile(config.Tls.CertFile!, config.Tls.KeyFile));
-    });
-});
+// sd_notify READY=1 once started and STOPPING=1 on shutdown, journald's console format (no-ops outside systemd).
+builder.Services.AddSystemd();
+ControllerLogging.Configure(builder.Logging);
+var certificate = config.UsesTls ? X509Certificate2.CreateFromPemFile(config.Tls.CertFile!, config.Tls.KeyFile) : null;
+GrpcServer.Add(builder, config.ListenEndPoint, certificate, new BearerTokenAuth(ConfigLoader.LoadTokens(config), config.InsecureAllowNoAuth));
 
-var loggerFactory = LoggerFactory.Create(l => l.AddConsole(o => o.FormatterName = JournaldFormatter.FormatterName)
-    .AddConsoleFormatter<JournaldFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>());
+using var loggerFactory = LoggerFactory.Create(l => ControllerLogging.Configure(l));
 var log = loggerFactory.CreateLogger("infra-controller");
 StoreSpec.TryParse(config.Store, out var spec, out _);
 Infra.Store.IKeyValueStore store;
@@ -81,9 +69,6 @@ catch (Exception e) when (e is not OutOfMemoryException)
 }
 
 builder.Services.AddSingleton(store);
-builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = 16 << 20);
-builder.Services.AddGrpcHealth();
-builder.Services.AddGrpcReflection();
 builder.Services.AddInfraApi(store, new ApiOptions(config.ImageDirectory, config.Placement, config.WatchBookmarkInterval, config.SnapshotTimeout));
 // Set once the listener is bound (the port may be 0): other replicas relay agent commands to it.
 var replicaAddress = new Infra.Controller.Southbound.Commands.ReplicaAddress();
@@ -91,31 +76,25 @@ builder.Services.AddSingleton(replicaAddress);
 // After AddInfraApi: the API's ClaimStore (root /infra/v1/claims/, the configured policy) is the one the evacuator uses.
 builder.Services.AddSouthbound(new SouthboundOptions { ControllerId = config.NodeId, Placement = config.Placement });
 var app = builder.Build();
-var auth = new BearerTokenAuth(ConfigLoader.LoadTokens(config), config.InsecureAllowNoAuth);
-app.Use(auth.InvokeAsync);
 app.MapInfraApi();
 app.MapAgentSession();
-app.MapGrpcHealthService();
-app.MapGrpcReflectionService();
+GrpcServer.Map(app);
 
-var health = app.Services.GetRequiredService<HealthStatusManager>();
-string[] served = ["", .. ApiRegistration.ServiceNames, Infra.V1.AgentSession.ServiceName, Infra.V1.CommandRelay.ServiceName];
+string[] served = ["", .. ApiRegistration.ServiceNames, Infra.V1.AgentSession.Descriptor.FullName, Infra.V1.CommandRelay.Descriptor.FullName];
 app.Lifetime.ApplicationStopping.Register(() =>
 {
-    notify.Stopping();
-    foreach (var s in served) health.SetStatus(s, ServingStatus.NotServing);
+    GrpcServer.SetHealth(app.Services, served, ServingStatus.NotServing);
     ControllerLog.Stopping(log);
 });
 
 // Not serving until the listener is bound and the store is open (health probes must not race startup).
-foreach (var s in served) health.SetStatus(s, ServingStatus.NotServing);
+GrpcServer.SetHealth(app.Services, served, ServingStatus.NotServing);
 await app.StartAsync();
 var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 var url = ReadyUrl.From(bound, config.UsesTls);
 replicaAddress.Set(Advertise.Effective(config.AdvertiseUrl, url));
-foreach (var s in served) health.SetStatus(s, ServingStatus.Serving);
+GrpcServer.SetHealth(app.Services, served, ServingStatus.Serving);
 if (config.ReadyFile is { } readyFile) ReadyUrl.Write(readyFile, url);
-notify.Ready($"serving on {url}");
 ControllerLog.Ready(log, url, config.Store, config.NodeId);
 await app.WaitForShutdownAsync();
 await store.DisposeAsync();

@@ -7,13 +7,13 @@ namespace Infra.Ctl;
 /// <summary>
 /// What one run of infractl sees of the world: its writers, environment, $HOME, binary stdout and how to
 /// reach the controller. Production uses the process's; tests substitute a temp HOME, a fixed request id
-/// or a transport bound to an in-process server.
+/// or a channel bound to an in-process server.
 /// </summary>
 public sealed record CtlHost(TextWriter Out, TextWriter Err)
 {
     public IReadOnlyDictionary<string, string> Environment { get; init; } = ProcessEnvironment();
     public string? Home { get; init; } = System.Environment.GetEnvironmentVariable("HOME");
-    public Func<CtlConfig, ICtlTransport> TransportFactory { get; init; } = GrpcCtlTransport.Create;
+    public Func<CtlConfig, Grpc.Net.Client.GrpcChannel> ChannelFactory { get; init; } = CtlChannel.Create;
     public Func<string> NewRequestId { get; init; } = () => "ctl-" + Guid.NewGuid().ToString("N");
     /// <summary>Binary stdout for "volume export" without --file; text output still goes to Out.</summary>
     public Func<Stream> OpenStdout { get; init; } = Console.OpenStandardOutput;

@@ -1,4 +1,5 @@
-using Infra.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 
 namespace Infra.Store.Etcd;
 
@@ -27,7 +28,7 @@ sealed class EtcdEndpoints : IDisposable
             UseCookies = false,
             UseProxy = false,
         };
-        var options = new GrpcChannelOptions { HttpHandler = _handler, DisposeHttpHandler = false, MaxReceiveMessageSize = 64 << 20 };
+        var options = new GrpcChannelOptions { HttpHandler = _handler, DisposeHttpClient = false, MaxReceiveMessageSize = 64 << 20 };
         _channels = urls.Select(u => GrpcChannel.ForAddress(u, options)).ToArray();
     }
 

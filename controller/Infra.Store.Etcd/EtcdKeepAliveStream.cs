@@ -1,5 +1,5 @@
 using System.Threading.Channels;
-using Infra.Grpc;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Rpc = Infra.Store.Etcd.Rpc;
 
@@ -71,7 +71,7 @@ sealed class EtcdKeepAliveStream(EtcdEndpoints endpoints, ILogger log, Cancellat
             if (_connection is { Failure: null } live) return live;
             var (channel, index) = endpoints.Current;
             var cts = CancellationTokenSource.CreateLinkedTokenSource(disposed);
-            var call = new Rpc.Lease.LeaseClient(channel).LeaseKeepAlive(new CallOptions(CancellationToken: cts.Token));
+            var call = new Rpc.Lease.LeaseClient(channel).LeaseKeepAlive(new CallOptions(cancellationToken: cts.Token));
             var conn = new Connection { Index = index, Call = call, Cts = cts };
             conn.Loops = RunAsync(conn);
             return _connection = conn;

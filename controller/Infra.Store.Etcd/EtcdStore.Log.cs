@@ -5,7 +5,7 @@ namespace Infra.Store.Etcd;
 static partial class Log
 {
     [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "etcd member {Address} unavailable ({Detail}); trying the next member")]
-    public static partial void MemberUnavailable(ILogger logger, Uri address, string detail);
+    public static partial void MemberUnavailable(ILogger logger, string address, string detail);
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "etcd watch stream broke; reopening and resuming {Watchers} watchers from their last revisions")]
     public static partial void WatchStreamBroken(ILogger logger, int watchers, Exception exception);

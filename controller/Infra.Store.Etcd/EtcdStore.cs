@@ -1,4 +1,5 @@
-using Infra.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Rpc = Infra.Store.Etcd.Rpc;
@@ -50,12 +51,12 @@ public sealed partial class EtcdStore : IKeyValueStore
             var (channel, index) = _endpoints.Current;
             try
             {
-                using var call = start(channel, new CallOptions(CancellationToken: ct, Timeout: _options.EffectiveCallTimeout));
+                using var call = start(channel, new CallOptions(deadline: DateTime.UtcNow + _options.EffectiveCallTimeout, cancellationToken: ct));
                 return await call.ResponseAsync.ConfigureAwait(false);
             }
             catch (RpcException e) when (EtcdErrors.IsUnavailable(e) && attempt < _endpoints.Count)
             {
-                Log.MemberUnavailable(_log, channel.Address, e.Status.Detail);
+                Log.MemberUnavailable(_log, channel.Target, e.Status.Detail);
                 _endpoints.Failed(index);
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && ct.IsCancellationRequested)

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
-using Infra.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
 using Rpc = Infra.Store.Etcd.Rpc;
 
@@ -109,7 +110,7 @@ sealed class EtcdWatchStream(EtcdEndpoints endpoints, EtcdStoreOptions options, 
     async Task<bool> RunConnectionAsync(GrpcChannel channel)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(disposed);
-        using var call = WatchRpc.Open(channel, new CallOptions(CancellationToken: cts.Token));
+        using var call = new Rpc.Watch.WatchClient(channel).Watch(new CallOptions(cancellationToken: cts.Token));
         var created = new HashSet<long>();
         var writer = WriteLoopAsync(call, created, cts);
         var delivered = false;

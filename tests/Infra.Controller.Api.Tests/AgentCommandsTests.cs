@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using Infra.Controller.Api.Tests.Support;
-using Infra.Grpc;
+using Grpc.Core;
 using Infra.V1;
 using static Infra.Controller.Api.Tests.Support.Fixtures;
 
@@ -235,7 +235,7 @@ public sealed class AgentCommandsTests : IAsyncLifetime
         agent.StallAfterChunks = 1;
 
         using var cts = new CancellationTokenSource();
-        using var call = s.Volumes.ExportVolume(new ExportVolumeRequest { VolumeId = i.BootVolumeId, ChunkSize = 4096 }, new CallOptions(CancellationToken: cts.Token));
+        using var call = s.Volumes.ExportVolume(new ExportVolumeRequest { VolumeId = i.BootVolumeId, ChunkSize = 4096 }, new CallOptions(cancellationToken: cts.Token));
         Assert.True(await call.ResponseStream.MoveNext());
         cts.Cancel();
 

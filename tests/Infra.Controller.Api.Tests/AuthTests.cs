@@ -1,5 +1,5 @@
 using Infra.Controller.Api.Tests.Support;
-using Infra.Grpc;
+using Grpc.Core;
 using Infra.V1;
 
 namespace Infra.Controller.Api.Tests;

@@ -1,7 +1,6 @@
 using Infra.Controller.Auth;
 using Infra.Controller.Config;
 using Infra.Controller.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Infra.Controller.Api.Tests;
 
@@ -86,14 +85,6 @@ public sealed class ConfigTests : IDisposable
     [InlineData("etcd:ftp://x", false)]
     [InlineData("redis:x", false)]
     public void StoreSpec_Parses(string text, bool ok) => Assert.Equal(ok, StoreSpec.TryParse(text, out _, out _));
-
-    [Theory]
-    [InlineData(LogLevel.Critical, 2)]
-    [InlineData(LogLevel.Error, 3)]
-    [InlineData(LogLevel.Warning, 4)]
-    [InlineData(LogLevel.Information, 6)]
-    [InlineData(LogLevel.Debug, 7)]
-    public void Journald_PriorityPrefixes(LogLevel level, int priority) => Assert.Equal(priority, JournaldFormatter.Priority(level));
 
     [Theory]
     [InlineData("/infra.v1.Tenants/ListTenants", "", false)]

@@ -1,7 +1,7 @@
 using System.Text;
 using Google.Protobuf;
 using Infra.Controller.Api.Tests.Support;
-using Infra.Grpc;
+using Grpc.Core;
 using Infra.V1;
 using static Infra.Controller.Api.Tests.Support.Fixtures;
 
@@ -40,7 +40,7 @@ public sealed class ConsoleTests : IAsyncLifetime
 
     AsyncDuplexStreamingCall<ConsoleRequest, ConsoleResponse> Open(ConsoleAccess access, uint tail = 0)
     {
-        var call = s.Instances.Console(new CallOptions(Timeout: TimeSpan.FromSeconds(30)));
+        var call = s.Instances.Console(new CallOptions(deadline: DateTime.UtcNow.AddSeconds(30)));
         call.RequestStream.WriteAsync(new ConsoleRequest { Open = new ConsoleOpen { InstanceId = vm.Meta.Id, Access = access, TailBytes = tail } }).Wait();
         return call;
     }

@@ -1,5 +1,6 @@
 using Infra.Controller.Api.Tests.Support;
-using Infra.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Infra.V1;
 
 namespace Infra.Controller.Api.Tests;
@@ -28,7 +29,7 @@ public sealed class DaemonTests : IDisposable
         "--store", "sqlite:" + Path.Combine(_dir, "state.db"), "--token-file", Path.Combine(_dir, "tokens"),
     ];
 
-    GrpcChannel Channel(string url) => GrpcChannel.ForAddress(url, new GrpcChannelOptions { DefaultHeaders = new Metadata().Add("authorization", "Bearer " + Token) });
+    GrpcChannel Channel(string url) => GrpcChannel.ForAddress(url, new GrpcChannelOptions { Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, m) => { m.Add("authorization", "Bearer " + Token); return Task.CompletedTask; })), UnsafeUseInsecureChannelCallCredentials = true });
 
     [Fact]
     public async Task Daemon_KilledWithSigkill_RestartsOnSameDb_WithEveryAcknowledgedCreate()
@@ -42,10 +43,10 @@ public sealed class DaemonTests : IDisposable
             // Health answers without a token, per service and overall.
             using (var open = GrpcChannel.ForAddress(url))
             {
-                var health = new Infra.Grpc.Health.V1.Health.HealthClient(open);
+                var health = new Grpc.Health.V1.Health.HealthClient(open);
                 foreach (var service in new[] { "", "infra.v1.Tenants", "infra.v1.Changes" })
-                    Assert.Equal(Infra.Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving,
-                        (await health.CheckAsync(new Infra.Grpc.Health.V1.HealthCheckRequest { Service = service })).Status);
+                    Assert.Equal(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving,
+                        (await health.CheckAsync(new Grpc.Health.V1.HealthCheckRequest { Service = service })).Status);
             }
             var tenants = new Tenants.TenantsClient(ch);
             for (var i = 0; i < 15; i++) acknowledged.Add((await tenants.CreateTenantAsync(new CreateTenantRequest { Name = $"t{i}" })).Meta.Id);

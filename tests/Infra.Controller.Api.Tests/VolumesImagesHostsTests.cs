@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Infra.Controller.Api.Tests.Support;
-using Infra.Grpc;
+using Grpc.Core;
 using Infra.V1;
 using static Infra.Controller.Api.Tests.Support.Fixtures;
 

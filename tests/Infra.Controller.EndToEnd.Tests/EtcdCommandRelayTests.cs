@@ -1,7 +1,8 @@
 using System.Security.Cryptography;
 using Infra.Controller.Api.Tests.Support;
 using Infra.Controller.EndToEnd.Tests.Support;
-using Infra.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Infra.Store.Etcd.Tests.Support;
 using Infra.V1;
 
@@ -71,10 +72,10 @@ public sealed class EtcdCommandRelayTests : EtcdReplicas
         }
         Assert.DoesNotContain(agent.Commands, c => c.Id == "del-x");
 
-        using var channel = GrpcChannel.ForAddress(urlB, new GrpcChannelOptions { DefaultHeaders = new Metadata().Add("authorization", "Bearer " + TempDir.Token) });
+        using var channel = GrpcChannel.ForAddress(urlB, new GrpcChannelOptions { Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, m) => { m.Add("authorization", "Bearer " + TempDir.Token); return Task.CompletedTask; })), UnsafeUseInsecureChannelCallCredentials = true });
 
         // A console opened on B: output relayed from A, input relayed to A as the writer session.
-        using (var console = new Instances.InstancesClient(channel).Console(new CallOptions(Timeout: TimeSpan.FromSeconds(60))))
+        using (var console = new Instances.InstancesClient(channel).Console(new CallOptions(deadline: DateTime.UtcNow.AddSeconds(60))))
         {
             await console.RequestStream.WriteAsync(new ConsoleRequest { Open = new ConsoleOpen { InstanceId = CtlSession.Id(instance), TailBytes = 4096 } });
             Assert.True(await console.ResponseStream.MoveNext());
@@ -92,7 +93,7 @@ public sealed class EtcdCommandRelayTests : EtcdReplicas
         // An export in flight through B when A dies fails UNAVAILABLE; so does the next call.
         agent.StallAfterChunks = 1;
         using var call = new Volumes.VolumesClient(channel).ExportVolume(new ExportVolumeRequest { VolumeId = boot, ChunkSize = 65536 },
-            new CallOptions(Timeout: TimeSpan.FromSeconds(60)));
+            new CallOptions(deadline: DateTime.UtcNow.AddSeconds(60)));
         Assert.True(await call.ResponseStream.MoveNext());
         a.Process.Kill(); // SIGKILL by PID
         await a.Process.WaitForExitAsync();

@@ -46,7 +46,7 @@ public sealed class FullSessionTests : IDisposable
         Assert.Equal(1, withRule.GetProperty("rules").GetArrayLength());
 
         // The host registers itself the way an agent does: Hello with its inventory.
-        var (agent, welcome) = await Agent.ConnectAsync(url, TempDir.Token, "e2e-host-1", "192.0.2.10");
+        var (agent, welcome) = await Support.Agent.ConnectAsync(url, TempDir.Token, "e2e-host-1", "192.0.2.10");
         await using var _ = agent;
         Assert.Equal("ctl-e2e", welcome.ControllerId);
         var host = await ctl.JsonAsync("host", "get", "e2e-host-1");

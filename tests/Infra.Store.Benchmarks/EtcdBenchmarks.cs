@@ -9,7 +9,7 @@ namespace Infra.Store.Benchmarks;
 /// <summary>
 /// Store writes/s, the same workloads on both backends in one run: the embedded SQLite file
 /// (synchronous=FULL, one fsync per commit) and a local single-member etcd (raft log fsync per
-/// batch of proposals, spoken to over our gRPC client on loopback h2c). etcd batches concurrent
+/// batch of proposals, spoken to over Grpc.Net.Client on loopback h2c). etcd batches concurrent
 /// proposals into one WAL fsync, so the 8-caller rows show how much each backend gains from
 /// concurrency. Measured here: a lone etcd put is ~4x faster than a lone SQLite commit, most likely
 /// because etcd fdatasyncs a preallocated WAL segment (no size or timestamp change for ext4 to

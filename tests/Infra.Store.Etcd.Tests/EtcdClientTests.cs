@@ -45,7 +45,7 @@ public sealed class EtcdClientTests : IAsyncLifetime
     {
         await using var store = EtcdStore.Connect(new EtcdStoreOptions([DeadEndpoint(), DeadEndpoint()]));
         var e = await Assert.ThrowsAsync<EtcdRequestException>(() => store.GetAsync("/x"));
-        Assert.Equal(Infra.Grpc.StatusCode.Unavailable, e.Code);
+        Assert.Equal(Grpc.Core.StatusCode.Unavailable, e.Code);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 using Google.Protobuf;
-using Infra.Grpc;
+using Grpc.Core;
 using Rpc = Infra.Store.Etcd.Rpc;
 using Mvcc = Infra.Store.Etcd.Mvcc;
 

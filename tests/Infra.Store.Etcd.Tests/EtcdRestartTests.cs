@@ -86,7 +86,7 @@ public sealed class EtcdRestartTests : IAsyncLifetime
         await _store.PutAsync("/down/a", "1");
         _etcd.Kill();
         var e = await Assert.ThrowsAsync<EtcdRequestException>(() => _store.PutAsync("/down/b", "2"));
-        Assert.Equal(Infra.Grpc.StatusCode.Unavailable, e.Code);
+        Assert.Equal(Grpc.Core.StatusCode.Unavailable, e.Code);
         await _etcd.StartAsync();
         await _store.PutAsync("/down/b", "2");
         Assert.Equal(["1", "2"], (await _store.GetPrefixAsync("/down/")).Select(kv => kv.ValueString));

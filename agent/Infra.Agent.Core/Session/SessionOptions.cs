@@ -3,8 +3,13 @@ namespace Infra.Agent.Core.Session;
 /// <summary>How the agent reaches its controller.</summary>
 public sealed record SessionOptions
 {
-    /// <summary>http://host:port (h2c) or https://host:port (TLS, ALPN h2).</summary>
+    /// <summary>http://host:port (h2c) or https://host:port (TLS, ALPN h2): the controller, or the first of its replicas.</summary>
     public required string ControllerUrl { get; init; }
+    /// <summary>Every replica's URL when the controller has several (the agent balances and fails over
+    /// across them, see <see cref="ControllerChannel"/>); empty: <see cref="ControllerUrl"/> alone.</summary>
+    public IReadOnlyList<string> ControllerUrls { get; init; } = [];
+    /// <summary>The URLs the session dials.</summary>
+    public IReadOnlyList<string> Urls => ControllerUrls.Count > 0 ? ControllerUrls : [ControllerUrl];
     /// <summary>This host's stable id.</summary>
     public required string HostId { get; init; }
     /// <summary>The kernel boot id.</summary>

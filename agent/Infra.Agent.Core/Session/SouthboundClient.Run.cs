@@ -4,7 +4,8 @@ using Infra.Agent.Core.Apply;
 using Infra.Agent.Core.Commands;
 using Infra.Agent.Core.State;
 using Infra.Agent.Core.Status;
-using Infra.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Infra.V1;
 
 namespace Infra.Agent.Core.Session;
@@ -12,12 +13,11 @@ namespace Infra.Agent.Core.Session;
 public sealed partial class SouthboundClient
 {
     /// <summary>One session; true when it got as far as Welcome.</summary>
-    private async Task<bool> RunSessionAsync(CancellationToken ct)
+    private async Task<bool> RunSessionAsync(GrpcChannel channel, CancellationToken ct)
     {
-        SetState(SessionState.Connecting, $"dialing {options.ControllerUrl}");
-        using var channel = OpenChannel();
+        SetState(SessionState.Connecting, $"dialing {string.Join(", ", options.Urls)}");
         using var session = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        using var call = new AgentSession.AgentSessionClient(channel).Connect(new CallOptions(CancellationToken: session.Token));
+        using var call = new AgentSession.AgentSessionClient(Invoker(channel)).Connect(new CallOptions(cancellationToken: session.Token));
         var outbox = Channel.CreateUnbounded<AgentMessage>(new() { SingleReader = true });
         var writer = WriteLoopAsync(call.RequestStream, outbox.Reader, session.Token);
         var background = new List<Task> { writer };

@@ -1,10 +1,10 @@
-using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
 using Infra.Agent.Core.Apply;
 using Infra.Agent.Core.Commands;
 using Infra.Agent.Core.State;
 using Infra.Agent.Core.Status;
-using Infra.Grpc;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Grpc.Net.Client;
 using Infra.V1;
 using Microsoft.Extensions.Logging;
 
@@ -52,20 +52,21 @@ public sealed partial class SouthboundClient(
     /// <summary>Runs sessions until <paramref name="ct"/> fires.</summary>
     public async Task RunAsync(CancellationToken ct)
     {
+        using var channel = ControllerChannel.Create(options);
         var attempt = 0;
         while (!ct.IsCancellationRequested)
         {
             var established = false;
             try
             {
-                established = await RunSessionAsync(ct);
+                established = await RunSessionAsync(channel, ct);
                 SetState(SessionState.Disconnected, "the controller ended the session");
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { break; }
             catch (Exception e)
             {
                 SetState(SessionState.Disconnected, e.Message);
-                LogSessionFailed(options.ControllerUrl, e.GetType().Name, e.Message);
+                LogSessionFailed(string.Join(",", options.Urls), e.GetType().Name, e.Message);
             }
             if (established) attempt = 0;
             // Also after a base mismatch: a controller that keeps sending bad deltas must not make the agent spin.
@@ -84,22 +85,10 @@ public sealed partial class SouthboundClient(
         return apply.LastOutcome is { } o && o.Version == held.Version && o.Errors.Count == 0 ? held.Version : 0;
     }
 
-    private GrpcChannel OpenChannel()
-    {
-        var o = new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 };
-        if (options.Token is { Length: > 0 } t) o.DefaultHeaders = new Metadata().Add("authorization", "Bearer " + t);
-        if (options.CaFile is { } ca && options.ControllerUrl.StartsWith("https:", StringComparison.OrdinalIgnoreCase))
-        {
-            var roots = new X509Certificate2Collection();
-            roots.ImportFromPemFile(ca);
-            o.SslOptions = new SslClientAuthenticationOptions
-            {
-                CertificateChainPolicy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, CustomTrustStore = { } },
-            };
-            o.SslOptions.CertificateChainPolicy.CustomTrustStore.AddRange(roots);
-        }
-        return GrpcChannel.ForAddress(options.ControllerUrl, o);
-    }
+    /// <summary>The channel's invoker with the bearer token (when configured) on every call.</summary>
+    private CallInvoker Invoker(GrpcChannel channel) => options.Token is { Length: > 0 } t
+        ? channel.Intercept(m => { m.Add("authorization", "Bearer " + t); return m; })
+        : channel.CreateCallInvoker();
 
     private void SetState(SessionState s, string why)
     {

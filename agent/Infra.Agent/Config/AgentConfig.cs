@@ -30,10 +30,17 @@ public sealed record AgentConfig
 }
 
 /// <summary>The controller connection.</summary>
-/// <param name="Url">http:// (h2c, loopback/dev) or https:// (TLS).</param>
+/// <param name="Url">http:// (h2c, loopback/dev) or https:// (TLS): the controller, or the first of its replicas.</param>
 /// <param name="TokenFile">A file holding the bearer token (first line), or null.</param>
 /// <param name="CaFile">PEM CA bundle for https, or null for the system store.</param>
-public sealed record ControllerConfig(string Url, string? TokenFile, string? CaFile);
+public sealed record ControllerConfig(string Url, string? TokenFile, string? CaFile)
+{
+    readonly IReadOnlyList<string>? _urls;
+
+    /// <summary>Every controller replica (controller.urls, with controller.url first when both are set);
+    /// the agent balances and fails over across them.</summary>
+    public IReadOnlyList<string> Urls { get => _urls ?? [Url]; init => _urls = value; }
+}
 
 /// <summary>The integration bridge and how to reach OVS.</summary>
 /// <param name="Enabled">False runs without OVS (compute-only hosts, tests).</param>

@@ -23,6 +23,7 @@ public sealed class AgentConfigFile
 public sealed class ControllerFile
 {
     public string? Url { get; set; }
+    public List<string>? Urls { get; set; }
     public string? TokenFile { get; set; }
     public string? CaFile { get; set; }
 }

@@ -17,9 +17,8 @@ public static class AgentConfigLoader
         if (file is null) return (null, [$"agent config is not valid YAML: {parseError}"]);
         var e = new List<string>();
 
-        var url = file.Controller?.Url ?? "";
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https") || u.Port <= 0)
-            e.Add($"controller.url '{url}' must be an http:// (h2c) or https:// URL with a port, e.g. https://controller.example:7443");
+        var urls = ControllerUrls(file.Controller, e);
+        var url = urls.FirstOrDefault() ?? "";
         var tokenFile = Blank(file.Controller?.TokenFile);
         if (tokenFile is not null && !Path.IsPathRooted(tokenFile)) e.Add($"controller.token_file '{tokenFile}' must be an absolute path");
         var caFile = Blank(file.Controller?.CaFile);
@@ -89,7 +88,7 @@ public static class AgentConfigLoader
         if (e.Count > 0) return (null, e);
         return (new AgentConfig
         {
-            Controller = new ControllerConfig(url, tokenFile, caFile),
+            Controller = new ControllerConfig(url, tokenFile, caFile) { Urls = urls },
             HostId = hostId!,
             StateDir = stateDir,
             TunnelIp = tunnelIp,
@@ -121,6 +120,31 @@ public static class AgentConfigLoader
         }
         catch (IOException x) { errors.Add($"host_id is not set and {path} cannot be read ({x.Message}); set host_id in the config"); }
         return null;
+    }
+
+    /// <summary>controller.url and/or controller.urls (replicas of one controller): at least one, all
+    /// http:// or all https://, each with a port, none twice.</summary>
+    private static List<string> ControllerUrls(ControllerFile? c, List<string> e)
+    {
+        var given = new List<(string Field, string Url)>();
+        if (c?.Url is { } single) given.Add(("controller.url", single));
+        foreach (var (u, i) in (c?.Urls ?? []).Select((u, i) => (u, i))) given.Add(($"controller.urls[{i}]", u ?? ""));
+        if (given.Count == 0)
+        {
+            e.Add("controller.url '' must be an http:// (h2c) or https:// URL with a port, e.g. https://controller.example:7443 (or list replicas in controller.urls)");
+            return [];
+        }
+        var urls = new List<string>();
+        foreach (var (field, text) in given)
+        {
+            if (!Uri.TryCreate(text, UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https") || u.Port <= 0 || u.AbsolutePath != "/")
+                e.Add($"{field} '{text}' must be an http:// (h2c) or https:// URL with a port and no path, e.g. https://controller.example:7443");
+            else if (urls.Contains(u.GetLeftPart(UriPartial.Authority))) e.Add($"{field} '{text}' is listed twice");
+            else urls.Add(u.GetLeftPart(UriPartial.Authority));
+        }
+        if (urls.Select(u => new Uri(u).Scheme).Distinct().Count() > 1)
+            e.Add("controller.urls must be all http:// or all https:// (one channel carries every replica)");
+        return urls;
     }
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();

@@ -133,6 +133,7 @@ public sealed partial class AgentHost : IAsyncDisposable
         host.Session = new SouthboundClient(new SessionOptions
         {
             ControllerUrl = config.Controller.Url,
+            ControllerUrls = config.Controller.Urls,
             HostId = config.HostId,
             BootId = ReadBootId(),
             Token = token,

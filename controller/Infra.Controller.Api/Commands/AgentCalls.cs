@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Infra.Controller.Api.Services;
 using Infra.Controller.Southbound.Commands;
-using Infra.Grpc;
+using Grpc.Core;
 using Infra.V1;
 
 namespace Infra.Controller.Api.Commands;

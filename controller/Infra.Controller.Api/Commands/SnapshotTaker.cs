@@ -1,7 +1,7 @@
 using Infra.Controller.Api.Plumbing;
 using Infra.Controller.Api.Services;
 using Infra.Controller.Domain.Errors;
-using Infra.Grpc;
+using Grpc.Core;
 using Infra.Store;
 using Infra.V1;
 

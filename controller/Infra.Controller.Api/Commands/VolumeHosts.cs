@@ -14,7 +14,7 @@ public static class VolumeHosts
         return "";
     }
 
-    public static Grpc.RpcException Unplaced(string volumeId, string what) =>
+    public static global::Grpc.Core.RpcException Unplaced(string volumeId, string what) =>
         ApiErrors.Precondition("VOLUME_NOT_ON_A_HOST", volumeId,
             $"volume {volumeId} is not on any host yet (no host_id and not attached to a placed instance), so there is nothing to {what}; attach it to an instance first");
 }

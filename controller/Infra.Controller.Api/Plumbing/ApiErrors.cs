@@ -1,5 +1,5 @@
 using Infra.Controller.Domain.Errors;
-using Infra.Grpc;
+using Grpc.Core;
 
 namespace Infra.Controller.Api.Plumbing;
 
@@ -13,7 +13,7 @@ public static class ApiErrors
     public static RpcException Of(DomainError error)
     {
         var s = StatusMapping.ToStatus(error);
-        return RpcException.WithDetails(new Status((StatusCode)s.Code, s.Message), s.Details);
+        return Infra.V1.RpcStatusDetails.WithDetails(new Status((StatusCode)s.Code, s.Message), s.Details);
     }
 
     public static T Valid<T>(ValidationResult<T> result) where T : class =>

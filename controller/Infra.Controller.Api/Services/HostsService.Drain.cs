@@ -1,7 +1,7 @@
 using Infra.Controller.Api.Plumbing;
 using Infra.Controller.Core.Placement;
 using Infra.Controller.Domain.Validation;
-using Infra.Grpc;
+using Grpc.Core;
 using Infra.V1;
 
 namespace Infra.Controller.Api.Services;

@@ -1,6 +1,6 @@
 using Infra.Controller.Api.Plumbing;
 using Infra.Controller.Domain.Validation;
-using Infra.Grpc;
+using Grpc.Core;
 using Infra.V1;
 
 namespace Infra.Controller.Api.Services;

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Infra.Controller.Api.Plumbing;
 using Infra.Controller.Domain.Model;
 using Infra.Controller.Domain.Validation;
-using Infra.Grpc;
+using Grpc.Core;
 using Infra.Store;
 using Infra.V1;
 using DiskFormat = Infra.V1.DiskFormat;

@@ -7,7 +7,7 @@ using Infra.Controller.Domain.Errors;
 using Infra.Controller.Domain.Lifecycle;
 using Infra.Controller.Domain.Model;
 using Infra.Controller.Domain.Validation;
-using Infra.Grpc;
+using Grpc.Core;
 using Infra.V1;
 using DomainState = Infra.Controller.Domain.Model.InstanceState;
 

@@ -1,7 +1,7 @@
 using Infra.Controller.Api.Plumbing;
 using Infra.Controller.Domain.Lifecycle;
 using Infra.Controller.Domain.Validation;
-using Infra.Grpc;
+using Grpc.Core;
 using Infra.Store;
 using Infra.V1;
 

@@ -2,7 +2,7 @@ using Infra.Controller.Api.Commands;
 using Infra.Controller.Api.Plumbing;
 using Infra.Controller.Domain.Lifecycle;
 using Infra.Controller.Domain.Validation;
-using Infra.Grpc;
+using Grpc.Core;
 using Infra.Store;
 using Infra.V1;
 

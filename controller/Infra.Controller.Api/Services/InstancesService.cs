@@ -3,7 +3,7 @@ using Infra.Controller.Domain.Commands;
 using Infra.Controller.Domain.Compute;
 using Infra.Controller.Domain.Model;
 using Infra.Controller.Domain.Validation;
-using Infra.Grpc;
+using Grpc.Core;
 using Infra.Store;
 using Infra.V1;
 using BootSource = Infra.Controller.Domain.Commands.BootSource;

@@ -101,7 +101,7 @@ public sealed class PortBuilder(ApiContext api)
         throw ApiErrors.Precondition("MAC_IN_USE", text, $"MAC {text} is already used by port {holder}; leave mac_address empty to get a free one");
     }
 
-    static Grpc.RpcException IpamError(IpamResult r, string field, string networkId) => r.Outcome switch
+    static global::Grpc.Core.RpcException IpamError(IpamResult r, string field, string networkId) => r.Outcome switch
     {
         IpamOutcome.Exhausted => ApiErrors.Precondition("SUBNET_EXHAUSTED", networkId, r.Error!),
         IpamOutcome.AlreadyInUse => ApiErrors.Precondition("ADDRESS_IN_USE", networkId, r.Error!),

@@ -2,7 +2,7 @@ using Infra.Controller.Api.Plumbing;
 using Infra.Controller.Domain.Errors;
 using Infra.Controller.Domain.Model;
 using Infra.Controller.Domain.Validation;
-using Infra.Grpc;
+using Grpc.Core;
 using Infra.Store;
 using Infra.V1;
 using Direction = Infra.V1.Direction;

@@ -2,7 +2,7 @@ using Infra.Controller.Api.Commands;
 using Infra.Controller.Api.Plumbing;
 using Infra.Controller.Domain.Errors;
 using Infra.Controller.Domain.Validation;
-using Infra.Grpc;
+using Grpc.Core;
 using Infra.V1;
 
 namespace Infra.Controller.Api.Services;

@@ -2,7 +2,7 @@ using System.Threading.Channels;
 using Infra.Controller.Api.Plumbing;
 using Infra.Controller.Api.Services;
 using Infra.Controller.Domain.Validation;
-using Infra.Grpc;
+using Grpc.Core;
 using Infra.Store;
 using Infra.V1;
 using WireEvent = Infra.V1.WatchEvent;

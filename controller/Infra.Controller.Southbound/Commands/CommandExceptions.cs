@@ -1,4 +1,4 @@
-using Infra.Grpc;
+using Grpc.Core;
 
 namespace Infra.Controller.Southbound.Commands;
 

@@ -1,4 +1,4 @@
-using Infra.Grpc;
+using Grpc.Core;
 using Infra.V1;
 
 namespace Infra.Controller.Southbound.Commands;

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Infra.Controller.Southbound.Session;
-using Infra.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Infra.V1;
 using Microsoft.Extensions.Logging;
 
@@ -49,7 +50,7 @@ public sealed partial class CommandRouter(SessionRegistry registry, SessionDirec
         var headers = new Metadata();
         if (!string.IsNullOrEmpty(authorization)) headers.Add("authorization", authorization);
         using var call = new CommandRelay.CommandRelayClient(channel).Run(new RelayCommandRequest { HostId = hostId, Command = command },
-            new CallOptions(Headers: headers, CancellationToken: ct));
+            new CallOptions(headers: headers, cancellationToken: ct));
         while (true)
         {
             CommandResult r;

@@ -2,7 +2,7 @@ using Infra.Controller.Southbound.Cluster;
 using Infra.Controller.Southbound.Commands;
 using Infra.Controller.Southbound.Desired;
 using Infra.Flows;
-using Infra.Grpc;
+using Grpc.Core;
 using Infra.Store;
 using Infra.V1;
 using Microsoft.Extensions.Logging;

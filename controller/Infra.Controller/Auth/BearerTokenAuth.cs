@@ -1,37 +1,62 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.AspNetCore.Http;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
 
 namespace Infra.Controller.Auth;
 
 /// <summary>
-/// Bearer-token check in front of every gRPC call: `authorization: Bearer &lt;token&gt;` must name one
-/// of the configured tokens (compared in constant time). A failure is answered as a trailers-only
-/// gRPC response with UNAUTHENTICATED, before any service code runs. The health service stays open
-/// so load balancers and systemd probes need no secret.
+/// The one place a call's credentials are checked: a Grpc.AspNetCore server interceptor in front of
+/// every gRPC method. `authorization: Bearer &lt;token&gt;` must name one of the configured tokens
+/// (compared in constant time); otherwise the call ends with UNAUTHENTICATED before any service code
+/// runs. The health service stays open so load balancers and systemd probes need no secret.
+/// When per-principal authorization lands (the trust issue), this becomes an ASP.NET Core
+/// authentication handler; the decision stays in <see cref="Allowed"/>.
 /// </summary>
-public sealed class BearerTokenAuth(IReadOnlySet<string> tokens, bool allowNoAuth)
+public sealed class BearerTokenAuth(IReadOnlySet<string> tokens, bool allowNoAuth) : Interceptor
 {
     const string HealthPrefix = "/grpc.health.v1.Health/";
     readonly byte[][] _tokens = tokens.Select(Encoding.UTF8.GetBytes).ToArray();
 
-    public async Task InvokeAsync(HttpContext http, RequestDelegate next)
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
+        UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        if (Allowed(http.Request.Path.Value ?? "", http.Request.Headers.Authorization.ToString(), out var why))
-        {
-            await next(http);
-            return;
-        }
-        http.Response.StatusCode = StatusCodes.Status200OK;
-        http.Response.ContentType = "application/grpc";
-        http.Response.Headers["grpc-status"] = "16";
-        http.Response.Headers["grpc-message"] = Uri.EscapeDataString(why);
+        Check(context);
+        return continuation(request, context);
     }
 
-    public bool Allowed(string path, string authorization, out string why)
+    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream,
+        ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Check(context);
+        return continuation(requestStream, context);
+    }
+
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream,
+        ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Check(context);
+        return continuation(request, responseStream, context);
+    }
+
+    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream,
+        IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Check(context);
+        return continuation(requestStream, responseStream, context);
+    }
+
+    void Check(ServerCallContext context)
+    {
+        if (!Allowed(context.Method, context.RequestHeaders.GetValue("authorization") ?? "", out var why))
+            throw new RpcException(new Status(StatusCode.Unauthenticated, why));
+    }
+
+    /// <param name="method">The call's path, "/package.Service/Method".</param>
+    public bool Allowed(string method, string authorization, out string why)
     {
         why = "";
-        if (path.StartsWith(HealthPrefix, StringComparison.Ordinal)) return true;
+        if (method.StartsWith(HealthPrefix, StringComparison.Ordinal)) return true;
         if (allowNoAuth && _tokens.Length == 0) return true;
         const string scheme = "Bearer ";
         if (!authorization.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using Google.Protobuf;
 using Infra.Ctl.Errors;
-using Infra.Grpc;
+using Infra.Ctl.Transport;
+using Grpc.Core;
 
 namespace Infra.Ctl.Cli;
 
@@ -20,20 +21,20 @@ public sealed class CommandKit(CtlHost host, GlobalOptions g)
     /// <summary>The RPCs ("/infra.v1.Tenants/CreateTenant") some command calls; a test checks none is missing.</summary>
     public HashSet<string> CoveredMethods { get; } = new(StringComparer.Ordinal);
 
-    public Command Unary<TReq, TResp>(Command cmd, Method<TReq, TResp> method, Func<ParseResult, RequestContext, TReq> build, Action<TResp, TextWriter> table)
+    public Command Unary<TReq, TResp>(Command cmd, Func<ControllerClients, TReq, CallOptions, AsyncUnaryCall<TResp>> call, Func<ParseResult, RequestContext, TReq> build, Action<TResp, TextWriter> table)
         where TReq : class, IMessage<TReq> where TResp : class, IMessage<TResp>
-        => Unary(cmd, method, build, (TReq _, TResp r, TextWriter w) => table(r, w));
+        => Unary(cmd, call, build, (TReq _, TResp r, TextWriter w) => table(r, w));
 
     /// <summary>As above, for tables that need the request too ("deleted network net-1").</summary>
-    public Command Unary<TReq, TResp>(Command cmd, Method<TReq, TResp> method, Func<ParseResult, RequestContext, TReq> build, Action<TReq, TResp, TextWriter> table)
+    public Command Unary<TReq, TResp>(Command cmd, Func<ControllerClients, TReq, CallOptions, AsyncUnaryCall<TResp>> call, Func<ParseResult, RequestContext, TReq> build, Action<TReq, TResp, TextWriter> table)
         where TReq : class, IMessage<TReq> where TResp : class, IMessage<TResp>
     {
         Builders[cmd] = (p, rc) => build(p, rc);
-        CoveredMethods.Add(method.FullName);
+        CoveredMethods.Add(MethodRecorder.NameOf(c => call(c, null!, default)));
         Action(cmd, async s =>
         {
             var request = build(s.Parse, Context(s.Parse));
-            var response = await s.Transport.UnaryAsync(method, request, s.Call());
+            var response = await call(s.Rpc, request, s.Call());
             s.Print(response, (r, w) => table(request, r, w));
             return ExitCodes.Ok;
         });
@@ -41,9 +42,9 @@ public sealed class CommandKit(CtlHost host, GlobalOptions g)
     }
 
     /// <summary>A command with a hand-written body (streaming, read-modify-write); the builder still registers for tests.</summary>
-    public Command Custom(Command cmd, Func<ParseResult, RequestContext, IMessage>? build, Func<CtlSession, Task<int>> body, params string[] methods)
+    public Command Custom(Command cmd, Func<ParseResult, RequestContext, IMessage>? build, Func<CtlSession, Task<int>> body, params Action<ControllerClients>[] calls)
     {
-        CoveredMethods.UnionWith(methods);
+        CoveredMethods.UnionWith(calls.Select(MethodRecorder.NameOf));
         if (build is not null) Builders[cmd] = build;
         Action(cmd, body);
         return cmd;
@@ -61,8 +62,9 @@ public sealed class CommandKit(CtlHost host, GlobalOptions g)
         {
             return await body(s);
         }
-        catch (RpcException e)
+        catch (RpcException raw)
         {
+            var e = ErrorReporter.Normalize(raw);
             var controller = TryController(s);
             foreach (var line in ErrorReporter.Lines(e, controller, s.EffectiveTimeout)) host.Err.WriteLine(line);
             return ErrorReporter.ExitCodeFor(e.StatusCode);

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Google.Protobuf;
+using Grpc.Core;
 using Infra.Ctl.Cli;
 using Infra.Ctl.Errors;
-using Infra.Grpc;
 using Infra.V1;
 
 namespace Infra.Ctl.Commands;
@@ -35,8 +35,9 @@ public sealed class ConsoleAttach(CtlSession s, ConsoleRequest open, TimeSpan li
         var id = open.Open.InstanceId;
         using var deadline = s.TimeoutFlag is { } t ? new CancellationTokenSource(t) : new CancellationTokenSource();
         using var session = CancellationTokenSource.CreateLinkedTokenSource(s.CancellationToken, deadline.Token);
-        var options = s.Call(streaming: true) with { Timeout = null, CancellationToken = session.Token };
-        using var call = s.Transport.DuplexStreaming(Instances.ConsoleMethod, options);
+        // The session's own deadline (above) ends it as a detach, so the call itself carries none.
+        var options = new CallOptions(headers: s.Call(streaming: true).Headers, cancellationToken: session.Token);
+        using var call = s.Rpc.Instances.Console(options);
         await call.RequestStream.WriteAsync(open, session.Token);
         var stdout = terminal.OpenOutput();
         using var raw = interactive ? terminal.EnterRawMode() : null;

@@ -15,24 +15,24 @@ public static class HostCommands
         var noun = new Command("host", "Hosts: hypervisors, registered by their agents");
 
         var state = Opt.Choice("--state", "Only hosts in this state", Enums.Names<HostState>()); var size = Opt.PageSize(); var token = Opt.PageToken();
-        noun.Subcommands.Add(kit.Unary(new Command("list", "List hosts") { state, size, token }, Hosts.ListHostsMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("list", "List hosts") { state, size, token }, (c, r, o) => c.Hosts.ListHostsAsync(r, o),
             (p, _) => new ListHostsRequest { State = p.GetValue(state) is { } st ? Enums.Parse<HostState>(st, "--state") : HostState.Unspecified, Page = Opt.Page(p, size, token) },
             (r, w) => { Render.Hosts(r.Hosts, w); Opt.MorePages(r.Page, w); }));
 
         var id = Opt.Id("host");
-        noun.Subcommands.Add(kit.Unary(new Command("get", "Show one host") { id }, Hosts.GetHostMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("get", "Show one host") { id }, (c, r, o) => c.Hosts.GetHostAsync(r, o),
             (p, _) => new GetHostRequest { Id = p.GetValue(id)! }, (r, w) => Render.Hosts([r], w)));
 
         var cid = Opt.Id("host"); var reason = new Option<string>("--reason") { Description = "Why, for other operators" };
-        noun.Subcommands.Add(kit.Unary(new Command("cordon", "Stop placing new instances on a host") { cid, reason }, Hosts.CordonHostMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("cordon", "Stop placing new instances on a host") { cid, reason }, (c, r, o) => c.Hosts.CordonHostAsync(r, o),
             (p, _) => new CordonHostRequest { Id = p.GetValue(cid)!, Reason = p.GetValue(reason) ?? "" }, (r, w) => Render.Hosts([r], w)));
 
         var did = Opt.Id("host"); var dry = new Option<bool>("--dry-run") { Description = "Only report what would move and what blocks" };
-        noun.Subcommands.Add(kit.Unary(new Command("drain", "Cordon a host and move its instances away") { did, dry }, Hosts.DrainHostMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("drain", "Cordon a host and move its instances away") { did, dry }, (c, r, o) => c.Hosts.DrainHostAsync(r, o),
             (p, _) => new DrainHostRequest { Id = p.GetValue(did)!, DryRun = p.GetValue(dry) }, (q, r, w) => Render.Drain(r, w, q.DryRun)));
 
         var uid = Opt.Id("host");
-        noun.Subcommands.Add(kit.Unary(new Command("uncordon", "Allow placement on a host again") { uid }, Hosts.UncordonHostMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("uncordon", "Allow placement on a host again") { uid }, (c, r, o) => c.Hosts.UncordonHostAsync(r, o),
             (p, _) => new UncordonHostRequest { Id = p.GetValue(uid)! }, (r, w) => Render.Hosts([r], w)));
 
         noun.Subcommands.Add(Update(kit));
@@ -55,11 +55,11 @@ public static class HostCommands
             Overcommit? current = null;
             // Overcommit is one message: setting one ratio must not zero the others, so start from what the host has.
             if (p.GetValue(cpu) is not null || p.GetValue(mem) is not null || p.GetValue(reserve) is not null)
-                current = (await s.Transport.UnaryAsync(Hosts.GetHostMethod, new GetHostRequest { Id = p.GetValue(id)! }, s.Call())).Overcommit ?? new Overcommit();
-            var host = await s.Transport.UnaryAsync(Hosts.UpdateHostMethod, Build(p, current), s.Call());
+                current = (await s.Rpc.Hosts.GetHostAsync(new GetHostRequest { Id = p.GetValue(id)! }, s.Call())).Overcommit ?? new Overcommit();
+            var host = await s.Rpc.Hosts.UpdateHostAsync(Build(p, current), s.Call());
             s.Print(host, (r, w) => Render.Hosts([r], w));
             return ExitCodes.Ok;
-        }, Hosts.GetHostMethod.FullName, Hosts.UpdateHostMethod.FullName);
+        }, c => c.Hosts.GetHostAsync(null!), c => c.Hosts.UpdateHostAsync(null!));
     }
 
     public static UpdateHostRequest BuildUpdate(string id, Overcommit? current, double? cpuRatio, double? memoryRatio, ulong? reserveMib, string[]? labels, bool clearLabels)

@@ -36,20 +36,20 @@ public static class ImageCommands
                 var image = await UploadAsync(s, path, header, new Progress(s.Err, "import", !p.GetValue(noProgress)));
                 s.Print(image, (r, w) => Render.Images([r], w));
                 return ExitCodes.Ok;
-            }, Images.ImportImageMethod.FullName));
+            }, c => c.Images.ImportImage(null!)));
 
         var id = Opt.Id("image");
-        noun.Subcommands.Add(kit.Unary(new Command("get", "Show one image") { id }, Images.GetImageMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("get", "Show one image") { id }, (c, r, o) => c.Images.GetImageAsync(r, o),
             (p, _) => new GetImageRequest { Id = p.GetValue(id)! }, (r, w) => Render.Images([r], w)));
 
         var ltenant = Opt.Tenant(false); ltenant.Description = "Images visible to this tenant (its own and public ones)";
         var size = Opt.PageSize(); var token = Opt.PageToken();
-        noun.Subcommands.Add(kit.Unary(new Command("list", "List images") { ltenant, size, token }, Images.ListImagesMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("list", "List images") { ltenant, size, token }, (c, r, o) => c.Images.ListImagesAsync(r, o),
             (p, _) => new ListImagesRequest { TenantId = p.GetValue(ltenant) ?? "", Page = Opt.Page(p, size, token) },
             (r, w) => { Render.Images(r.Images, w); Opt.MorePages(r.Page, w); }));
 
         var did = Opt.Id("image");
-        noun.Subcommands.Add(kit.Unary(new Command("delete", "Delete an image (clones keep working)") { did }, Images.DeleteImageMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("delete", "Delete an image (clones keep working)") { did }, (c, r, o) => c.Images.DeleteImageAsync(r, o),
             (p, _) => new DeleteImageRequest { Id = p.GetValue(did)! }, (q, r, w) => Render.Deleted("image", q.Id, r.Revision, w)));
         return noun;
     }
@@ -75,7 +75,7 @@ public static class ImageCommands
     // controller slows the reader here instead of buffering the image in memory.
     static async Task<Image> UploadAsync(CtlSession s, string path, ImportImageRequest header, Progress progress)
     {
-        using var call = s.Transport.ClientStreaming(Images.ImportImageMethod, s.Call(streaming: true));
+        using var call = s.Rpc.Images.ImportImage(s.Call(streaming: true));
         await call.RequestStream.WriteAsync(header, s.CancellationToken);
         await using (var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, ChunkSize, useAsync: true))
         {
@@ -85,7 +85,7 @@ public static class ImageCommands
             while ((n = await f.ReadAtLeastAsync(buffer, ChunkSize, throwOnEndOfStream: false, s.CancellationToken)) > 0)
             {
                 try { await call.RequestStream.WriteAsync(new ImportImageRequest { Data = ByteString.CopyFrom(buffer, 0, n) }, s.CancellationToken); }
-                catch (Grpc.RpcException)
+                catch (global::Grpc.Core.RpcException)
                 {
                     // The server ended the call early (bad header, quota): its status says why, not the failed write.
                     progress.Done();

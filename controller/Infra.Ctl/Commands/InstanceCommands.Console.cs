@@ -17,14 +17,14 @@ public static partial class InstanceCommands
         return kit.Custom(cmd, (p, _) => BuildLog(p.GetValue(id)!, p.GetValue(tail)), async s =>
         {
             var request = BuildLog(s.Parse.GetValue(id)!, s.Parse.GetValue(tail));
-            var r = await s.Transport.UnaryAsync(Instances.GetConsoleLogMethod, request, s.Call());
+            var r = await s.Rpc.Instances.GetConsoleLogAsync(request, s.Call());
             if (s.Format == OutputFormat.Json) { s.Out.WriteLine(Output.Json.Format(r)); return ExitCodes.Ok; }
             // The bytes as the guest wrote them (line ends, escapes and all), like a terminal would have shown them.
             await using var stdout = s.Host.OpenStdout();
             r.Data.WriteTo(stdout);
             await stdout.FlushAsync(s.CancellationToken);
             return ExitCodes.Ok;
-        }, Instances.GetConsoleLogMethod.FullName);
+        }, c => c.Instances.GetConsoleLogAsync(null!));
     }
 
     public static GetConsoleLogRequest BuildLog(string id, uint tailKib)
@@ -47,7 +47,7 @@ public static partial class InstanceCommands
             var open = BuildConsole(s.Parse.GetValue(id)!, s.Parse.GetValue(readOnly), s.Parse.GetValue(takeover), s.Parse.GetValue(tail));
             var quiet = s.Parse.GetValue(linger) is { } l ? Durations.Parse(l, "--linger") : TimeSpan.FromSeconds(1);
             return new ConsoleAttach(s, open, quiet).RunAsync();
-        }, Instances.ConsoleMethod.FullName);
+        }, c => c.Instances.Console());
     }
 
     public static ConsoleRequest BuildConsole(string id, bool readOnly, bool takeover, uint tailKib)

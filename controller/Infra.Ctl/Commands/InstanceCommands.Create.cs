@@ -29,7 +29,7 @@ public static partial class InstanceCommands
         var cmd = new Command("create", "Create an instance (placed, then started unless --no-start)")
             { tenant, name, vcpus, mhz, memory, image, bootVolume, bootSize, keepBoot, networks, ports, policies, volumes, affinity, anti, noStart, labels };
 
-        return kit.Unary(cmd, Instances.CreateInstanceMethod, (p, rc) =>
+        return kit.Unary(cmd, (c, r, o) => c.Instances.CreateInstanceAsync(r, o), (p, rc) =>
         {
             var img = p.GetValue(image); var vol = p.GetValue(bootVolume);
             if ((img is null) == (vol is null)) throw new UsageException("give exactly one of --image or --boot-volume");

@@ -16,34 +16,34 @@ public static partial class InstanceCommands
         noun.Subcommands.Add(Create(kit));
 
         var id = Opt.Id("instance");
-        noun.Subcommands.Add(kit.Unary(new Command("get", "Show one instance") { id }, Instances.GetInstanceMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("get", "Show one instance") { id }, (c, r, o) => c.Instances.GetInstanceAsync(r, o),
             (p, _) => new GetInstanceRequest { Id = p.GetValue(id)! }, (r, w) => Render.Instances([r], w)));
 
         var tenant = Opt.Tenant(false); var host = new Option<string>("--host") { Description = "Only instances on this host" };
         var size = Opt.PageSize(); var token = Opt.PageToken();
-        noun.Subcommands.Add(kit.Unary(new Command("list", "List instances") { tenant, host, size, token }, Instances.ListInstancesMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("list", "List instances") { tenant, host, size, token }, (c, r, o) => c.Instances.ListInstancesAsync(r, o),
             (p, _) => new ListInstancesRequest { TenantId = p.GetValue(tenant) ?? "", HostId = p.GetValue(host) ?? "", Page = Opt.Page(p, size, token) },
             (r, w) => { Render.Instances(r.Instances, w); Opt.MorePages(r.Page, w); }));
 
-        noun.Subcommands.Add(Action(kit, "start", "Start a stopped instance", Instances.StartInstanceMethod));
+        noun.Subcommands.Add(Action(kit, "start", "Start a stopped instance", (c, r, o) => c.Instances.StartInstanceAsync(r, o)));
 
         var sid = Opt.Id("instance"); var force = new Option<bool>("--force") { Description = "Power off at once instead of asking the guest" };
         var graceful = new Option<uint>("--grace", "--shutdown-timeout") { Description = "Seconds the guest gets to shut down before power-off (default 60)" };
-        noun.Subcommands.Add(kit.Unary(new Command("stop", "Shut an instance down (gracefully unless --force)") { sid, force, graceful }, Instances.StopInstanceMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("stop", "Shut an instance down (gracefully unless --force)") { sid, force, graceful }, (c, r, o) => c.Instances.StopInstanceAsync(r, o),
             (p, _) => new StopInstanceRequest { Id = p.GetValue(sid)!, Force = p.GetValue(force), TimeoutSeconds = p.GetValue(graceful) },
             (r, w) => Render.Instances([r], w)));
 
         var rid = Opt.Id("instance"); var rforce = new Option<bool>("--force") { Description = "Reset at once instead of asking the guest" };
-        noun.Subcommands.Add(kit.Unary(new Command("reboot", "Reboot an instance") { rid, rforce }, Instances.RebootInstanceMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("reboot", "Reboot an instance") { rid, rforce }, (c, r, o) => c.Instances.RebootInstanceAsync(r, o),
             (p, _) => new RebootInstanceRequest { Id = p.GetValue(rid)!, Force = p.GetValue(rforce) }, (r, w) => Render.Instances([r], w)));
 
-        noun.Subcommands.Add(Action(kit, "pause", "Pause an instance's vCPUs", Instances.PauseInstanceMethod));
-        noun.Subcommands.Add(Action(kit, "resume", "Resume a paused instance", Instances.ResumeInstanceMethod));
+        noun.Subcommands.Add(Action(kit, "pause", "Pause an instance's vCPUs", (c, r, o) => c.Instances.PauseInstanceAsync(r, o)));
+        noun.Subcommands.Add(Action(kit, "resume", "Resume a paused instance", (c, r, o) => c.Instances.ResumeInstanceAsync(r, o)));
 
         var zid = Opt.Id("instance"); var zmhz = new Option<uint>("--cpu-mhz") { Description = "New total MHz (applied live)" };
         var zvcpus = new Option<uint>("--vcpus") { Description = "New vCPU count (stopped instances only)" };
         var zmem = new Option<string>("--memory") { Description = "New memory, e.g. 4096 (MiB) or 4G (stopped instances only)" };
-        noun.Subcommands.Add(kit.Unary(new Command("resize", "Change CPU MHz, vCPUs or memory") { zid, zmhz, zvcpus, zmem }, Instances.ResizeInstanceMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("resize", "Change CPU MHz, vCPUs or memory") { zid, zmhz, zvcpus, zmem }, (c, r, o) => c.Instances.ResizeInstanceAsync(r, o),
             (p, _) =>
             {
                 var r = new ResizeInstanceRequest { Id = p.GetValue(zid)!, CpuMhz = p.GetValue(zmhz), Vcpus = p.GetValue(zvcpus),
@@ -54,29 +54,29 @@ public static partial class InstanceCommands
             (r, w) => Render.Instances([r], w)));
 
         var aid = Opt.Id("instance"); var avol = new Argument<string>("volume-id") { Description = "The volume" };
-        noun.Subcommands.Add(kit.Unary(new Command("attach-volume", "Attach a volume (live if running)") { aid, avol }, Instances.AttachVolumeMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("attach-volume", "Attach a volume (live if running)") { aid, avol }, (c, r, o) => c.Instances.AttachVolumeAsync(r, o),
             (p, _) => new AttachVolumeRequest { Id = p.GetValue(aid)!, VolumeId = p.GetValue(avol)! }, (r, w) => Render.Instances([r], w)));
         var did = Opt.Id("instance"); var dvol = new Argument<string>("volume-id") { Description = "The volume (not the boot volume)" };
-        noun.Subcommands.Add(kit.Unary(new Command("detach-volume", "Detach a volume (live if running)") { did, dvol }, Instances.DetachVolumeMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("detach-volume", "Detach a volume (live if running)") { did, dvol }, (c, r, o) => c.Instances.DetachVolumeAsync(r, o),
             (p, _) => new DetachVolumeRequest { Id = p.GetValue(did)!, VolumeId = p.GetValue(dvol)! }, (r, w) => Render.Instances([r], w)));
 
         var nid = Opt.Id("instance"); var nname = Opt.Name(false, "snapshots' name prefix");
         var quiesce = new Option<bool>("--require-quiesce") { Description = "Fail rather than take a crash-consistent snapshot" };
-        noun.Subcommands.Add(kit.Unary(new Command("snapshot", "Snapshot all volumes of an instance at one instant") { nid, nname, quiesce }, Instances.SnapshotInstanceMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("snapshot", "Snapshot all volumes of an instance at one instant") { nid, nname, quiesce }, (c, r, o) => c.Instances.SnapshotInstanceAsync(r, o),
             (p, rc) => new SnapshotInstanceRequest { Id = p.GetValue(nid)!, Name = p.GetValue(nname) ?? "", RequireQuiesce = p.GetValue(quiesce), RequestId = rc.RequestId },
             (r, w) => Render.InstanceSnapshot(r, w)));
 
         var xid = Opt.Id("instance"); var boot = new Option<bool>("--delete-boot-volume") { Description = "Also delete its boot volume" };
-        noun.Subcommands.Add(kit.Unary(new Command("delete", "Delete an instance") { xid, boot }, Instances.DeleteInstanceMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("delete", "Delete an instance") { xid, boot }, (c, r, o) => c.Instances.DeleteInstanceAsync(r, o),
             (p, _) => new DeleteInstanceRequest { Id = p.GetValue(xid)!, DeleteBootVolume = p.GetValue(boot) }, (r, w) => Render.Instances([r], w)));
         noun.Subcommands.Add(Console(kit));
         noun.Subcommands.Add(Log(kit));
         return noun;
     }
 
-    static Command Action(CommandKit kit, string verb, string description, Grpc.Method<InstanceActionRequest, Instance> method)
+    static Command Action(CommandKit kit, string verb, string description, Func<Transport.ControllerClients, InstanceActionRequest, global::Grpc.Core.CallOptions, global::Grpc.Core.AsyncUnaryCall<Instance>> call)
     {
         var id = Opt.Id("instance");
-        return kit.Unary(new Command(verb, description) { id }, method, (p, _) => new InstanceActionRequest { Id = p.GetValue(id)! }, (r, w) => Render.Instances([r], w));
+        return kit.Unary(new Command(verb, description) { id }, call, (p, _) => new InstanceActionRequest { Id = p.GetValue(id)! }, (r, w) => Render.Instances([r], w));
     }
 }

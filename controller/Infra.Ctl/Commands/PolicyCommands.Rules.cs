@@ -2,7 +2,7 @@ using System.CommandLine;
 using Infra.Ctl.Cli;
 using Infra.Ctl.Errors;
 using Infra.Ctl.Output;
-using Infra.Grpc;
+using Grpc.Core;
 using Infra.V1;
 using Command = System.CommandLine.Command;
 
@@ -55,10 +55,10 @@ public static partial class PolicyCommands
     {
         for (var attempt = 1; ; attempt++)
         {
-            var current = await s.Transport.UnaryAsync(Policies.GetPolicyMethod, new GetPolicyRequest { Id = id }, s.Call());
+            var current = await s.Rpc.Policies.GetPolicyAsync(new GetPolicyRequest { Id = id }, s.Call());
             try
             {
-                var updated = await s.Transport.UnaryAsync(Policies.UpdatePolicyMethod, edit(current), s.Call());
+                var updated = await s.Rpc.Policies.UpdatePolicyAsync(edit(current), s.Call());
                 s.Print(updated, Render.Policy);
                 return ExitCodes.Ok;
             }

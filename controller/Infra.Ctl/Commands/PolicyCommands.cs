@@ -18,7 +18,7 @@ public static partial class PolicyCommands
         var tenant = Opt.Tenant(true); var name = Opt.Name(true, "policy"); var labels = Opt.Labels();
         var desc = new Option<string>("--description") { Description = "Free text for operators" };
         var rules = new Option<string[]>("--rule") { Description = RuleHelp };
-        noun.Subcommands.Add(kit.Unary(new Command("create", "Create a policy") { tenant, name, desc, rules, labels }, Policies.CreatePolicyMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("create", "Create a policy") { tenant, name, desc, rules, labels }, (c, r, o) => c.Policies.CreatePolicyAsync(r, o),
             (p, rc) => new CreatePolicyRequest
             {
                 RequestId = rc.RequestId, TenantId = p.GetValue(tenant)!, Name = p.GetValue(name)!, Description = p.GetValue(desc) ?? "",
@@ -27,11 +27,11 @@ public static partial class PolicyCommands
             (r, w) => Render.Policy(r, w)));
 
         var id = Opt.Id("policy");
-        noun.Subcommands.Add(kit.Unary(new Command("get", "Show a policy and its rules") { id }, Policies.GetPolicyMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("get", "Show a policy and its rules") { id }, (c, r, o) => c.Policies.GetPolicyAsync(r, o),
             (p, _) => new GetPolicyRequest { Id = p.GetValue(id)! }, (r, w) => Render.Policy(r, w)));
 
         var ltenant = Opt.Tenant(false); var size = Opt.PageSize(); var token = Opt.PageToken();
-        noun.Subcommands.Add(kit.Unary(new Command("list", "List policies") { ltenant, size, token }, Policies.ListPoliciesMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("list", "List policies") { ltenant, size, token }, (c, r, o) => c.Policies.ListPoliciesAsync(r, o),
             (p, _) => new ListPoliciesRequest { TenantId = p.GetValue(ltenant) ?? "", Page = Opt.Page(p, size, token) },
             (r, w) => { Render.Policies(r.Policies, w); Opt.MorePages(r.Page, w); }));
 
@@ -43,12 +43,12 @@ public static partial class PolicyCommands
         {
             if (r.GetValue(urules) is { Length: > 0 } && r.GetValue(noRules)) r.AddError("--rule and --no-rules exclude each other");
         });
-        noun.Subcommands.Add(kit.Unary(update, Policies.UpdatePolicyMethod,
+        noun.Subcommands.Add(kit.Unary(update, (c, r, o) => c.Policies.UpdatePolicyAsync(r, o),
             (p, _) => BuildUpdate(p.GetValue(uid)!, p.GetValue(urules), p.GetValue(noRules), p.GetValue(udesc), p.GetValue(rev)),
             (r, w) => Render.Policy(r, w)));
 
         var did = Opt.Id("policy");
-        noun.Subcommands.Add(kit.Unary(new Command("delete", "Delete a policy (no port or rule may refer to it)") { did }, Policies.DeletePolicyMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("delete", "Delete a policy (no port or rule may refer to it)") { did }, (c, r, o) => c.Policies.DeletePolicyAsync(r, o),
             (p, _) => new DeletePolicyRequest { Id = p.GetValue(did)! }, (q, r, w) => Render.Deleted("policy", q.Id, r.Revision, w)));
 
         noun.Subcommands.Add(RuleCommands(kit));

@@ -18,7 +18,7 @@ public static class PortCommands
         var mac = new Option<string>("--mac") { Description = "MAC address (default: assigned)" };
         var ips = new Option<string[]>("--fixed-ip") { Description = "ADDRESS or SUBNET_CIDR=ADDRESS (repeatable; default one per subnet)" };
         var policies = new Option<string[]>("--policy") { Description = "Policy id (repeatable; default the tenant's default policy)" };
-        noun.Subcommands.Add(kit.Unary(new Command("create", "Create a port") { network, name, mac, ips, policies, labels }, Ports.CreatePortMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("create", "Create a port") { network, name, mac, ips, policies, labels }, (c, r, o) => c.Ports.CreatePortAsync(r, o),
             (p, rc) => new CreatePortRequest
             {
                 RequestId = rc.RequestId, NetworkId = p.GetValue(network)!, Name = p.GetValue(name) ?? "", MacAddress = p.GetValue(mac) ?? "",
@@ -28,19 +28,19 @@ public static class PortCommands
             (r, w) => Render.Ports([r], w)));
 
         var id = Opt.Id("port");
-        noun.Subcommands.Add(kit.Unary(new Command("get", "Show one port") { id }, Ports.GetPortMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("get", "Show one port") { id }, (c, r, o) => c.Ports.GetPortAsync(r, o),
             (p, _) => new GetPortRequest { Id = p.GetValue(id)! }, (r, w) => Render.Ports([r], w)));
 
         var ltenant = Opt.Tenant(false); var lnet = new Option<string>("--network") { Description = "Only ports on this network" };
         var linst = new Option<string>("--instance") { Description = "Only ports of this instance" }; var size = Opt.PageSize(); var token = Opt.PageToken();
-        noun.Subcommands.Add(kit.Unary(new Command("list", "List ports") { ltenant, lnet, linst, size, token }, Ports.ListPortsMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("list", "List ports") { ltenant, lnet, linst, size, token }, (c, r, o) => c.Ports.ListPortsAsync(r, o),
             (p, _) => new ListPortsRequest { TenantId = p.GetValue(ltenant) ?? "", NetworkId = p.GetValue(lnet) ?? "", InstanceId = p.GetValue(linst) ?? "", Page = Opt.Page(p, size, token) },
             (r, w) => { Render.Ports(r.Ports, w); Opt.MorePages(r.Page, w); }));
 
         var uid = Opt.Id("port"); var upol = new Option<string[]>("--policy") { Description = "Policy id (repeatable); replaces all policies" };
         var noPol = new Option<bool>("--no-policies") { Description = "Remove all policies (the port then allows nothing)" };
         var ulabels = Opt.Labels(); var clear = new Option<bool>("--clear-labels") { Description = "Remove all labels" }; var rev = Opt.ExpectedRevision();
-        noun.Subcommands.Add(kit.Unary(new Command("update", "Replace a port's policies or labels") { uid, upol, noPol, ulabels, clear, rev }, Ports.UpdatePortMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("update", "Replace a port's policies or labels") { uid, upol, noPol, ulabels, clear, rev }, (c, r, o) => c.Ports.UpdatePortAsync(r, o),
             (p, _) =>
             {
                 var pol = p.GetValue(upol) ?? []; var lab = p.GetValue(ulabels) ?? [];
@@ -54,7 +54,7 @@ public static class PortCommands
             (r, w) => Render.Ports([r], w)));
 
         var did = Opt.Id("port");
-        noun.Subcommands.Add(kit.Unary(new Command("delete", "Delete a port (not while attached)") { did }, Ports.DeletePortMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("delete", "Delete a port (not while attached)") { did }, (c, r, o) => c.Ports.DeletePortAsync(r, o),
             (p, _) => new DeletePortRequest { Id = p.GetValue(did)! }, (q, r, w) => Render.Deleted("port", q.Id, r.Revision, w)));
         return noun;
     }

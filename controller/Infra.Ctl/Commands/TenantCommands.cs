@@ -15,22 +15,22 @@ public static class TenantCommands
 
         var name = new Argument<string>("name") { Description = "The tenant's name, unique in the cluster" };
         var labels = Opt.Labels();
-        noun.Subcommands.Add(kit.Unary(new Command("create", "Create a tenant (with its default policy)") { name, labels }, Tenants.CreateTenantMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("create", "Create a tenant (with its default policy)") { name, labels }, (c, r, o) => c.Tenants.CreateTenantAsync(r, o),
             (p, rc) => new CreateTenantRequest { RequestId = rc.RequestId, Name = p.GetValue(name)!, Labels = { Specs.Labels(p.GetValue(labels)) } },
             (r, w) => Render.Tenants([r], w)));
 
         var id = Opt.Id("tenant");
-        noun.Subcommands.Add(kit.Unary(new Command("get", "Show one tenant") { id }, Tenants.GetTenantMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("get", "Show one tenant") { id }, (c, r, o) => c.Tenants.GetTenantAsync(r, o),
             (p, _) => new GetTenantRequest { Id = p.GetValue(id)! }, (r, w) => Render.Tenants([r], w)));
 
         var size = Opt.PageSize(); var token = Opt.PageToken(); var selector = new Option<string[]>("--selector") { Description = "Only tenants with this label key=value (repeatable)" };
-        noun.Subcommands.Add(kit.Unary(new Command("list", "List tenants") { size, token, selector }, Tenants.ListTenantsMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("list", "List tenants") { size, token, selector }, (c, r, o) => c.Tenants.ListTenantsAsync(r, o),
             (p, _) => new ListTenantsRequest { Page = Opt.Page(p, size, token), LabelSelector = { Specs.Labels(p.GetValue(selector)) } },
             (r, w) => { Render.Tenants(r.Tenants, w); Opt.MorePages(r.Page, w); }));
 
         var uid = Opt.Id("tenant"); var ulabels = Opt.Labels(); var rev = Opt.ExpectedRevision();
         var clear = new Option<bool>("--clear-labels") { Description = "Remove all labels" };
-        noun.Subcommands.Add(kit.Unary(new Command("update", "Replace a tenant's labels (all of them: pass every --label to keep)") { uid, ulabels, clear, rev }, Tenants.UpdateTenantMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("update", "Replace a tenant's labels (all of them: pass every --label to keep)") { uid, ulabels, clear, rev }, (c, r, o) => c.Tenants.UpdateTenantAsync(r, o),
             (p, _) =>
             {
                 // UpdateTenant always replaces the labels, so an update without any would silently wipe them.
@@ -41,7 +41,7 @@ public static class TenantCommands
             (r, w) => Render.Tenants([r], w)));
 
         var did = Opt.Id("tenant");
-        noun.Subcommands.Add(kit.Unary(new Command("delete", "Delete a tenant (it must own nothing any more)") { did }, Tenants.DeleteTenantMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("delete", "Delete a tenant (it must own nothing any more)") { did }, (c, r, o) => c.Tenants.DeleteTenantAsync(r, o),
             (p, _) => new DeleteTenantRequest { Id = p.GetValue(did)! }, (q, r, w) => Render.Deleted("tenant", q.Id, r.Revision, w)));
         return noun;
     }

@@ -21,7 +21,7 @@ public static partial class VolumeCommands
             var request = BuildExport(s.Parse.GetValue(volume), s.Parse.GetValue(snapshot), s.Parse.GetValue(chunk));
             var path = s.Parse.GetValue(file) is { Length: > 0 } f && f != "-" ? f : null;
             return await ExportAsync(s, request, path, !s.Parse.GetValue(noProgress));
-        }, Volumes.ExportVolumeMethod.FullName);
+        }, c => c.Volumes.ExportVolume(null!));
     }
 
     public static ExportVolumeRequest BuildExport(string? volumeId, string? snapshotId, uint chunkSize)
@@ -43,7 +43,7 @@ public static partial class VolumeCommands
             using (var sink = new RawExportSink(target))
             {
                 var progress = new Progress(s.Err, "export", progressBar);
-                using (var call = s.Transport.ServerStreaming(Volumes.ExportVolumeMethod, request, s.Call(streaming: true)))
+                using (var call = s.Rpc.Volumes.ExportVolume(request, s.Call(streaming: true)))
                 {
                     while (await call.ResponseStream.MoveNext(s.CancellationToken))
                     {

@@ -21,26 +21,26 @@ public static partial class VolumeCommands
         var pool = new Option<string>("--pool") { Description = "Local storage pool (default: the host's default)" };
         var format = Opt.Choice("--format", "Local file format (default qcow2)", "raw", "qcow2");
         var nbd = new Option<string>("--nbd") { Description = "Serve from this NBD URI instead of a local file" };
-        noun.Subcommands.Add(kit.Unary(new Command("create", "Create a volume") { tenant, name, size, image, snapshot, pool, format, nbd, labels }, Volumes.CreateVolumeMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("create", "Create a volume") { tenant, name, size, image, snapshot, pool, format, nbd, labels }, (c, r, o) => c.Volumes.CreateVolumeAsync(r, o),
             (p, rc) => BuildCreate(p.GetValue(tenant)!, p.GetValue(name)!, p.GetValue(size), p.GetValue(image), p.GetValue(snapshot),
                 p.GetValue(pool), p.GetValue(format), p.GetValue(nbd), Specs.Labels(p.GetValue(labels)), rc.RequestId),
             (r, w) => Render.Volumes([r], w)));
 
         var id = Opt.Id("volume");
-        noun.Subcommands.Add(kit.Unary(new Command("get", "Show one volume") { id }, Volumes.GetVolumeMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("get", "Show one volume") { id }, (c, r, o) => c.Volumes.GetVolumeAsync(r, o),
             (p, _) => new GetVolumeRequest { Id = p.GetValue(id)! }, (r, w) => Render.Volumes([r], w)));
 
         var ltenant = Opt.Tenant(false); var psize = Opt.PageSize(); var token = Opt.PageToken();
-        noun.Subcommands.Add(kit.Unary(new Command("list", "List volumes") { ltenant, psize, token }, Volumes.ListVolumesMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("list", "List volumes") { ltenant, psize, token }, (c, r, o) => c.Volumes.ListVolumesAsync(r, o),
             (p, _) => new ListVolumesRequest { TenantId = p.GetValue(ltenant) ?? "", Page = Opt.Page(p, psize, token) },
             (r, w) => { Render.Volumes(r.Volumes, w); Opt.MorePages(r.Page, w); }));
 
         var rid = Opt.Id("volume"); var rsize = new Option<ulong>("--size") { Description = "New size in GiB (larger than now)", Required = true };
-        noun.Subcommands.Add(kit.Unary(new Command("resize", "Grow a volume") { rid, rsize }, Volumes.ResizeVolumeMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("resize", "Grow a volume") { rid, rsize }, (c, r, o) => c.Volumes.ResizeVolumeAsync(r, o),
             (p, _) => new ResizeVolumeRequest { Id = p.GetValue(rid)!, SizeGib = p.GetValue(rsize) }, (r, w) => Render.Volumes([r], w)));
 
         var did = Opt.Id("volume"); var cascade = new Option<bool>("--cascade") { Description = "Also delete its snapshots" };
-        noun.Subcommands.Add(kit.Unary(new Command("delete", "Delete a volume") { did, cascade }, Volumes.DeleteVolumeMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("delete", "Delete a volume") { did, cascade }, (c, r, o) => c.Volumes.DeleteVolumeAsync(r, o),
             (p, _) => new DeleteVolumeRequest { Id = p.GetValue(did)!, Cascade = p.GetValue(cascade) }, (q, r, w) => Render.Deleted("volume", q.Id, r.Revision, w)));
 
         noun.Subcommands.Add(SnapshotCommands(kit));
@@ -67,21 +67,21 @@ public static partial class VolumeCommands
     {
         var noun = new Command("snapshot", "Crash-consistent snapshots of one volume ('instance snapshot' for consistent groups)");
         var vol = new Argument<string>("volume-id") { Description = "The volume to snapshot" }; var name = Opt.Name(true, "snapshot"); var labels = Opt.Labels();
-        noun.Subcommands.Add(kit.Unary(new Command("create", "Snapshot a volume") { vol, name, labels }, Volumes.CreateSnapshotMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("create", "Snapshot a volume") { vol, name, labels }, (c, r, o) => c.Volumes.CreateSnapshotAsync(r, o),
             (p, rc) => new CreateSnapshotRequest { RequestId = rc.RequestId, VolumeId = p.GetValue(vol)!, Name = p.GetValue(name)!, Labels = { Specs.Labels(p.GetValue(labels)) } },
             (r, w) => Render.Snapshots([r], w)));
 
         var tenant = Opt.Tenant(false); var lvol = new Option<string>("--volume") { Description = "Only snapshots of this volume" };
         var size = Opt.PageSize(); var token = Opt.PageToken();
-        noun.Subcommands.Add(kit.Unary(new Command("list", "List snapshots") { tenant, lvol, size, token }, Volumes.ListSnapshotsMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("list", "List snapshots") { tenant, lvol, size, token }, (c, r, o) => c.Volumes.ListSnapshotsAsync(r, o),
             (p, _) => new ListSnapshotsRequest { TenantId = p.GetValue(tenant) ?? "", VolumeId = p.GetValue(lvol) ?? "", Page = Opt.Page(p, size, token) },
             (r, w) => { Render.Snapshots(r.Snapshots, w); Opt.MorePages(r.Page, w); }));
 
         var id = Opt.Id("snapshot");
-        noun.Subcommands.Add(kit.Unary(new Command("get", "Show one snapshot") { id }, Volumes.GetSnapshotMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("get", "Show one snapshot") { id }, (c, r, o) => c.Volumes.GetSnapshotAsync(r, o),
             (p, _) => new GetSnapshotRequest { Id = p.GetValue(id)! }, (r, w) => Render.Snapshots([r], w)));
         var did = Opt.Id("snapshot");
-        noun.Subcommands.Add(kit.Unary(new Command("delete", "Delete a snapshot") { did }, Volumes.DeleteSnapshotMethod,
+        noun.Subcommands.Add(kit.Unary(new Command("delete", "Delete a snapshot") { did }, (c, r, o) => c.Volumes.DeleteSnapshotAsync(r, o),
             (p, _) => new DeleteSnapshotRequest { Id = p.GetValue(did)! }, (q, r, w) => Render.Deleted("snapshot", q.Id, r.Revision, w)));
         return noun;
     }

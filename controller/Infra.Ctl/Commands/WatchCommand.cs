@@ -2,7 +2,7 @@ using System.CommandLine;
 using Infra.Ctl.Cli;
 using Infra.Ctl.Errors;
 using Infra.Ctl.Output;
-using Infra.Grpc;
+using Grpc.Core;
 using Infra.V1;
 using Command = System.CommandLine.Command;
 
@@ -26,7 +26,7 @@ public static class WatchCommand
         var count = new Option<int>("--count") { Description = "Exit 0 after this many events (bookmarks not counted)" };
         var cmd = new Command("watch", "Stream changes, one line per event (JSON lines with --output json); --timeout bounds the whole watch") { from, kinds, tenant, count };
         return kit.Custom(cmd, (p, _) => BuildRequest(p.GetValue(from), p.GetValue(kinds), p.GetValue(tenant)),
-            s => RunAsync(s, BuildRequest(s.Parse.GetValue(from), s.Parse.GetValue(kinds), s.Parse.GetValue(tenant)), s.Parse.GetValue(count)), Changes.WatchMethod.FullName);
+            s => RunAsync(s, BuildRequest(s.Parse.GetValue(from), s.Parse.GetValue(kinds), s.Parse.GetValue(tenant)), s.Parse.GetValue(count)), c => c.Changes.Watch(null!));
     }
 
     public static WatchRequest BuildRequest(long from, string[]? kinds, string? tenant)
@@ -41,7 +41,7 @@ public static class WatchCommand
         using var overall = CancellationTokenSource.CreateLinkedTokenSource(s.CancellationToken);
         if (s.TimeoutFlag is { } t) overall.CancelAfter(t);
         var ct = overall.Token;
-        var options = s.Call(streaming: true) with { Timeout = null, CancellationToken = ct };
+        var options = new CallOptions(headers: s.Call(streaming: true).Headers, cancellationToken: ct);
         var last = request.StartRevision;
         var printed = 0;
         var failures = 0;
@@ -53,7 +53,7 @@ public static class WatchCommand
                 string reason;
                 try
                 {
-                    using var call = s.Transport.ServerStreaming(Changes.WatchMethod, new WatchRequest(request) { StartRevision = last }, options);
+                    using var call = s.Rpc.Changes.Watch(new WatchRequest(request) { StartRevision = last }, options);
                     while (await call.ResponseStream.MoveNext(ct))
                     {
                         var e = call.ResponseStream.Current;

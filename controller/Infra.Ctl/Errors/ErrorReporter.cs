@@ -1,8 +1,9 @@
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Infra.Ctl.Cli;
-using Infra.Grpc;
-using GrpcStatusCode = Infra.Grpc.StatusCode;
+using Infra.V1;
+using Grpc.Core;
+using GrpcStatusCode = Grpc.Core.StatusCode;
 
 namespace Infra.Ctl.Errors;
 
@@ -26,6 +27,15 @@ public static class ErrorReporter
         GrpcStatusCode.Unavailable or GrpcStatusCode.DeadlineExceeded => ExitCodes.Unavailable,
         _ => ExitCodes.Unexpected,
     };
+
+    /// <summary>
+    /// A call that never reached the controller is UNAVAILABLE whatever the client library called it:
+    /// Grpc.Net.Client reports a refused TLS handshake as INTERNAL with the HttpRequestException attached.
+    /// </summary>
+    public static RpcException Normalize(RpcException e) =>
+        e.StatusCode == GrpcStatusCode.Internal && e.Status.DebugException is HttpRequestException
+            ? new RpcException(new Grpc.Core.Status(GrpcStatusCode.Unavailable, e.Status.Detail, e.Status.DebugException), e.Trailers, e.Message)
+            : e;
 
     /// <summary>The stderr lines for a failed call against <paramref name="controller"/>.</summary>
     public static IReadOnlyList<string> Lines(RpcException e, string controller, TimeSpan? timeout)

@@ -16,7 +16,8 @@ public sealed class AgentDaemon : IAsyncDisposable
     private Process? _process;
     private int _runs;
 
-    public AgentDaemon(string controllerUrl, string? network = null, string? extraYaml = null)
+    /// <param name="controllerYaml">The whole controller mapping (several urls, a token file); default {url: controllerUrl}.</param>
+    public AgentDaemon(string controllerUrl, string? network = null, string? extraYaml = null, string? controllerYaml = null)
     {
         // Short: qmp sockets below it must fit in 108 bytes.
         StateDir = Path.Combine("/tmp", "ia-" + _tag);
@@ -24,7 +25,7 @@ public sealed class AgentDaemon : IAsyncDisposable
         Directory.CreateDirectory(StateDir);
         ConfigPath = Path.Combine(HookDir, "agent.yaml");
         File.WriteAllText(ConfigPath, $"""
-            controller: {"{"}url: '{controllerUrl}'{"}"}
+            controller: {controllerYaml ?? $"{{url: '{controllerUrl}'}}"}
             host_id: test-host-{_tag}
             state_dir: {StateDir}
             tunnel_ip: 127.0.0.1

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
-using Infra.Grpc;
+using Grpc.Core;
 using Infra.V1;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -34,7 +34,7 @@ public sealed class ScriptedSession(int index, Hello hello, IServerStreamWriter<
 }
 
 /// <summary>
-/// A controller in the test: our own gRPC server (Kestrel, h2c on loopback) serving AgentSession.
+/// A controller in the test: Grpc.AspNetCore on Kestrel (h2c on loopback) serving AgentSession.
 /// It answers Hello with Welcome, runs <see cref="Script"/> for the session, and records every agent
 /// message. Not the real controller (another project); the agent's side is what is under test.
 /// </summary>
@@ -55,7 +55,7 @@ public sealed class ScriptedController : AgentSession.AgentSessionBase
         if (!await requests.MoveNext(context.CancellationToken)) return;
         var first = requests.Current;
         Received.Enqueue((index, first));
-        if (first.MsgCase != AgentMessage.MsgOneofCase.Hello) throw new RpcException(new Infra.Grpc.Status(StatusCode.FailedPrecondition, "first message must be Hello"));
+        if (first.MsgCase != AgentMessage.MsgOneofCase.Hello) throw new RpcException(new Grpc.Core.Status(StatusCode.FailedPrecondition, "first message must be Hello"));
         var session = new ScriptedSession(index, first.Hello, responses);
         Sessions[index] = session;
         await responses.WriteAsync(new ControllerMessage { Welcome = new Welcome { SessionId = $"s{index}", HeartbeatIntervalMs = HeartbeatMs, ControllerId = "scripted" } });

@@ -2,11 +2,13 @@ using System.Net;
 using Infra.Controller.Api;
 using Infra.Controller.Api.Services;
 using Infra.Controller.Auth;
+using Infra.Controller.Hosting;
 using Infra.Controller.Core.Placement;
 using Infra.Controller.Southbound;
 using Infra.Controller.Southbound.Commands;
 using Infra.Controller.Southbound.Hosting;
-using Infra.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Infra.Store;
 using Infra.Store.Sqlite;
 using Infra.V1;
@@ -14,7 +16,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -22,7 +23,8 @@ namespace Infra.Controller.Api.Tests.Support;
 
 /// <summary>
 /// The northbound services on Kestrel h2c (127.0.0.1, port 0) over a SQLite store in a temp dir,
-/// reached with our typed clients over real HTTP/2. Optional bearer tokens use the daemon's auth.
+/// reached with the generated clients over real HTTP/2 (Grpc.Net.Client), served by the daemon's
+/// gRPC composition (<see cref="GrpcServer"/>); optional bearer tokens use the daemon's auth interceptor.
 /// </summary>
 public sealed class ApiServer : IAsyncDisposable
 {
@@ -38,9 +40,7 @@ public sealed class ApiServer : IAsyncDisposable
         Dir = dir;
         Store = store;
         Url = url;
-        var options = new GrpcChannelOptions();
-        if (token is not null) options.DefaultHeaders = new Metadata().Add("authorization", "Bearer " + token);
-        Channel = GrpcChannel.ForAddress(url, options);
+        Channel = GrpcChannel.ForAddress(url, token is null ? new GrpcChannelOptions() : new GrpcChannelOptions { Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, m) => { m.Add("authorization", "Bearer " + token); return Task.CompletedTask; })), UnsafeUseInsecureChannelCallCredentials = true });
     }
 
     /// <param name="southbound">Also serve AgentSession and CommandRelay (agents connect here and API
@@ -53,8 +53,8 @@ public sealed class ApiServer : IAsyncDisposable
         var store = SqliteStore.Open(new SqliteStoreOptions(Path.Combine(dir, "state.db"), WatchPollInterval: TimeSpan.FromMilliseconds(50)));
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
-        builder.Services.AddGrpc();
+        // The daemon's own gRPC server composition (listener, limits, auth interceptor, health, reflection).
+        GrpcServer.Add(builder, new IPEndPoint(IPAddress.Loopback, 0), null, new BearerTokenAuth(tokens ?? new HashSet<string>(), allowNoAuth: tokens is null));
         builder.Services.AddInfraApi(store, new ApiOptions(Path.Combine(dir, "images"), WatchBookmarkInterval: bookmark == default ? TimeSpan.FromSeconds(30) : bookmark,
             SnapshotTimeout: snapshotTimeout, ExportWindow: exportWindow));
         if (southbound)
@@ -63,9 +63,9 @@ public sealed class ApiServer : IAsyncDisposable
             builder.Services.AddSouthbound(new SouthboundOptions { ControllerId = "api-test", Placement = new PlacementPolicy(MemoryReserveMiB: 0) });
         }
         var app = builder.Build();
-        if (tokens is not null) app.Use(new BearerTokenAuth(tokens, allowNoAuth: false).InvokeAsync);
         app.MapInfraApi();
         if (southbound) app.MapAgentSession();
+        GrpcServer.Map(app);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         if (southbound) app.Services.GetRequiredService<ReplicaAddress>().Set(address);

@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Google.Rpc;
 using Infra.Controller.Api.Plumbing;
-using Infra.Grpc;
+using Grpc.Core;
 using Infra.V1;
 
 namespace Infra.Controller.Api.Tests.Support;

@@ -1,13 +1,14 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Google.Protobuf;
-using Infra.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Infra.V1;
 
 namespace Infra.Controller.Api.Tests.Support;
 
 /// <summary>
-/// A test peer speaking AgentSession over our gRPC client and answering commands as the contract
+/// A test peer speaking AgentSession over Grpc.Net.Client and answering commands as the contract
 /// says: snapshots with one Snapshot per volume, exports as RAW chunks paced by the window and the
 /// controller's credit (sha256 on the last chunk, done on the last result), deletes with done. It
 /// records every command and control it receives. Behaviours tests need: refuse to quiesce, ignore
@@ -41,10 +42,8 @@ public sealed partial class ScriptedAgent : IAsyncDisposable
     ScriptedAgent(string url, string? token, string hostId)
     {
         HostId = hostId;
-        var options = new GrpcChannelOptions();
-        if (token is not null) options.DefaultHeaders = new Metadata().Add("authorization", "Bearer " + token);
-        _channel = GrpcChannel.ForAddress(url, options);
-        _call = new AgentSession.AgentSessionClient(_channel).Connect(new CallOptions(CancellationToken: _cts.Token));
+        _channel = GrpcChannel.ForAddress(url, token is null ? new GrpcChannelOptions() : new GrpcChannelOptions { Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, m) => { m.Add("authorization", "Bearer " + token); return Task.CompletedTask; })), UnsafeUseInsecureChannelCallCredentials = true });
+        _call = new AgentSession.AgentSessionClient(_channel).Connect(new CallOptions(cancellationToken: _cts.Token));
         _reader = Task.Run(ReadAsync);
     }
 

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Infra.Controller.Southbound.Desired;
-using Infra.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Infra.V1;
 
 namespace Infra.Controller.EndToEnd.Tests.Support;
@@ -21,8 +22,8 @@ public sealed class Agent : IAsyncDisposable
 
     Agent(string url, string token)
     {
-        _channel = GrpcChannel.ForAddress(url, new GrpcChannelOptions { DefaultHeaders = new Metadata().Add("authorization", "Bearer " + token) });
-        _call = new AgentSession.AgentSessionClient(_channel).Connect(new CallOptions(CancellationToken: _cts.Token));
+        _channel = GrpcChannel.ForAddress(url, new GrpcChannelOptions { Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, m) => { m.Add("authorization", "Bearer " + token); return Task.CompletedTask; })), UnsafeUseInsecureChannelCallCredentials = true });
+        _call = new AgentSession.AgentSessionClient(_channel).Connect(new CallOptions(cancellationToken: _cts.Token));
         _reader = Task.Run(async () =>
         {
             try

@@ -1,6 +1,6 @@
 using Google.Protobuf;
 using Infra.Controller.Southbound.Commands;
-using Infra.Grpc;
+using Grpc.Core;
 using Infra.V1;
 
 namespace Infra.Controller.Southbound.Tests.Commands;

@@ -1,6 +1,6 @@
 using Infra.Controller.Southbound.Tests.Support;
 using Infra.Flows.Flows;
-using Infra.Grpc;
+using Grpc.Core;
 using Infra.V1;
 using static Infra.Controller.Southbound.Tests.Support.Objects;
 

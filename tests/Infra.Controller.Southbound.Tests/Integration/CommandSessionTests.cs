@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Infra.Controller.Southbound.Commands;
 using Infra.Controller.Southbound.Tests.Support;
-using Infra.Grpc;
+using Grpc.Core;
 using Infra.Store;
 using Infra.V1;
 

@@ -4,7 +4,8 @@ using Infra.Controller.Core.Placement;
 using Infra.Controller.Southbound.Commands;
 using Infra.Controller.Southbound.Failure;
 using Infra.Controller.Southbound.Session;
-using Infra.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Infra.Store;
 using Infra.Store.Sqlite;
 using Microsoft.AspNetCore.Builder;
@@ -17,7 +18,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Infra.Controller.Southbound.Tests.Support;
 
 /// <summary>
-/// The real thing on loopback: our gRPC server on Kestrel (h2c, free port) serving AgentSessionService
+/// The real thing on loopback: Grpc.AspNetCore on Kestrel (h2c, free port) serving AgentSessionService
 /// over a SQLite store in a temp dir. Times in store objects come from a fake clock the test drives.
 /// </summary>
 public sealed class SouthboundServer : IAsyncDisposable

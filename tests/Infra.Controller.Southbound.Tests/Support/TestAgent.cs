@@ -1,7 +1,8 @@
 using System.Threading.Channels;
 using Infra.Controller.Southbound.Desired;
 using Infra.Controller.Southbound.Session;
-using Infra.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Infra.V1;
 
 namespace Infra.Controller.Southbound.Tests.Support;
@@ -24,7 +25,7 @@ public sealed class TestAgent : IAsyncDisposable
     {
         _channel = channel;
         HostId = hostId;
-        _call = new Infra.V1.AgentSession.AgentSessionClient(channel).Connect(new CallOptions(CancellationToken: _cts.Token));
+        _call = new Infra.V1.AgentSession.AgentSessionClient(channel).Connect(new CallOptions(cancellationToken: _cts.Token));
         _reader = Task.Run(async () =>
         {
             try

@@ -2,9 +2,10 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Infra.Ctl.Errors;
-using Infra.Grpc;
-using GrpcStatus = Infra.Grpc.Status;
-using StatusCode = Infra.Grpc.StatusCode;
+using Infra.V1;
+using Grpc.Core;
+using GrpcStatus = Grpc.Core.Status;
+using StatusCode = Grpc.Core.StatusCode;
 
 namespace Infra.Ctl.Tests.Errors;
 
@@ -35,7 +36,7 @@ public sealed class ErrorReporterTests
     {
         var status = new Google.Rpc.Status { Code = (int)code, Message = detail };
         foreach (var d in details) status.Details.Add(Any.Pack(d));
-        return RpcException.WithDetails(new GrpcStatus(code, detail), status.ToByteArray());
+        return RpcStatusDetails.WithDetails(new GrpcStatus(code, detail), status.ToByteArray());
     }
 
     [Fact]
@@ -121,7 +122,7 @@ public sealed class ErrorReporterTests
     [Fact]
     public void UnparseableDetailsTrailer_StillPrintsTheSummary()
     {
-        var e = RpcException.WithDetails(new GrpcStatus(StatusCode.InvalidArgument, "bad"), [0xFF, 0xFF, 0xFF]);
+        var e = RpcStatusDetails.WithDetails(new GrpcStatus(StatusCode.InvalidArgument, "bad"), [0xFF, 0xFF, 0xFF]);
         Assert.Equal(["error: invalid argument: bad"], ErrorReporter.Lines(e, Url, null));
     }
 }

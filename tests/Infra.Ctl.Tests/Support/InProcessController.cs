@@ -1,19 +1,20 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
-using Infra.Grpc;
+using Grpc.Core;
+using Infra.Controller.Auth;
+using Infra.Controller.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Infra.Ctl.Tests.Support;
 
 /// <summary>
-/// A real gRPC server (our Kestrel runtime, h2c on a free loopback port) serving scripted Infra services, so
-/// infractl is exercised over the wire: headers, deadlines, trailers with google.rpc.Status, both streaming
-/// directions. It stands in for the controller daemon until that lands; the lead's session test replaces it.
+/// A real gRPC server (the controller's Grpc.AspNetCore composition, h2c or TLS on a free loopback port)
+/// serving scripted Infra services, so infractl is exercised over the wire: headers, deadlines, trailers
+/// with google.rpc.Status, both streaming directions, failures the real services cannot be made to produce.
 /// </summary>
 public sealed class InProcessController : IAsyncDisposable
 {
@@ -29,12 +30,8 @@ public sealed class InProcessController : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l =>
-        {
-            l.Protocols = HttpProtocols.Http2;
-            if (certificate is not null) l.UseHttps(certificate);
-        }));
-        builder.Services.AddGrpc();
+        // The daemon's gRPC composition; the scripted services check tokens themselves (Script.RequiredToken).
+        GrpcServer.Add(builder, new IPEndPoint(IPAddress.Loopback, 0), certificate, new BearerTokenAuth(new HashSet<string>(), allowNoAuth: true));
         builder.Services.AddSingleton<Script>();
         var app = builder.Build();
         app.MapGrpcService<ScriptedNetworks>();
@@ -43,6 +40,7 @@ public sealed class InProcessController : IAsyncDisposable
         app.MapGrpcService<ScriptedImages>();
         app.MapGrpcService<ScriptedChanges>();
         app.MapGrpcService<ScriptedInstances>();
+        GrpcServer.Map(app);
         await app.StartAsync();
         return new InProcessController(app, $"{(certificate is null ? "http" : "https")}://127.0.0.1:{new Uri(app.Urls.First()).Port}");
     }

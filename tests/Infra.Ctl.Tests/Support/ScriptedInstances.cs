@@ -1,6 +1,6 @@
 using System.Text;
 using Google.Protobuf;
-using Infra.Grpc;
+using Grpc.Core;
 using Infra.V1;
 
 namespace Infra.Ctl.Tests.Support;

@@ -2,10 +2,10 @@ using System.Security.Cryptography;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
-using Infra.Grpc;
+using Grpc.Core;
 using Infra.V1;
-using GrpcStatus = Infra.Grpc.Status;
-using StatusCode = Infra.Grpc.StatusCode;
+using GrpcStatus = Grpc.Core.Status;
+using StatusCode = Grpc.Core.StatusCode;
 
 namespace Infra.Ctl.Tests.Support;
 
@@ -19,7 +19,7 @@ public sealed class ScriptedNetworks(Script script) : Networks.NetworksBase
             var bad = new BadRequest();
             bad.FieldViolations.Add(new BadRequest.Types.FieldViolation { Field = "subnets[0].cidr", Description = "must be a CIDR such as 10.0.0.0/24" });
             var status = new Google.Rpc.Status { Code = (int)StatusCode.InvalidArgument, Message = "1 field is invalid", Details = { Any.Pack(bad) } };
-            throw RpcException.WithDetails(new GrpcStatus(StatusCode.InvalidArgument, "1 field is invalid"), status.ToByteArray());
+            throw RpcStatusDetails.WithDetails(new GrpcStatus(StatusCode.InvalidArgument, "1 field is invalid"), status.ToByteArray());
         }
         if (request.Name == "taken")
             throw new RpcException(new GrpcStatus(StatusCode.AlreadyExists, $"network 'taken' already exists in tenant {request.TenantId}"));
@@ -34,7 +34,7 @@ public sealed class ScriptedNetworks(Script script) : Networks.NetworksBase
         script.Record(request, context);
         var info = new ResourceInfo { ResourceType = "network", ResourceName = request.Id };
         var status = new Google.Rpc.Status { Code = (int)StatusCode.NotFound, Details = { Any.Pack(info) } };
-        throw RpcException.WithDetails(new GrpcStatus(StatusCode.NotFound, ""), status.ToByteArray());
+        throw RpcStatusDetails.WithDetails(new GrpcStatus(StatusCode.NotFound, ""), status.ToByteArray());
     }
 
     public override async Task<ListNetworksResponse> ListNetworks(ListNetworksRequest request, ServerCallContext context)
