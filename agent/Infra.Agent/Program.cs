@@ -1,7 +1,9 @@
-using System.Runtime.InteropServices;
 using Infra.Agent.Config;
 using Infra.Agent.Hosting;
 using Infra.Systemd.Notify;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 
 // infra-agent [--config /etc/infra/agent.yaml] [--check-config]
@@ -41,57 +43,35 @@ if (checkOnly)
 }
 
 var level = config.LogLevel switch { "trace" => LogLevel.Trace, "debug" => LogLevel.Debug, "warning" => LogLevel.Warning, "error" => LogLevel.Error, _ => LogLevel.Information };
-using var logs = LoggerFactory.Create(b => b.SetMinimumLevel(level).AddProvider(new JournalLoggerProvider(level)));
-var log = logs.CreateLogger("infra-agent");
-using var notify = SdNotify.FromEnvironment();
-using var stop = new CancellationTokenSource();
-using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+// The Generic Host with Hosting.Systemd: under systemd its lifetime sends READY=1 once AgentService
+// has started and STOPPING=1 on SIGTERM, and logs go to stdout as "<N>Category[event] message" lines
+// journald files by priority; elsewhere (tests, a shell) one plain line per message.
+var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "infra-agent" });
+builder.Logging.SetMinimumLevel(level).AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
+builder.Services.AddSystemd();
+builder.Services.AddSingleton(sp => new AgentService(config, sp.GetRequiredService<ILoggerFactory>(),
+    sp.GetRequiredService<IHostApplicationLifetime>(), TimeProvider.System, sp.GetService<ISystemdNotifier>()));
+// Before the agent, so the watchdog is fed while the graph is built (AgentService counts as healthy while starting).
+builder.Services.AddHostedService(sp => new WatchdogPet(sp.GetService<ISystemdNotifier>(), WatchdogSettings.FromEnvironment(),
+    () => sp.GetRequiredService<AgentService>().IsHealthy, TimeProvider.System, sp.GetRequiredService<ILogger<WatchdogPet>>()));
+builder.Services.AddHostedService(sp => sp.GetRequiredService<AgentService>());
 
-var watchdog = WatchdogInterval();
-var pinger = watchdog is { } every ? Task.Run(async () =>
-{
-    // Pet at half the interval systemd expects; a hung agent stops petting and gets restarted (VMs stay up).
-    while (!stop.IsCancellationRequested)
-    {
-        notify.Watchdog();
-        try { await Task.Delay(every / 2, stop.Token); } catch (OperationCanceledException) { }
-    }
-}) : Task.CompletedTask;
-
+using var host = builder.Build();
+var agent = host.Services.GetRequiredService<AgentService>();
+var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
 try
 {
-    await using var host = await AgentHost.CreateAsync(config, logs, stop.Token);
-    host.Session.StateChanged += (s, why) => notify.Status($"controller session {s}: {why}; desired v{host.Apply.Current.Version}");
-    var run = host.RunAsync(s => notify.Status(s), stop.Token);
-    // Ready once the graph is up and the persisted state is being enforced; the controller may be away.
-    notify.Ready($"agent for host {config.HostId} started; dialing {config.Controller.Url}");
-    log.LogInformation("infra-agent started: host {HostId}, state {StateDir}, controller {Url}", config.HostId, config.StateDir, config.Controller.Url);
-    try { await run; } catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
-    notify.Stopping();
-    log.LogInformation("infra-agent stopping; VMs, volumes and flows are left running");
-    return 0;
+    await host.StartAsync();
+    await host.WaitForShutdownAsync();
+    return agent.Failure is null ? 0 : 1;
 }
-catch (OperationCanceledException) when (stop.IsCancellationRequested)
+catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
 {
-    notify.Stopping();
-    return 0;
+    return 0; // SIGTERM while starting
 }
-catch (Exception e)
+catch (Exception)
 {
-    log.LogCritical(e, "infra-agent failed: {Error}", e.Message);
+    // AgentService (or the host, "Hosting failed to start") logged why.
+    await host.StopAsync(TimeSpan.FromSeconds(30));
     return 1;
-}
-finally
-{
-    await stop.CancelAsync();
-    await pinger;
-}
-
-static TimeSpan? WatchdogInterval()
-{
-    var usec = Environment.GetEnvironmentVariable("WATCHDOG_USEC");
-    var pid = Environment.GetEnvironmentVariable("WATCHDOG_PID");
-    if (pid is { Length: > 0 } && pid != Environment.ProcessId.ToString()) return null;
-    return ulong.TryParse(usec, out var us) && us > 0 ? TimeSpan.FromMicroseconds(us) : null;
 }

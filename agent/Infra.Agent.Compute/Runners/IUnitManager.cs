@@ -2,7 +2,7 @@ namespace Infra.Agent.Compute.Runners;
 
 /// <summary>
 /// What the systemd runner needs from systemd's Manager D-Bus API. The real implementation
-/// (agent/Infra.Systemd over agent/Infra.DBus) maps each <see cref="UnitProperty"/> to its D-Bus
+/// (agent/Infra.Systemd over Tmds.DBus.Protocol) maps each <see cref="UnitProperty"/> to its D-Bus
 /// signature: <see cref="UnitValue.Str"/> 's', <see cref="UnitValue.U64"/> 't',
 /// <see cref="UnitValue.Bool"/> 'b', <see cref="UnitValue.Exec"/> 'a(sasb)'.
 /// </summary>

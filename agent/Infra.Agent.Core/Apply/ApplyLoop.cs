@@ -42,6 +42,14 @@ public sealed partial class ApplyLoop : IAsyncDisposable
     /// <summary>The outcome of the last pass, or null before the first.</summary>
     public ApplyOutcome? LastOutcome { get; private set; }
 
+    /// <summary>
+    /// When the pass now running started (null between passes). A pass that runs far longer than
+    /// any step it takes is hung; the daemon stops petting systemd's watchdog then.
+    /// </summary>
+    public DateTimeOffset? PassRunningSince => Volatile.Read(ref _passStartedTicks) is var t and > 0 ? new DateTimeOffset(t, TimeSpan.Zero) : null;
+
+    private long _passStartedTicks; // UTC ticks, 0 between passes; a long so the watchdog reads it whole
+
     /// <summary>Raised after every pass (including periodic ones).</summary>
     public event Action<ApplyOutcome>? Applied;
 
@@ -83,7 +91,9 @@ public sealed partial class ApplyLoop : IAsyncDisposable
                 snap = _current;
                 _dirty = false;
             }
+            Volatile.Write(ref _passStartedTicks, _time.GetUtcNow().UtcTicks);
             var outcome = await PassAsync(snap, periodic, ct);
+            Volatile.Write(ref _passStartedTicks, 0);
             if (outcome is null) break;
             LastOutcome = outcome;
             List<TaskCompletionSource<ApplyOutcome>> done;

@@ -34,9 +34,8 @@ public sealed class SystemdProcessLauncher(SystemdManager systemd, SystemdLaunch
             SdProperty.Slice(_o.Slice),
             SdProperty.Type("exec"),
             SdProperty.ExecStart(new Infra.Systemd.Units.ExecCommand(binary, [binary, .. spec.Arguments])),
-            // Over D-Bus a file is StandardOutputFileToAppend; "StandardOutput=append:" is unit-file syntax only.
-            new("StandardOutputFileToAppend", Infra.DBus.Wire.DBusVariant.String(log)),
-            new("StandardErrorFileToAppend", Infra.DBus.Wire.DBusVariant.String(log)),
+            SdProperty.StandardOutputFileToAppend(log),
+            SdProperty.StandardErrorFileToAppend(log),
             // SIGTERM makes qemu-storage-daemon flush and exit; SIGKILL only after the timeout.
             SdProperty.KillMode("mixed"),
             SdProperty.TimeoutStop(_o.StopTimeout),

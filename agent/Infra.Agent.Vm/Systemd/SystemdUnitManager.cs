@@ -1,6 +1,6 @@
 using Infra.Agent.Compute.Runners;
-using Infra.DBus.Wire;
 using Infra.Systemd.Manager;
+using Tmds.DBus.Protocol;
 using SdProperty = Infra.Systemd.Units.UnitProperty;
 
 namespace Infra.Agent.Vm.Systemd;
@@ -21,10 +21,10 @@ public sealed class SystemdUnitManager(SystemdManager systemd, TimeSpan? jobTime
     /// <summary>The D-Bus form of a compute unit property; the signature is fixed per value type.</summary>
     public static SdProperty ToWire(UnitProperty p) => new(p.Name, p.Value switch
     {
-        UnitValue.Str s => DBusVariant.String(s.Value),
-        UnitValue.U64 u => DBusVariant.UInt64(u.Value),
-        UnitValue.Bool b => DBusVariant.Bool(b.Value),
-        UnitValue.Exec e => new DBusVariant("a(sasb)", new object[] { new object[] { e.Path, e.Argv.ToArray(), e.IgnoreFailure } }),
+        UnitValue.Str s => VariantValue.String(s.Value),
+        UnitValue.U64 u => VariantValue.UInt64(u.Value),
+        UnitValue.Bool b => VariantValue.Bool(b.Value),
+        UnitValue.Exec e => SdProperty.ExecValue([new Infra.Systemd.Units.ExecCommand(e.Path, e.Argv, e.IgnoreFailure)]),
         _ => throw new ArgumentOutOfRangeException(nameof(p), p.Value, $"unit property {p.Name} has a value type with no D-Bus mapping"),
     });
 
@@ -70,7 +70,7 @@ public sealed class SystemdUnitManager(SystemdManager systemd, TimeSpan? jobTime
             var result = (string)await systemd.GetPropertyAsync(path, SystemdManager.ServiceInterface, "Result", ct).ConfigureAwait(false);
             return new UnitState(active, sub, (int)pid, status, result);
         }
-        catch (Infra.DBus.DBusErrorException e) when (e.ErrorName is "org.freedesktop.DBus.Error.UnknownObject" or "org.freedesktop.DBus.Error.UnknownMethod")
+        catch (SystemdErrorException e) when (e.ErrorName is SystemdErrorNames.UnknownObject or SystemdErrorNames.UnknownMethod)
         {
             return null; // collected between GetUnit and the property reads
         }

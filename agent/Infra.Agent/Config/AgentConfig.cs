@@ -25,6 +25,8 @@ public sealed record AgentConfig
     public TimeSpan ReconcileInterval { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>How often observed state is checked for changes to report.</summary>
     public TimeSpan StatusInterval { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>An apply pass running longer than this is hung: the agent stops petting systemd's watchdog, which restarts it.</summary>
+    public TimeSpan ApplyStallLimit { get; init; } = TimeSpan.FromMinutes(10);
     /// <summary>trace, debug, info, warning, error.</summary>
     public string LogLevel { get; init; } = "info";
 }

@@ -17,6 +17,7 @@ public sealed class AgentConfigFile
     public string? ImageDir { get; set; }
     public double? ReconcileIntervalSeconds { get; set; }
     public double? StatusIntervalSeconds { get; set; }
+    public double? ApplyStallSeconds { get; set; }
     public string? LogLevel { get; set; }
 }
 

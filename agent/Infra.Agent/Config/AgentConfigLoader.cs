@@ -82,6 +82,8 @@ public static class AgentConfigLoader
         if (reconcile is < 1 or > 3600) e.Add($"reconcile_interval_seconds {reconcile} must be between 1 and 3600");
         var statusEvery = file.StatusIntervalSeconds ?? 2;
         if (statusEvery is < 0.1 or > 600) e.Add($"status_interval_seconds {statusEvery} must be between 0.1 and 600");
+        var stall = file.ApplyStallSeconds ?? 600;
+        if (stall is < 1 or > 86400) e.Add($"apply_stall_seconds {stall} must be between 1 and 86400 (longer than any one apply pass may take)");
         var level = file.LogLevel ?? "info";
         if (level is not ("trace" or "debug" or "info" or "warning" or "error")) e.Add($"log_level '{level}' must be one of trace, debug, info, warning, error");
 
@@ -98,6 +100,7 @@ public static class AgentConfigLoader
             ImageDir = imageDir,
             ReconcileInterval = TimeSpan.FromSeconds(reconcile),
             StatusInterval = TimeSpan.FromSeconds(statusEvery),
+            ApplyStallLimit = TimeSpan.FromSeconds(stall),
             LogLevel = level,
         }, []);
     }

@@ -46,7 +46,8 @@ public sealed partial class AgentHost : IAsyncDisposable
     /// How runner: systemd reaches systemd: Infra.Agent.Vm's SystemdUnitManager over the system bus.
     /// Replaceable (tests point it at a private systemd); null makes runner: systemd an error.
     /// </summary>
-    public static Func<CancellationToken, Task<SystemdManager>>? Systemd { get; set; } = ct => SystemdManager.ConnectAsync(SystemBus, ct);
+    public static Func<ILoggerFactory, CancellationToken, Task<SystemdManager>>? Systemd { get; set; } = (logs, ct) =>
+        SystemdManager.ConnectAsync(new SystemdManagerOptions { Address = SystemBus, Logger = logs.CreateLogger<SystemdManager>() }, ct);
 
     /// <summary>The socket a volume's vhost-user-blk export listens on.</summary>
     public static string VolumeSocket(string stateDir, string volumeId) => Path.Combine(stateDir, "volumes", volumeId, "vhost.sock");
@@ -81,7 +82,7 @@ public sealed partial class AgentHost : IAsyncDisposable
         {
             var connect = Systemd ?? throw new InvalidOperationException("compute.runner 'systemd' has no systemd connection in this build; set compute.runner: supervised");
             SystemdManager systemd;
-            try { systemd = await connect(ct); }
+            try { systemd = await connect(logs, ct); }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 throw new InvalidOperationException($"compute.runner 'systemd' cannot reach systemd on the system bus ({e.Message}); is systemd PID 1 here? Otherwise set compute.runner: supervised", e);

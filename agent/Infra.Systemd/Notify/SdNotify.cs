@@ -4,6 +4,9 @@ using System.Text;
 namespace Infra.Systemd.Notify;
 
 /// <summary>
+/// Only the controller still uses this: the agent is hosted on Microsoft.Extensions.Hosting.Systemd
+/// (its notifier sends READY/STOPPING/STATUS, <see cref="WatchdogPet"/> the keep-alives). Delete this
+/// file and its tests when the controller's hosting moves to the library too.
 /// sd_notify(3) without libsystemd: one datagram of "KEY=value\n" lines to $NOTIFY_SOCKET. systemd
 /// learns the sender from kernel credentials, so nothing else is sent. When the variable is unset
 /// (not under systemd, or Type= is not notify) every call is a no-op that returns false.

@@ -35,6 +35,22 @@ public sealed partial class AgentServiceRoot
         catch (Exception e) { return $"(journalctl failed: {e.Message})"; }
     }
 
+    /// <summary>
+    /// The journal entries of one run of a unit (its InvocationID: the service's own lines carry it as
+    /// _SYSTEMD_INVOCATION_ID, systemd's lines about the unit as INVOCATION_ID), as journald stored
+    /// them: MESSAGE, PRIORITY and the other fields of `journalctl -o json`.
+    /// </summary>
+    public IReadOnlyList<System.Text.Json.JsonElement> JournalOfRun(string unit, string invocationId) =>
+        Root.Exec("journalctl", "--no-pager", "-o", "json", "-u", unit).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.Clone())
+            .Where(e => Field(e, "_SYSTEMD_INVOCATION_ID") == invocationId || Field(e, "INVOCATION_ID") == invocationId).ToList();
+
+    /// <summary>A journal field as text (journald stores non-UTF-8 values as byte arrays: those are decoded).</summary>
+    public static string? Field(System.Text.Json.JsonElement entry, string name) =>
+        !entry.TryGetProperty(name, out var v) ? null
+        : v.ValueKind == System.Text.Json.JsonValueKind.Array ? System.Text.Encoding.UTF8.GetString(v.EnumerateArray().Select(b => (byte)b.GetInt32()).ToArray())
+        : v.GetString();
+
     /// <summary>A unit's cgroup directory on the host, in the hierarchy of <paramref name="controller"/>.</summary>
     public string CgroupDir(string unit, string controller) => Root.HostCgroupPath(controller, Show(unit, "ControlGroup"));
 

@@ -70,10 +70,11 @@ public sealed partial class AgentServiceRoot : IAsyncLifetime
 
     /// <summary>
     /// Stops the agent and every VM and volume unit a previous test left, wipes the agent's state,
-    /// starts a fresh controller running <paramref name="script"/>, writes agent.yaml for it and
-    /// starts the service (systemctl start returns once systemd has the agent's READY=1).
+    /// starts a fresh controller running <paramref name="script"/>, writes agent.yaml for it (plus
+    /// <paramref name="extraYaml"/>), runs <paramref name="beforeStart"/> and starts the service
+    /// (systemctl start returns once systemd has the agent's READY=1).
     /// </summary>
-    public async Task<ControllerServer> StartFreshAsync(Func<ScriptedSession, Task> script)
+    public async Task<ControllerServer> StartFreshAsync(Func<ScriptedSession, Task> script, string? extraYaml = null, Action? beforeStart = null)
     {
         Systemctl("stop", Unit);
         foreach (var unit in ListUnits("infra-vm-*", "infra-vol-*")) Systemctl("stop", unit);
@@ -83,13 +84,14 @@ public sealed partial class AgentServiceRoot : IAsyncLifetime
         if (Server is not null) await Server.DisposeAsync();
         Server = await ControllerServer.StartAsync();
         Server.Controller.Script = script;
-        WriteConfig(Server.Url);
+        WriteConfig(Server.Url, extraYaml);
+        beforeStart?.Invoke();
         try { Systemctl("start", Unit); }
         catch (InvalidOperationException e) { throw new InvalidOperationException($"{e.Message}\njournal: {Journal(Unit)}", e); }
         return Server;
     }
 
-    private void WriteConfig(string controllerUrl)
+    private void WriteConfig(string controllerUrl, string? extraYaml)
     {
         Directory.CreateDirectory(HostPath("/etc/infra"));
         File.WriteAllText(HostPath("/etc/infra/agent.yaml"), $"""
@@ -104,8 +106,24 @@ public sealed partial class AgentServiceRoot : IAsyncLifetime
             reconcile_interval_seconds: 2
             status_interval_seconds: 0.3
             log_level: debug
-
+            {extraYaml ?? ""}
             """);
+    }
+
+    /// <summary>
+    /// Adds a drop-in to the agent's unit (a test that needs a setting the packaged unit does not
+    /// have); <see cref="RemoveDropIn"/> takes it away again. Both reload systemd.
+    /// </summary>
+    public void AddDropIn(string name, string content)
+    {
+        File.WriteAllText(Path.Combine(HostPath("/etc/systemd/system/infra-agent.service.d"), name + ".conf"), content);
+        Systemctl("daemon-reload");
+    }
+
+    public void RemoveDropIn(string name)
+    {
+        File.Delete(Path.Combine(HostPath("/etc/systemd/system/infra-agent.service.d"), name + ".conf"));
+        Systemctl("daemon-reload");
     }
 
     public async Task DisposeAsync()

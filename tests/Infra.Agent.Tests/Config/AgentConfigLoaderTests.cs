@@ -74,6 +74,17 @@ public sealed class AgentConfigLoaderTests : IDisposable
         else Assert.Contains(errors, e => e.StartsWith(error, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("", 600.0, null)]
+    [InlineData("apply_stall_seconds: 2\n", 2.0, null)]
+    [InlineData("apply_stall_seconds: 0\n", null, "apply_stall_seconds 0 must be between 1 and 86400")]
+    public void ApplyStallSeconds_DefaultsToTenMinutes_AndIsBounded(string line, double? expected, string? error)
+    {
+        var (c, errors) = AgentConfigLoader.Load("controller: {url: 'http://127.0.0.1:7443'}\nhost_id: h1\ntunnel_ip: 10.0.0.1\n" + line, MachineId(""));
+        if (error is null) Assert.Equal(TimeSpan.FromSeconds(expected!.Value), c!.ApplyStallLimit);
+        else Assert.Contains(errors, e => e.StartsWith(error, StringComparison.Ordinal));
+    }
+
     [Fact]
     public void EveryErrorIsReported_AtOnce()
     {

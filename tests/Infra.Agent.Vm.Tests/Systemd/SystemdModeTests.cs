@@ -7,11 +7,11 @@ using Infra.Agent.Storage.Processes;
 using Infra.Agent.Vm.Monitor;
 using Infra.Agent.Vm.Systemd;
 using Infra.Agent.Vm.Tests.Support;
-using Infra.DBus.Wire;
 using Infra.Qmp;
 using Infra.Systemd.Manager;
 using Infra.Systemd.Tests.Fixtures;
 using Infra.TestGuest;
+using Tmds.DBus.Protocol;
 using SdProperty = Infra.Systemd.Units.UnitProperty;
 
 namespace Infra.Agent.Vm.Tests.Systemd;
@@ -40,9 +40,9 @@ public sealed class SystemdModeTests(BootedSystemdFixture f) : IClassFixture<Boo
 
     private IReadOnlyList<SdProperty> InHostRoot() =>
     [
-        new("RootDirectory", DBusVariant.String("/host")),
-        new("MountAPIVFS", DBusVariant.Bool(true)),
-        new("BindPaths", new DBusVariant("a(ssbt)", new object[] { new object[] { _run, _run, false, 0UL } })),
+        new("RootDirectory", VariantValue.String("/host")),
+        new("MountAPIVFS", VariantValue.Bool(true)),
+        new("BindPaths", new Tmds.DBus.Protocol.Array<Struct<string, string, bool, ulong>>([Struct.Create(_run, _run, false, 0UL)])),
     ];
 
     [Fact]

@@ -4,6 +4,7 @@ using Infra.Agent.Compute.Qemu;
 using Infra.Agent.Compute.Runners;
 using Infra.Agent.Vm.Hosting;
 using Infra.Agent.Vm.Systemd;
+using Tmds.DBus.Protocol;
 
 namespace Infra.Agent.Vm.Tests.Units;
 
@@ -11,27 +12,26 @@ namespace Infra.Agent.Vm.Tests.Units;
 public sealed class AdapterMappingTests
 {
     [Theory]
-    [InlineData("s", "Slice")]
-    [InlineData("t", "CPUQuotaPerSecUSec")]
-    [InlineData("b", "Delegate")]
-    public void ToWire_ScalarValues_GetTheirDBusSignature(string signature, string name)
+    [InlineData("s", "Slice", VariantValueType.String)]
+    [InlineData("t", "CPUQuotaPerSecUSec", VariantValueType.UInt64)]
+    [InlineData("b", "Delegate", VariantValueType.Bool)]
+    public void ToWire_ScalarValues_GetTheirDBusType(string signature, string name, VariantValueType type)
     {
         UnitValue value = signature switch { "s" => new UnitValue.Str("infra-vms.slice"), "t" => new UnitValue.U64(500_000), _ => new UnitValue.Bool(false) };
         var wire = SystemdUnitManager.ToWire(new UnitProperty(name, value));
         Assert.Equal(name, wire.Name);
-        Assert.Equal(signature, wire.Value.Signature);
+        Assert.Equal(type, wire.Value.Type);
     }
 
     [Fact]
     public void ToWire_ExecStart_IsOneEntryOfPathArgvIgnoreFailure()
     {
         var wire = SystemdUnitManager.ToWire(new UnitProperty("ExecStart", new UnitValue.Exec("/usr/bin/qemu-system-x86_64", ["/usr/bin/qemu-system-x86_64", "-S"], false)));
-        Assert.Equal("a(sasb)", wire.Value.Signature);
-        var entry = Assert.Single((object[])wire.Value.Value);
-        var fields = (object[])entry;
-        Assert.Equal("/usr/bin/qemu-system-x86_64", fields[0]);
-        Assert.Equal(new[] { "/usr/bin/qemu-system-x86_64", "-S" }, (string[])fields[1]);
-        Assert.Equal(false, fields[2]);
+        Assert.Equal((VariantValueType.Array, VariantValueType.Struct, 1), (wire.Value.Type, wire.Value.ItemType, wire.Value.Count));
+        var entry = wire.Value.GetItem(0);
+        Assert.Equal("/usr/bin/qemu-system-x86_64", entry.GetItem(0).GetString());
+        Assert.Equal(["/usr/bin/qemu-system-x86_64", "-S"], entry.GetItem(1).GetArray<string>());
+        Assert.False(entry.GetItem(2).GetBool());
     }
 
     [Fact]

@@ -1,19 +1,21 @@
 using System.Diagnostics;
-using Infra.DBus.Client;
+using Infra.Systemd.Manager;
 
 namespace Infra.DBus.Tests.Fixtures;
 
 /// <summary>
 /// A real dbus-daemon on a private socket in a fresh temp directory, with a permissive session-like
-/// policy the test writes itself. Killed by PID and its directory removed on Dispose.
-/// Also listens on a unique abstract socket so the abstract address path is exercised.
+/// policy the test writes itself. Killed by PID and its directory removed on Dispose. Also listens
+/// on a unique abstract socket so the abstract address form is exercised. <see cref="Restart"/>
+/// brings a new daemon up on the same addresses (a bus restart as clients see it).
 /// </summary>
 public sealed class DBusDaemon : IAsyncDisposable, IDisposable
 {
-    readonly Process _process;
     readonly string _dir;
+    readonly string _config;
+    Process _process = null!;
 
-    public string Address { get; }
+    public string Address { get; private set; } = "";
     public string AbstractAddress { get; }
     public string SocketPath { get; }
 
@@ -23,8 +25,8 @@ public sealed class DBusDaemon : IAsyncDisposable, IDisposable
         SocketPath = Path.Combine(_dir, "bus");
         var abstractName = "infra-dbus-test-" + Guid.NewGuid().ToString("N");
         AbstractAddress = "unix:abstract=" + abstractName;
-        var config = Path.Combine(_dir, "bus.conf");
-        File.WriteAllText(config, $"""
+        _config = Path.Combine(_dir, "bus.conf");
+        File.WriteAllText(_config, $"""
             <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
              "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
             <busconfig>
@@ -41,7 +43,12 @@ public sealed class DBusDaemon : IAsyncDisposable, IDisposable
               <limit name="max_incoming_bytes">134217728</limit>
             </busconfig>
             """);
-        var psi = new ProcessStartInfo("dbus-daemon", $"--config-file={config} --nofork --print-address")
+        Start();
+    }
+
+    void Start()
+    {
+        var psi = new ProcessStartInfo("dbus-daemon", $"--config-file={_config} --nofork --print-address")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -55,16 +62,13 @@ public sealed class DBusDaemon : IAsyncDisposable, IDisposable
             Dispose();
             throw new InvalidOperationException($"dbus-daemon did not start: {err}");
         }
-        Address = line.Result.Trim();
+        // The printed address carries the new daemon's guid; clients connect by path (guid-free) to survive restarts.
+        Address = "unix:path=" + SocketPath;
     }
 
-    public Task<DBusConnection> ConnectAsync(bool negotiateFds = false, TimeSpan? callTimeout = null) =>
-        DBusConnection.ConnectAsync(new DBusConnectionOptions
-        {
-            Address = Address,
-            NegotiateUnixFds = negotiateFds,
-            DefaultCallTimeout = callTimeout ?? TimeSpan.FromSeconds(20),
-        });
+    /// <summary>Our systemd client on this bus, with a short default call timeout.</summary>
+    public Task<SystemdManager> ConnectAsync(TimeSpan? callTimeout = null) =>
+        SystemdManager.ConnectAsync(new SystemdManagerOptions { Address = Address, CallTimeout = callTimeout ?? TimeSpan.FromSeconds(20) });
 
     /// <summary>Kills the daemon now (for tests of what clients see when the bus dies).</summary>
     public void Kill()
@@ -73,10 +77,19 @@ public sealed class DBusDaemon : IAsyncDisposable, IDisposable
         catch (InvalidOperationException) { }
     }
 
-    public void Dispose()
+    /// <summary>Kills the daemon and starts a new one on the same socket path and abstract name.</summary>
+    public void Restart()
     {
         Kill();
         _process.Dispose();
+        File.Delete(SocketPath);
+        Start();
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _process?.Dispose();
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 

@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using Infra.DBus.Client;
-using Infra.DBus.Transport;
-using Infra.DBus.Wire;
+using Infra.Systemd.Manager;
 
 namespace Infra.Systemd.Tests.Fixtures;
 
@@ -9,7 +7,7 @@ namespace Infra.Systemd.Tests.Fixtures;
 /// Real systemd booted as PID 1 of a PID namespace, in an overlay of the cached Debian root (so runs
 /// never change the cache and can run side by side), with its own cgroup subtree (see
 /// <see cref="CgroupSandbox"/>). Tests talk to it from the host through the root's system bus socket
-/// with our own D-Bus client: both sides are uid 0 in the same user namespace, so SASL EXTERNAL
+/// with our systemd client (Tmds.DBus.Protocol underneath): both sides are uid 0 in the same user namespace, so SASL EXTERNAL
 /// passes across the PID namespace. Dispose kills init by PID (the kernel then kills the whole PID
 /// namespace), unmounts in reverse order and removes the cgroups and the temp directory — also after
 /// a failed boot. Needs root.
@@ -23,7 +21,7 @@ public sealed class SystemdRoot : IDisposable
 
     public string RootPath { get; }
     public int InitPid { get; private set; }
-    public string BusAddress => DBusAddress.ForUnixPath(Path.Combine(RootPath, "run/dbus/system_bus_socket"));
+    public string BusAddress => UnixAddress(Path.Combine(RootPath, "run/dbus/system_bus_socket"));
     public TimeSpan BuildTime { get; private set; }
     public TimeSpan BootTime { get; private set; }
     public string LogPath => Path.Combine(_dir, "systemd.log");
@@ -105,14 +103,12 @@ public sealed class SystemdRoot : IDisposable
                 {
                     state = Task.Run(async () =>
                     {
-                        await using var c = await DBusConnection.ConnectAsync(new DBusConnectionOptions { Address = BusAddress, ConnectTimeout = TimeSpan.FromSeconds(5) });
-                        var v = await c.CallMethodAsync("org.freedesktop.systemd1", "/org/freedesktop/systemd1", BusNames.PropertiesInterface, "Get", "ss",
-                            ["org.freedesktop.systemd1.Manager", "SystemState"], TimeSpan.FromSeconds(5));
-                        return (string)((DBusVariant)v[0]).Value;
+                        await using var m = await SystemdManager.ConnectAsync(new SystemdManagerOptions { Address = BusAddress, CallTimeout = TimeSpan.FromSeconds(5) });
+                        return (string)await m.GetPropertyAsync(SystemdManager.ManagerPath, SystemdManager.ManagerInterface, "SystemState");
                     }).GetAwaiter().GetResult();
                     if (state is "running" or "degraded") return;
                 }
-                catch (Infra.DBus.DBusException e) { state = e.Message; }
+                catch (Exception e) when (e is Tmds.DBus.Protocol.DBusConnectionException or SystemdErrorException or TimeoutException) { state = e.Message; }
             }
             Thread.Sleep(200);
         }
@@ -142,6 +138,10 @@ public sealed class SystemdRoot : IDisposable
         Cmd.Run("nsenter", new[] { "-t", InitPid.ToString(), "-m", "-p", "-r", "-w" }.Concat(command).ToArray());
 
     string In(string relative) => Path.Combine(RootPath, relative);
+
+    /// <summary>A D-Bus unix:path= address; bytes outside the spec's unescaped set are %-escaped.</summary>
+    public static string UnixAddress(string path) => "unix:path=" + string.Concat(System.Text.Encoding.UTF8.GetBytes(path)
+        .Select(b => char.IsAsciiLetterOrDigit((char)b) || "-_/.\\*".Contains((char)b) ? ((char)b).ToString() : $"%{b:x2}"));
 
     void Mount(params string[] args)
     {

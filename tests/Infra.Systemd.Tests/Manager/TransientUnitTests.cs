@@ -1,4 +1,3 @@
-using Infra.DBus;
 using Infra.Systemd.Manager;
 using Infra.Systemd.Tests.Fixtures;
 using Infra.Systemd.Units;
@@ -138,9 +137,10 @@ public sealed class TransientUnitTests(SystemdRootFixture fx, ITestOutputHelper 
     [Fact]
     public async Task StartTransientUnit_WithUnknownProperty_ThrowsErrorNamingIt()
     {
-        var bogus = new UnitProperty("InfraNoSuchProperty", Infra.DBus.Wire.DBusVariant.String("x"));
-        var ex = await Assert.ThrowsAnyAsync<DBusErrorException>(() => M.StartTransientUnitAsync(NewUnit(), "fail", [.. Sleeper(), bogus]));
+        var bogus = new UnitProperty("InfraNoSuchProperty", Tmds.DBus.Protocol.VariantValue.String("x"));
+        var ex = await Assert.ThrowsAnyAsync<SystemdErrorException>(() => M.StartTransientUnitAsync(NewUnit(), "fail", [.. Sleeper(), bogus]));
         Assert.Contains("InfraNoSuchProperty", ex.ErrorMessage);
+        Assert.StartsWith("org.freedesktop.", ex.ErrorName);
     }
 
     [Fact]
@@ -166,6 +166,32 @@ public sealed class TransientUnitTests(SystemdRootFixture fx, ITestOutputHelper 
             Assert.Equal(true, await M.GetPropertyAsync(path, SystemdManager.ServiceInterface, "Delegate"));
             Assert.Equal(250UL, await M.GetPropertyAsync(path, SystemdManager.ServiceInterface, "CPUWeight"));
             Assert.Equal("mixed", await M.GetPropertyAsync(path, SystemdManager.ServiceInterface, "KillMode"));
+        }
+        finally { await M.StopUnitAsync(unit); }
+    }
+
+    [Fact]
+    public async Task StartTransientUnit_WithEnvironmentAndOutputFile_RunsWithTheVariablesAndAppendsItsOutputThere()
+    {
+        var unit = NewUnit();
+        var log = $"/tmp/{unit}.log";
+        File.WriteAllText(Path.Combine(fx.Root.RootPath, log.TrimStart('/')), "earlier line\n");
+        var outcome = await M.StartTransientUnitAndWaitAsync(unit, "fail",
+        [
+            UnitProperty.ExecStart(ExecCommand.Of("/bin/sh", "-c", "echo \"$GREETING from $WHO\"; echo oops >&2; exec sleep 600")),
+            UnitProperty.Environment("GREETING=hello", "WHO=infra test"),
+            UnitProperty.StandardOutputFileToAppend(log),
+            UnitProperty.StandardErrorFileToAppend(log),
+            UnitProperty.CollectMode("inactive-or-failed"),
+        ], Job);
+        try
+        {
+            Assert.Equal(JobResult.Done, outcome.Result);
+            var path = await M.GetUnitAsync(unit);
+            Assert.Equal(new[] { "GREETING=hello", "WHO=infra test" }, await M.GetPropertyAsync(path, SystemdManager.ServiceInterface, "Environment"));
+            var hostLog = Path.Combine(fx.Root.RootPath, log.TrimStart('/'));
+            for (int i = 0; i < 100 && !File.ReadAllText(hostLog).Contains("oops"); i++) await Task.Delay(50);
+            Assert.Equal("earlier line\nhello from infra test\noops\n", File.ReadAllText(hostLog));
         }
         finally { await M.StopUnitAsync(unit); }
     }

@@ -1,25 +1,35 @@
 using Infra.Systemd.Notify;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
+using Microsoft.Extensions.Logging;
 
-// Usage: NotifyHelper <gate-file> <status-when-ready>
-// Says STATUS=waiting for <gate-file>, waits until that file exists (the test creates it), then sends
-// READY=1 with the final status and serves until SIGTERM, answering it with STOPPING=1.
-if (args.Length != 2) { Console.Error.WriteLine("usage: NotifyHelper <gate-file> <status-when-ready>"); return 2; }
-using var notify = SdNotify.FromEnvironment();
-if (!notify.IsEnabled) { Console.Error.WriteLine("NOTIFY_SOCKET is not set; run me as a Type=notify unit"); return 3; }
+// Usage: NotifyHelper <gate-file> <status-when-ready> [sick-file]
+// Says STATUS=waiting for <gate-file> and starts only once that file exists (the test creates it);
+// the library then sends READY=1, and STOPPING=1 on SIGTERM. WatchdogPet feeds WatchdogSec= while
+// <sick-file> does not exist.
+if (args.Length is < 2 or > 3) { Console.Error.WriteLine("usage: NotifyHelper <gate-file> <status-when-ready> [sick-file]"); return 2; }
+if (!SystemdHelpers.IsSystemdService()) { Console.Error.WriteLine("not started by systemd; run me as a Type=notify unit"); return 3; }
 
-notify.Status($"waiting for {args[0]}");
-for (int i = 0; i < 6000 && !File.Exists(args[0]); i++) Thread.Sleep(50); // bounded: 5 minutes
-if (!File.Exists(args[0])) return 4;
-notify.Ready(args[1]);
-
-using var stop = new ManualResetEventSlim();
-using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx =>
-{
-    ctx.Cancel = true;
-    notify.Stopping();
-    stop.Set();
-});
-var watchdog = WatchdogSettings.FromEnvironment();
-while (!stop.Wait(watchdog?.PingEvery ?? TimeSpan.FromSeconds(30)))
-    if (watchdog is not null) notify.Watchdog();
+var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+builder.Logging.AddConsole();
+builder.Services.AddSystemd();
+builder.Services.AddHostedService(sp => new WatchdogPet(sp.GetService<ISystemdNotifier>(), WatchdogSettings.FromEnvironment(),
+    () => args.Length < 3 || !File.Exists(args[2]), TimeProvider.System, sp.GetRequiredService<ILogger<WatchdogPet>>()));
+builder.Services.AddHostedService(sp => new Gate(sp.GetRequiredService<ISystemdNotifier>(), args[0], args[1]));
+using var host = builder.Build();
+await host.RunAsync();
 return 0;
+
+sealed class Gate(ISystemdNotifier notifier, string file, string readyStatus) : IHostedService
+{
+    public async Task StartAsync(CancellationToken ct)
+    {
+        notifier.Notify(new ServiceState($"STATUS=waiting for {file}"));
+        for (var i = 0; i < 6000 && !File.Exists(file); i++) await Task.Delay(50, ct); // bounded: 5 minutes
+        if (!File.Exists(file)) throw new TimeoutException($"{file} did not appear");
+        notifier.Notify(new ServiceState($"STATUS={readyStatus}"));
+    }
+
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+}
