@@ -93,12 +93,29 @@ public sealed class VolumeServingTests : IDisposable
         var deadline = DateTime.UtcNow + Long;
         while (DateTime.UtcNow < deadline)
         {
-            foreach (var (_, m) in c.Received.Where(r => r.Session >= minSession && r.Message.Status is not null))
-                if ((!full || m.Status.Full) && match(m.Status)) return m.Status.Vms.First(v => v.Id == "vm1").Pid;
+            // Deltas carry only what changed since the last report (a volume InUse in one, its VM Running
+            // in the next), so without "full" the match is against the reports folded as the controller does.
+            var folded = new StatusReport();
+            foreach (var (_, m) in c.Received.Where(r => r.Session >= minSession && r.Message.Status is not null).ToList())
+            {
+                if (full) { if (m.Status.Full && match(m.Status)) return m.Status.Vms.First(v => v.Id == "vm1").Pid; continue; }
+                folded = Fold(folded, m.Status);
+                if (match(folded)) return folded.Vms.First(v => v.Id == "vm1").Pid;
+            }
             await Task.Delay(50);
         }
         var seen = string.Join("; ", c.Received.Where(r => r.Message.Status is not null).Select(r => $"s{r.Session} full={r.Message.Status.Full} vms={string.Join(",", r.Message.Status.Vms.Select(v => $"{v.Id}:{v.State}:{v.Reason}"))} vols={string.Join(",", r.Message.Status.Volumes.Select(v => $"{v.Id}:{v.State}:{v.Reason}"))}"));
         throw new TimeoutException($"status never matched; reports: {seen}; agent log: {agent.Log()}");
+    }
+
+    /// <summary>The observed state after <paramref name="next"/>: a full report replaces it, a delta updates the objects it names.</summary>
+    private static StatusReport Fold(StatusReport state, StatusReport next)
+    {
+        if (next.Full) return next.Clone();
+        var r = state.Clone();
+        foreach (var v in next.Vms) { var i = r.Vms.ToList().FindIndex(x => x.Id == v.Id); if (i >= 0) r.Vms[i] = v; else r.Vms.Add(v); }
+        foreach (var v in next.Volumes) { var i = r.Volumes.ToList().FindIndex(x => x.Id == v.Id); if (i >= 0) r.Volumes[i] = v; else r.Volumes.Add(v); }
+        return r;
     }
 
     private static string Run(string file, params string[] args)
