@@ -8,6 +8,7 @@ using Infra.Controller.Config;
 using Infra.Controller.Hosting;
 using Infra.Controller.Southbound;
 using Infra.Controller.Southbound.Hosting;
+using Infra.Systemd.Notify;
 using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -16,6 +17,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 
 // infra-controller: wires config, store, auth and the gRPC listener; the logic lives in Infra.Controller.Api.
@@ -59,7 +61,7 @@ catch (Exception e) when (e is NotSupportedException or IOException or Unauthori
 try
 {
     using var probe = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-    await store.RangeAsync(Infra.Store.RangeRequest.Prefix(Infra.Controller.Southbound.StoreKeys.Root) with { Limit = 1 }, probe.Token);
+    await ControllerHealth.ReadOneAsync(store, probe.Token);
 }
 catch (Exception e) when (e is not OutOfMemoryException)
 {
@@ -69,6 +71,13 @@ catch (Exception e) when (e is not OutOfMemoryException)
 }
 
 builder.Services.AddSingleton(store);
+// systemd's watchdog (WatchdogSec= in infra-controller.service): pets only while the host runs and the
+// store answers. The health probe is registered first so that it stops after the pet at shutdown.
+var watchdog = WatchdogSettings.FromEnvironment();
+builder.Services.AddSingleton(sp => new ControllerHealth(store, watchdog, TimeProvider.System, sp.GetRequiredService<ILogger<ControllerHealth>>()));
+builder.Services.AddHostedService(sp => sp.GetRequiredService<ControllerHealth>());
+builder.Services.AddHostedService(sp => new WatchdogPet(sp.GetService<ISystemdNotifier>(), watchdog,
+    () => sp.GetRequiredService<ControllerHealth>().IsHealthy, TimeProvider.System, sp.GetRequiredService<ILogger<WatchdogPet>>()));
 builder.Services.AddInfraApi(store, new ApiOptions(config.ImageDirectory, config.Placement, config.WatchBookmarkInterval, config.SnapshotTimeout));
 // Set once the listener is bound (the port may be 0): other replicas relay agent commands to it.
 var replicaAddress = new Infra.Controller.Southbound.Commands.ReplicaAddress();
