@@ -10,6 +10,8 @@ pkgs=(
   python3-grpcio python3-grpc-tools python3-protobuf   # the reference gRPC peer
   iproute2 iputils-ping netcat-openbsd socat           # namespaces, veth, packets
   debootstrap systemd cpio      # a booted systemd test root; the test guest's initrd
+  mmdebstrap grub-pc-bin fdisk e2fsprogs   # make image: the Debian root, GRUB, the MBR disk (images/)
+  genisoimage dnsmasq-base openssh-client  # image tests: NoCloud drives, DHCP + RA, SSH into the Debian guest
 )
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done

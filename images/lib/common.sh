@@ -24,6 +24,18 @@ debian_mirror() {
   echo "${m:-http://deb.debian.org/debian/}"
 }
 
+# "deb URI SUITE main" for bookworm, bookworm-updates and bookworm-security, from the host's apt
+# configuration (what mmdebstrap should use).
+debian_sources() {
+  local main sec
+  main=$(debian_mirror)
+  sec=$(apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 'Identifier: Packages' 2>/dev/null |
+        awk '$2 == "bookworm-security" {print $1; exit}')
+  echo "deb $main bookworm main"
+  echo "deb $main bookworm-updates main"
+  echo "deb ${sec:-http://deb.debian.org/debian-security/} bookworm-security main"
+}
+
 # The version apt would fetch of each package: part of the cache key, so a Debian update rebuilds.
 candidate_versions() {
   local out

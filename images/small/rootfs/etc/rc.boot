@@ -38,3 +38,4 @@ acpid -c /etc/acpi -l /var/log/acpid.log
 
 [ -f /run/cidata/user-data ] && nocloud_userdata /run/cidata/user-data
 echo "GUEST-READY uptime=$(cut -d' ' -f1 /proc/uptime)s"
+touch /run/boot-done

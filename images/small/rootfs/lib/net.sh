@@ -7,11 +7,15 @@ net_report() { # net_report SRC DEV
   ip=$(ip -4 -o addr show dev "$2" | awk '{print $4; exit}')
   gw=$(ip -4 route show default dev "$2" | awk '{print $3; exit}')
   ip6=$(ip6_of "$2" | awk '{print $4; exit}')
-  echo "GUEST-NET src=$1 dev=$2 ip=${ip:-none} gw=${gw:-none} ip6=${ip6:-none} mtu=$(cat /sys/class/net/$2/mtu)" > /dev/console
+  console_line "GUEST-NET src=$1 dev=$2 ip=${ip:-none} gw=${gw:-none} ip6=${ip6:-none} mtu=$(cat /sys/class/net/$2/mtu)"
 }
 
 # The NIC's IPv6 addresses other than link-local (slirp's RA gives site-local fec0::/64).
 ip6_of() { ip -6 -o addr show dev "$1" | grep -v -e 'scope link' -e 'scope host'; }
+
+# Writes one GUEST-* line to the console. Once the shell is up (rc.boot done), a line printed later
+# by a background job starts on a fresh line, not after the prompt.
+console_line() { if [ -f /run/boot-done ]; then printf '\n%s\n' "$*"; else printf '%s\n' "$*"; fi > /dev/console; }
 
 nics() { for d in /sys/class/net/*; do [ "${d##*/}" = lo ] || echo "${d##*/}"; done; }
 
@@ -96,11 +100,11 @@ net_watch_slaac() {
         a=$(ip6_of "$n" | grep -v tentative | awk '{print $4; exit}')
         if [ -n "$a" ]; then
           sleep 0.2   # the default route comes from the same RA, a moment later
-          echo "GUEST-NET6 src=slaac dev=$n ip6=$a gw6=$(ip -6 route show default dev "$n" | awk '{print $3; exit}')" > /dev/console
+          console_line "GUEST-NET6 src=slaac dev=$n ip6=$a gw6=$(ip -6 route show default dev "$n" | awk '{print $3; exit}')"
           exit 0
         fi
         sleep 0.2
       done
-      echo "GUEST-NET6 none dev=$n" > /dev/console ) &
+      console_line "GUEST-NET6 none dev=$n" ) &
   done
 }

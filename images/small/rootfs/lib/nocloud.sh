@@ -54,7 +54,7 @@ nocloud_userdata() {
       # busybox has no bash: a #!/bin/bash script runs under busybox sh (ash), as most simple ones can.
       [ -x "$interp" ] && set -- /run/user-data.script || set -- /bin/sh /run/user-data.script
       ( "$@" > /dev/console 2>&1 < /dev/null; rc=$?
-        echo "GUEST-USERDATA ran rc=$rc" | tee /var/log/user-data.log > /dev/console ) &
+        echo "GUEST-USERDATA ran rc=$rc" > /var/log/user-data.log; console_line "GUEST-USERDATA ran rc=$rc" ) &
       ;;
     '#c') echo "GUEST-USERDATA cloud-config" ;;
     *) echo "GUEST-USERDATA skipped (not a #! script or #cloud-config)" ;;

@@ -57,6 +57,20 @@ function flow_value(path, v,   items, n, j) {
   return 0
 }
 
+# Cuts a trailing " # comment" that is outside quotes (an SSH key comment or a URL may hold a #).
+function strip_comment(s,   i, c, q, prev) {
+  q = ""; prev = " "
+  for (i = 1; i <= length(s); i++) {
+    c = substr(s, i, 1)
+    if (q != "") { if (c == q) q = "" }
+    else if (c == "\"" || c == "'") q = c
+    else if (c == "#" && (prev == " " || prev == "\t")) { s = substr(s, 1, i - 1); break }
+    prev = c
+  }
+  sub(/[ \t]+$/, "", s)
+  return s
+}
+
 function join(parent, k) { return parent == "" ? k : parent "." k }
 
 # Pops stack entries deeper than indent i (and at i itself when popsame).
@@ -88,7 +102,7 @@ blk != "" {
 /^[ \t]*#/ || /^[ \t]*$/ || /^---[ \t]*$/ || /^\.\.\.[ \t]*$/ { next }
 {
   line = $0
-  if (line !~ /["']/) sub(/[ \t]+#.*$/, "", line)   # a trailing comment, where no quote can hide a #
+  line = strip_comment(line)
   match(line, /^ */); i = RLENGTH; c = substr(line, i + 1)
   if (c ~ /^-([ \t]|$)/) {
     # A sequence item. Its parent is the nearest entry left of it, or a key at the same column
