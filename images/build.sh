@@ -32,6 +32,9 @@ for n in "${names[@]}"; do
     DEBS=$CACHE/debs "$IMAGES_DIR/$n/build.sh" build "$dir.tmp"
     echo "$key" > "$dir.tmp/inputs"
     rm -rf "$dir"; mv "$dir.tmp" "$dir"
+    # Debian replaced some packages since an earlier build: keep only the newest .deb of each.
+    ls "$CACHE/debs" | sed -n 's/_.*\.deb$//p' | sort | uniq -d | while read -r p; do
+      ls -t "$CACHE/debs/${p}_"*.deb | tail -n +2 | xargs -r rm -f; done
     # Older builds of this image are superseded; keep only the newest few.
     ls -dt "$CACHE/$n"-* 2>/dev/null | grep -v '\.tmp$' | tail -n +4 | xargs -r rm -rf
     say "$n: built in $((SECONDS - t)) s"

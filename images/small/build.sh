@@ -13,7 +13,8 @@ HERE=$IMAGES_DIR/small
 MODULES="virtio_pci virtio_blk virtio_net virtio_scsi sr_mod isofs vfat nls_cp437 nls_ascii evdev button"
 
 inputs() { find "$HERE" "$IMAGES_DIR/lib" -type f | LC_ALL=C sort; }
-versions() { local k; k=$(cloud_kernel_pkg); candidate_versions "$k" busybox-static; echo "modules $MODULES"; }
+# The metapackage's version moves with the kernel it points at, so one apt-cache call is enough.
+versions() { candidate_versions linux-image-cloud-amd64 busybox-static; echo "modules $MODULES"; }
 
 case "${1:-}" in
 key) mapfile -t files < <(inputs); inputs_hash "$(versions)" "${files[@]}" ;;
