@@ -14,10 +14,17 @@ public static class GuestBusybox
         var debs = Path.Combine(Environment.GetEnvironmentVariable("INFRA_IMAGE_CACHE") ?? "/var/cache/infra-images", "debs");
         var deb = new DirectoryInfo(debs).GetFiles("busybox-static_*.deb").OrderByDescending(f => f.LastWriteTimeUtc).FirstOrDefault()
             ?? throw new InvalidOperationException($"no busybox-static .deb in {debs} after building the small image");
-        var dir = Path.Combine(Path.GetTempPath(), $"infra-image-busybox-{Environment.ProcessId}");
-        Cmd.Run("dpkg-deb", "-x", deb.FullName, dir);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { Directory.Delete(dir, true); } catch (IOException) { } };
-        return Path.Combine(dir, "bin", "busybox");
+        // Unpacked once per .deb next to the build cache (a cache too: nothing to clean up per run).
+        var dir = Path.Combine(Path.GetDirectoryName(debs)!, "test-busybox", Path.GetFileNameWithoutExtension(deb.Name));
+        Directory.CreateDirectory(Path.GetDirectoryName(dir)!);
+        var busybox = Path.Combine(dir, "bin", "busybox");
+        if (!File.Exists(busybox))
+        {
+            var tmp = dir + $".tmp{Environment.ProcessId}";
+            Cmd.Run("dpkg-deb", "-x", deb.FullName, tmp);
+            try { Directory.Move(tmp, dir); } catch (IOException) { Directory.Delete(tmp, true); } // another run won
+        }
+        return busybox;
     });
 
     public static Task<string> PathAsync() => Path_.Value;
