@@ -10,6 +10,7 @@ pkgs=(
   python3-grpcio python3-grpc-tools python3-protobuf   # the reference gRPC peer
   iproute2 iputils-ping netcat-openbsd socat           # namespaces, veth, packets
   debootstrap systemd cpio      # a booted systemd test root; the test guest's initrd
+  bsdutils                      # script(1): a pty for the interactive console test (Essential on Debian)
   mmdebstrap grub-pc-bin fdisk e2fsprogs   # make image: the Debian root, GRUB, the MBR disk (images/)
   genisoimage dnsmasq-base openssh-client  # image tests: NoCloud drives, DHCP + RA, SSH into the Debian guest
 )

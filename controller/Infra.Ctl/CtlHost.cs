@@ -1,3 +1,4 @@
+using Infra.Ctl.Cli;
 using Infra.Ctl.Config;
 using Infra.Ctl.Transport;
 
@@ -18,6 +19,8 @@ public sealed record CtlHost(TextWriter Out, TextWriter Err)
     public Func<Stream> OpenStdout { get; init; } = Console.OpenStandardOutput;
     /// <summary>Delay between watch reconnects (tests make it short).</summary>
     public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>stdin/stdout as bytes and the terminal's raw mode, for "instance console".</summary>
+    public Func<ICtlTerminal> Terminal { get; init; } = () => new ProcessTerminal();
 
     static Dictionary<string, string> ProcessEnvironment()
     {

@@ -10,7 +10,8 @@ namespace Infra.Controller.EndToEnd.Tests;
 /// <summary>
 /// Two real daemon replicas on one real etcd with a scripted agent connected to replica A: snapshot
 /// and export calls made on replica B are relayed to A (CommandRelay, the caller's token passed
-/// through) and return the agent's data; once A is killed, B answers UNAVAILABLE instead of hanging.
+/// through) and return the agent's data, a console opened on B streams A's agent output and takes input;
+/// once A is killed, B answers UNAVAILABLE instead of hanging.
 /// </summary>
 public sealed class EtcdCommandRelayTests : EtcdReplicas
 {
@@ -22,7 +23,7 @@ public sealed class EtcdCommandRelayTests : EtcdReplicas
     }
 
     [Fact]
-    public async Task AgentOnReplicaA_SnapshotAndExportCalledOnReplicaB_AreRelayed_ThenAKilled_BAnswersUnavailable()
+    public async Task AgentOnReplicaA_SnapshotExportAndConsoleCalledOnReplicaB_AreRelayed_ThenAKilled_BAnswersUnavailable()
     {
         var (a, urlA) = await StartReplicaAsync("ctl-a");
         using var _a = a;
@@ -70,9 +71,26 @@ public sealed class EtcdCommandRelayTests : EtcdReplicas
         }
         Assert.DoesNotContain(agent.Commands, c => c.Id == "del-x");
 
+        using var channel = GrpcChannel.ForAddress(urlB, new GrpcChannelOptions { DefaultHeaders = new Metadata().Add("authorization", "Bearer " + TempDir.Token) });
+
+        // A console opened on B: output relayed from A, input relayed to A as the writer session.
+        using (var console = new Instances.InstancesClient(channel).Console(new CallOptions(Timeout: TimeSpan.FromSeconds(60))))
+        {
+            await console.RequestStream.WriteAsync(new ConsoleRequest { Open = new ConsoleOpen { InstanceId = CtlSession.Id(instance), TailBytes = 4096 } });
+            Assert.True(await console.ResponseStream.MoveNext());
+            Assert.True(console.ResponseStream.Current.Status.Writer);
+            Assert.Contains("GUEST-BOOTED", console.ResponseStream.Current.Data.ToStringUtf8());
+            await console.RequestStream.WriteAsync(new ConsoleRequest { Input = Google.Protobuf.ByteString.CopyFromUtf8("echo relayed\n") });
+            var seen = "";
+            while (!seen.Contains("relayed\r\n") && await console.ResponseStream.MoveNext()) seen += console.ResponseStream.Current.Data.ToStringUtf8();
+            Assert.Contains("echo relayed\r\n", seen);
+        }
+        var log = await ctl.RunAsync("instance", "log", CtlSession.Id(instance));
+        Assert.True(log.Code == 0, log.ToString());
+        Assert.Contains(agent.Commands, c => c.ConsoleInput is { } i && i.Data.ToStringUtf8() == "echo relayed\n");
+
         // An export in flight through B when A dies fails UNAVAILABLE; so does the next call.
         agent.StallAfterChunks = 1;
-        using var channel = GrpcChannel.ForAddress(urlB, new GrpcChannelOptions { DefaultHeaders = new Metadata().Add("authorization", "Bearer " + TempDir.Token) });
         using var call = new Volumes.VolumesClient(channel).ExportVolume(new ExportVolumeRequest { VolumeId = boot, ChunkSize = 65536 },
             new CallOptions(Timeout: TimeSpan.FromSeconds(60)));
         Assert.True(await call.ResponseStream.MoveNext());

@@ -13,6 +13,8 @@
 #   infra.watch=vdX                           report a hot-plugged disk: GUEST-HOTDISK-NODE vdX when /dev/vdX
 #                                             appears, then GUEST-HOTDISK vdX=<first line>, GUEST-HOTDISK-GONE vdX
 #                                             when it goes; from GUEST-WATCHING on, kernel messages as GUEST-KMSG
+#   infra.shell=1                             an interactive shell on ttyS0 (respawned when it exits), after
+#                                             printing GUEST-SHELL: the console tests type into it
 /bin/busybox --install -s /bin
 mkdir -p /proc /sys /dev /tmp
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
@@ -86,6 +88,12 @@ if [ -n "$w" ]; then
       fi
       sleep 0.2
     done ) &
+fi
+if [ "$(arg infra.shell)" = 1 ]; then
+  # setsid + opening ttyS0 makes it the shell's controlling tty, so the line discipline echoes what
+  # is typed and ^C reaches the foreground job.
+  ( while true; do setsid sh -c 'exec sh -i </dev/ttyS0 >/dev/ttyS0 2>&1'; sleep 0.2; done ) &
+  echo "GUEST-SHELL"
 fi
 [ "$(arg infra.poweroff)" = 1 ] && poweroff -f
 while true; do sleep 3600; done

@@ -19,6 +19,8 @@ public sealed record ComputeOptions
     public TimeSpan DestroyShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>Serial log lines quoted in a crash reason.</summary>
     public int CrashLogLines { get; init; } = 5;
+    /// <summary>Cap of each of a VM's two serial log files (serial.log, serial.log.1).</summary>
+    public long ConsoleLogBytes { get; init; } = Console.SerialLog.DefaultMaxBytes;
 
     /// <summary>Every problem with the options.</summary>
     public IReadOnlyList<string> Validate()
@@ -29,6 +31,7 @@ public sealed record ComputeOptions
         if (StateRoot.Length + 1 + 64 + 9 > 107) e.Add($"StateRoot '{StateRoot}' is too long for unix socket paths below it (at most {107 - 74} characters)");
         if (MhzPerCore <= 0) e.Add("MhzPerCore must be set to the host's per-core clock in MHz (e.g. 2000)");
         if (MemoryOverheadMib < 0) e.Add("MemoryOverheadMib must not be negative");
+        if (ConsoleLogBytes < Console.SerialLog.MinMaxBytes) e.Add($"ConsoleLogBytes {ConsoleLogBytes} must be at least {Console.SerialLog.MinMaxBytes} (64 KiB)");
         if (MonitorTimeout <= TimeSpan.Zero || PowerOffTimeout <= TimeSpan.Zero) e.Add("timeouts must be positive");
         return e;
     }

@@ -57,6 +57,7 @@ public sealed partial class VmManager
     {
         if (_store.Load(id) is not null) await StopCoreAsync(id, shutdownTimeout, ct);
         await _runner.ReleaseAsync(id, ct);
+        await Consoles.RemoveAsync(id);
         _store.Delete(id);
         LogDeleted(id);
     }, ct);
@@ -72,10 +73,15 @@ public sealed partial class VmManager
         var argv = new List<string> { _options.QemuBinary };
         argv.AddRange(QemuCommandLine.Build(vm, new QemuLaunch { QemuBinary = _options.QemuBinary, Accelerator = a, Paths = paths, StartPaused = paused }));
         _store.Save(new VmRecord { Definition = vm, RebootGeneration = generation });
-        foreach (var sock in new[] { paths.QmpSocket, paths.GuestAgentSocket }) File.Delete(sock);
+        foreach (var sock in new[] { paths.QmpSocket, paths.GuestAgentSocket, paths.ConsoleSocket }) File.Delete(sock);
 
         int pid;
-        try { pid = await _runner.StartAsync(vm, argv, ResourcesFor(vm), paths, ct); }
+        try
+        {
+            pid = await _runner.StartAsync(vm, argv, ResourcesFor(vm), paths, ct);
+            // At once, so the console log has the guest's first words.
+            await Consoles.StartedAsync(vm.Id, paths);
+        }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
             // Record why, or the next observation would find no qemu and blame a crash "while the agent was away".

@@ -42,7 +42,11 @@ public sealed partial class VmManager : IAsyncDisposable
         if (errors.Count > 0) throw new ArgumentException($"invalid compute options: {string.Join("; ", errors)}", nameof(options));
         (_options, _runner, _monitors, _probe, _time, _log) = (options, runner, monitors, probe, time, log);
         _store = new VmStore(options.StateRoot);
+        Consoles = new Console.ConsoleHub(new Console.ConsoleOptions { LogBytes = options.ConsoleLogBytes }, time, log);
     }
+
+    /// <summary>The VMs' serial consoles (connected as VMs start or are found running).</summary>
+    public Console.ConsoleHub Consoles { get; }
 
     /// <summary>The on-disk records.</summary>
     public VmStore Store => _store;
@@ -74,6 +78,7 @@ public sealed partial class VmManager : IAsyncDisposable
         var proc = await _runner.ObserveAsync(id, paths, ct);
         if (proc.Running)
         {
+            Consoles.Observed(id, paths);
             var held = _held.TryGetValue(id, out var h) && h.Pid == proc.Pid ? h : null;
             var running = await QueryPowerAsync(held?.Monitor, paths, ct);
             return new ObservedVm(id, running, held is not null, rec.Definition.CpuMhz, rec.RebootGeneration, proc.Pid);
@@ -119,6 +124,7 @@ public sealed partial class VmManager : IAsyncDisposable
     /// <summary>Releases monitor connections. VMs keep running.</summary>
     public async ValueTask DisposeAsync()
     {
+        await Consoles.DisposeAsync();
         foreach (var h in _held.Values) await DisposeQuietly(h.Monitor);
         _held.Clear();
     }

@@ -18,8 +18,9 @@ namespace Infra.Agent.Compute.Qemu;
 ///   port row need no ordering. Tap works with both the kernel and the userspace datapath;
 ///   vhost-user net would need the userspace (DPDK) datapath on every host.
 /// - QMP and the guest agent are unix sockets in the VM's state directory, as servers that do not
-///   wait, so a restarted agent reconnects to a running VM. The serial console goes to a file so a
-///   crash leaves its last words on disk.
+///   wait, so a restarted agent reconnects to a running VM. So is the serial console: the agent
+///   reads it always and keeps a capped log (a crash leaves its last words on disk, a chatty guest
+///   cannot fill it); while no agent is connected qemu drops the output instead of stalling the guest.
 /// - <c>-name guest=&lt;id&gt;</c> makes the VM id visible in /proc/&lt;pid&gt;/cmdline (used to
 ///   check that a pidfile really names our qemu) and <c>debug-threads=on</c> names vCPU threads.
 /// </summary>
@@ -48,7 +49,7 @@ public static class QemuCommandLine
             "-pidfile", p.PidFile,
             "-chardev", $"socket,id=qmp,path={Escape(p.QmpSocket)},server=on,wait=off",
             "-mon", "chardev=qmp,mode=control",
-            "-chardev", $"file,id=serial0,path={Escape(p.SerialLog)},append=on",
+            "-chardev", $"socket,id=serial0,path={Escape(p.ConsoleSocket)},server=on,wait=off",
             "-serial", "chardev:serial0",
             "-device", "virtio-serial-pci,id=vser0",
             "-chardev", $"socket,id=qga0,path={Escape(p.GuestAgentSocket)},server=on,wait=off",

@@ -17,6 +17,13 @@ public sealed class CommandContext(string id, CreditWindow credit, Action<Comman
         await Credit.TakeAsync(ct).ConfigureAwait(false);
         send(new CommandResult { CommandId = Id, Chunk = chunk });
     }
+
+    /// <summary>Sends a partial result whose credit the caller has taken already (<see cref="CreditWindow.TakeAsync"/>).</summary>
+    public void SendTaken(CommandResult result)
+    {
+        result.CommandId = Id;
+        send(result);
+    }
 }
 
 /// <summary>Runs one command to its final result; throws to fail it (the message becomes the result's error).</summary>

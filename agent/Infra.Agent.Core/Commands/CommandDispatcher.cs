@@ -33,7 +33,12 @@ public sealed partial class CommandDispatcher(ICommandExecutor executor, Action<
             return;
         }
         var cts = CancellationTokenSource.CreateLinkedTokenSource(_session.Token);
-        var running = new Running(cts, new CreditWindow(command.Export?.Window ?? 0));
+        var running = new Running(cts, new CreditWindow(command.OpCase switch
+        {
+            Command.OpOneofCase.Export => command.Export.Window,
+            Command.OpOneofCase.Console => command.Console.Window,
+            _ => 0,
+        }));
         if (!_running.TryAdd(command.Id, running))
         {
             cts.Dispose();

@@ -37,6 +37,9 @@ public sealed partial class HostCommands(StorageApplier storage, VmManager vms, 
         Command.OpOneofCase.Snapshot => SnapshotAsync(command.Snapshot, ct),
         Command.OpOneofCase.Export => ExportAsync(command.Export, context, ct),
         Command.OpOneofCase.DeleteSnapshot => DeleteSnapshotAsync(command.DeleteSnapshot, ct),
+        Command.OpOneofCase.Console => ConsoleAsync(command.Console, context, ct),
+        Command.OpOneofCase.ConsoleInput => ConsoleInputAsync(command.ConsoleInput, ct),
+        Command.OpOneofCase.ConsoleLog => ConsoleLogAsync(command.ConsoleLog),
         _ => throw new NotSupportedException($"command {command.OpCase} is not supported by this agent"),
     };
 

@@ -52,4 +52,6 @@ public sealed record NetworkConfig(bool Enabled, string Ovsdb, string OvsRunDir,
 /// <param name="MhzPerCore">Nominal MHz per core; 0 probes it.</param>
 /// <param name="NestCgroups">Create VM cgroups below the agent's own (tests).</param>
 /// <param name="CgroupParent">The cgroup directory grouping VMs (supervised runner).</param>
-public sealed record ComputeConfig(string Runner, bool AllowTcg, bool ForceTcg, string QemuBinary, int MhzPerCore, bool NestCgroups, string CgroupParent = "infra");
+/// <param name="ConsoleLogKib">Cap of each of a VM's two serial log files, in KiB.</param>
+public sealed record ComputeConfig(string Runner, bool AllowTcg, bool ForceTcg, string QemuBinary, int MhzPerCore, bool NestCgroups, string CgroupParent = "infra",
+    int ConsoleLogKib = 1024);

@@ -46,6 +46,7 @@ public sealed class ComputeFile
     public int? MhzPerCore { get; set; }
     public bool? NestCgroups { get; set; }
     public string? CgroupParent { get; set; }
+    public int? ConsoleLogKib { get; set; }
 }
 
 public sealed class PoolFile

@@ -64,6 +64,8 @@ public static class AgentConfigLoader
         var cgParent = c.CgroupParent ?? "infra";
         if (cgParent.Length is < 1 or > 64 || !cgParent.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.')) e.Add($"compute.cgroup_parent '{cgParent}' must be 1-64 characters of [A-Za-z0-9._-]");
         if (c.MhzPerCore is < 0) e.Add($"compute.mhz_per_core {c.MhzPerCore} must be 0 (probe) or the nominal MHz of one core");
+        var consoleLogKib = c.ConsoleLogKib ?? 1024;
+        if (consoleLogKib is < 64 or > 65536) e.Add($"compute.console_log_kib {consoleLogKib} must be between 64 and 65536 (KiB per serial log file; a VM keeps two)");
 
         var pools = new List<StoragePoolConfig>();
         foreach (var (p, i) in (file.StoragePools ?? []).Select((p, i) => (p, i)))
@@ -92,7 +94,7 @@ public static class AgentConfigLoader
             StateDir = stateDir,
             TunnelIp = tunnelIp,
             Network = new NetworkConfig(n.Enabled ?? true, ovsdb, runDir, bridge, dpType, dpid),
-            Compute = new ComputeConfig(runner, c.AllowTcg ?? false, c.ForceTcg ?? false, qemu, c.MhzPerCore ?? 0, c.NestCgroups ?? false, cgParent),
+            Compute = new ComputeConfig(runner, c.AllowTcg ?? false, c.ForceTcg ?? false, qemu, c.MhzPerCore ?? 0, c.NestCgroups ?? false, cgParent, consoleLogKib),
             StoragePools = pools,
             ImageDir = imageDir,
             ReconcileInterval = TimeSpan.FromSeconds(reconcile),

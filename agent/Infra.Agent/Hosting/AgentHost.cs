@@ -95,6 +95,7 @@ public sealed partial class AgentHost : IAsyncDisposable
             StateRoot = Path.Combine(config.StateDir, "vms"),
             MhzPerCore = cpu.MhzPerCore > 0 ? cpu.MhzPerCore : 1000,
             QemuBinary = config.Compute.QemuBinary,
+            ConsoleLogBytes = config.Compute.ConsoleLogKib * 1024L,
         }, runner, new QmpVmMonitorFactory(logs.CreateLogger<QmpVmMonitorFactory>()), accel, time, logs.CreateLogger<VmManager>());
         host._owned.Add(vms);
 

@@ -39,6 +39,10 @@ public sealed class AgentCalls(IHostCommands? commands, ApiOptions options)
     public IAsyncEnumerable<CommandResult> StreamAsync(string hostId, Command command, ServerCallContext context) =>
         Source(hostId, command, context, context.CancellationToken);
 
+    /// <summary>As above, ended early by <paramref name="ct"/> too (a console whose input side failed).</summary>
+    public IAsyncEnumerable<CommandResult> StreamAsync(string hostId, Command command, ServerCallContext context, CancellationToken ct) =>
+        Source(hostId, command, context, ct);
+
     async IAsyncEnumerable<CommandResult> Source(string hostId, Command command, ServerCallContext context, [EnumeratorCancellation] CancellationToken ct)
     {
         if (commands is null)

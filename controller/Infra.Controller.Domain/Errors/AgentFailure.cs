@@ -12,6 +12,8 @@ public static class AgentFailure
     public const string SnapshotFailed = "SNAPSHOT_FAILED";
     public const string ExportFailed = "EXPORT_FAILED";
     public const string DeleteFailed = "SNAPSHOT_DELETE_FAILED";
+    public const string ConsoleUnavailable = "CONSOLE_UNAVAILABLE";
+    public const string ConsoleReadOnly = "CONSOLE_READ_ONLY";
 
     static readonly string[] QuiesceWords = ["quiesce", "freeze", "frozen", "guest agent", "guest-agent", "qga"];
 
@@ -25,6 +27,11 @@ public static class AgentFailure
 
     public static FailedPrecondition Export(string subject, string hostId, string agentError) =>
         new(ExportFailed, subject, $"host {hostId} could not export {subject}: {agentError}");
+
+    /// <summary>A console (or its log) the agent cannot give: the VM does not run there, a session limit, an input the guest did not take.</summary>
+    public static FailedPrecondition Console(string instanceId, string hostId, string agentError) =>
+        new(agentError.Contains("read-only", StringComparison.Ordinal) ? ConsoleReadOnly : ConsoleUnavailable, instanceId,
+            $"host {hostId}: {agentError}");
 
     public static FailedPrecondition Delete(string subject, string hostId, string agentError) =>
         new(DeleteFailed, subject, $"host {hostId} could not delete snapshot {subject}: {agentError}; the record is kept, retry the delete");

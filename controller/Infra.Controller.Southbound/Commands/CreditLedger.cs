@@ -1,7 +1,7 @@
 namespace Infra.Controller.Southbound.Commands;
 
 /// <summary>
-/// Export flow control, pure. The agent starts with <see cref="Window"/> chunks of credit; every data
+/// Export and console flow control, pure. The agent starts with <see cref="Window"/> chunks of credit; every data
 /// chunk it sends spends one, and the controller gives one back each time the caller has taken a chunk.
 /// So at most Window chunks of one export are ever buffered on the controller, whatever the caller's
 /// speed, and a chunk that arrives with no credit left is a broken agent (the command fails; the
@@ -9,7 +9,7 @@ namespace Infra.Controller.Southbound.Commands;
 /// </summary>
 public sealed class CreditLedger
 {
-    /// <summary>ExportCommand.window 0 means this many.</summary>
+    /// <summary>ExportCommand.window (and ConsoleCommand.window) 0 means this many.</summary>
     public const uint DefaultWindow = 4;
 
     uint _credit;
@@ -41,6 +41,10 @@ public sealed class CreditLedger
         return 1;
     }
 
-    /// <summary>Whether a result spends credit: data chunks do, final/progress-only/error results do not.</summary>
-    public static bool IsData(Infra.V1.CommandResult r) => r.Chunk is { } c && !c.Data.IsEmpty;
+    /// <summary>
+    /// Whether a result spends credit: export data chunks do, and every console result (output, a
+    /// role change or the close: the agent takes credit before each, so a console can never queue
+    /// more than its window); final/progress-only/error results do not.
+    /// </summary>
+    public static bool IsData(Infra.V1.CommandResult r) => r.Chunk is { } c && !c.Data.IsEmpty || r.Console is not null;
 }

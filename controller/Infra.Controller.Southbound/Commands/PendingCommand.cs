@@ -25,7 +25,12 @@ public sealed class PendingCommand
     {
         _session = session;
         Command = command;
-        _credit = command.OpCase == Command.OpOneofCase.Export ? new CreditLedger(command.Export.Window) : null;
+        _credit = command.OpCase switch
+        {
+            Command.OpOneofCase.Export => new CreditLedger(command.Export.Window),
+            Command.OpOneofCase.Console => new CreditLedger(command.Console.Window),
+            _ => null,
+        };
         _results = Channel.CreateBounded<CommandResult>(new BoundedChannelOptions((int)(_credit?.Window ?? 0) + SlackResults)
         {
             SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait,

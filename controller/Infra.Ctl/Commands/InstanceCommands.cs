@@ -7,7 +7,7 @@ using Command = System.CommandLine.Command;
 
 namespace Infra.Ctl.Commands;
 
-/// <summary>infractl instance create|get|list|start|stop|reboot|pause|resume|resize|attach-volume|detach-volume|snapshot|delete</summary>
+/// <summary>infractl instance create|get|list|start|stop|reboot|pause|resume|resize|attach-volume|detach-volume|snapshot|delete|console|log</summary>
 public static partial class InstanceCommands
 {
     public static Command Build(CommandKit kit)
@@ -69,6 +69,8 @@ public static partial class InstanceCommands
         var xid = Opt.Id("instance"); var boot = new Option<bool>("--delete-boot-volume") { Description = "Also delete its boot volume" };
         noun.Subcommands.Add(kit.Unary(new Command("delete", "Delete an instance") { xid, boot }, Instances.DeleteInstanceMethod,
             (p, _) => new DeleteInstanceRequest { Id = p.GetValue(xid)!, DeleteBootVolume = p.GetValue(boot) }, (r, w) => Render.Instances([r], w)));
+        noun.Subcommands.Add(Console(kit));
+        noun.Subcommands.Add(Log(kit));
         return noun;
     }
 

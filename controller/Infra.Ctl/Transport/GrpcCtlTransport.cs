@@ -30,6 +30,10 @@ public sealed class GrpcCtlTransport(GrpcChannel channel) : ICtlTransport
         where TReq : class, IMessage<TReq> where TResp : class, IMessage<TResp>
         => channel.ClientStreamingCall(method, options);
 
+    public AsyncDuplexStreamingCall<TReq, TResp> DuplexStreaming<TReq, TResp>(Method<TReq, TResp> method, CallOptions options)
+        where TReq : class, IMessage<TReq> where TResp : class, IMessage<TResp>
+        => channel.DuplexStreamingCall(method, options);
+
     public void Dispose() => channel.Dispose();
 
     static X509Certificate2Collection LoadCa(string path)

@@ -18,4 +18,7 @@ public interface ICtlTransport : IDisposable
 
     AsyncClientStreamingCall<TReq, TResp> ClientStreaming<TReq, TResp>(Method<TReq, TResp> method, CallOptions options)
         where TReq : class, IMessage<TReq> where TResp : class, IMessage<TResp>;
+
+    AsyncDuplexStreamingCall<TReq, TResp> DuplexStreaming<TReq, TResp>(Method<TReq, TResp> method, CallOptions options)
+        where TReq : class, IMessage<TReq> where TResp : class, IMessage<TResp>;
 }

@@ -40,7 +40,7 @@ public class QemuCommandLineTests
             -pidfile /var/lib/infra/agent/vms/vm-1/qemu.pid
             -chardev socket,id=qmp,path=/var/lib/infra/agent/vms/vm-1/qmp.sock,server=on,wait=off
             -mon chardev=qmp,mode=control
-            -chardev file,id=serial0,path=/var/lib/infra/agent/vms/vm-1/serial.log,append=on
+            -chardev socket,id=serial0,path=/var/lib/infra/agent/vms/vm-1/con.sock,server=on,wait=off
             -serial chardev:serial0
             -device virtio-serial-pci,id=vser0
             -chardev socket,id=qga0,path=/var/lib/infra/agent/vms/vm-1/qga.sock,server=on,wait=off

@@ -47,6 +47,17 @@ public sealed class AgentConfigLoaderTests : IDisposable
         else Assert.Contains(error, errors);
     }
 
+    [Theory]
+    [InlineData("", 1024, null)]
+    [InlineData("compute: {console_log_kib: 64}\n", 64, null)]
+    [InlineData("compute: {console_log_kib: 16}\n", 0, "compute.console_log_kib 16 must be between 64 and 65536")]
+    public void ConsoleLogCap_DefaultsToOneMiBAndIsBounded(string line, int expected, string? error)
+    {
+        var (c, errors) = AgentConfigLoader.Load("controller: {url: 'http://127.0.0.1:7443'}\nhost_id: h1\ntunnel_ip: 10.0.0.1\n" + line, MachineId(""));
+        if (error is null) Assert.Equal(expected, c!.Compute.ConsoleLogKib);
+        else Assert.Contains(errors, e => e.StartsWith(error, StringComparison.Ordinal));
+    }
+
     [Fact]
     public void EveryErrorIsReported_AtOnce()
     {

@@ -54,6 +54,14 @@ public sealed class VmTestHost : IAsyncDisposable
         }
     }
 
+    /// <summary>As an agent restart does: drop this VmHost (VMs keep running) and build a new one over the same state.</summary>
+    public async Task RestartAsync()
+    {
+        await Host.DisposeAsync();
+        Host = await VmHostBuilder.BuildAsync(Options, new AcceleratorProbe(new AcceleratorOptions { AllowTcg = true, ForceTcg = true, WorkDirectory = Root }),
+            cgroups: Cgroups);
+    }
+
     /// <summary>A test-guest VM with the given kernel switches.</summary>
     public VmDefinition Guest(string id, int hotplugSlots = 0, params string[] kernelArgs) => new()
     {

@@ -1,4 +1,5 @@
 using Infra.Agent.Compute.Cgroups;
+using Infra.Agent.Compute.Console;
 using Infra.Agent.Compute.Model;
 using Infra.Agent.Compute.Qemu;
 using Infra.Agent.Compute.Runners;
@@ -68,6 +69,9 @@ public sealed class SystemdModeTests(BootedSystemdFixture f) : IClassFixture<Boo
 
         await using var monitor = (QmpVmMonitor)await ConnectAsync(HostView(paths.QmpSocket));
         Assert.True((await monitor.QueryStatusAsync(Ct)).Running);
+        // The serial port is a socket inside the unit's view; the agent's console pump reads it from outside.
+        await using var consoles = new ConsoleHub(new ConsoleOptions(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        await consoles.StartedAsync(vm.Id, new VmPaths(HostView(paths.Directory)));
         await VmTestHost.WaitUntilAsync(() => File.Exists(HostView(paths.SerialLog)) && File.ReadAllText(HostView(paths.SerialLog)).Contains("GUEST-BOOTED"),
             TimeSpan.FromSeconds(90), "the guest to boot inside the unit");
 

@@ -41,9 +41,14 @@ public sealed class CloudHost : IAsyncDisposable
         Ovs = new OvsHost("cloud");
     }
 
-    public static async Task<CloudHost> StartAsync()
+    /// <summary>Environment for the agent (the test guest's kernel hooks); the agent keeps it across restarts.</summary>
+    public IReadOnlyDictionary<string, string> AgentEnvironment { get; private init; } = new Dictionary<string, string>();
+    /// <summary>More keys for the agent's compute section, e.g. "console_log_kib: 64".</summary>
+    public string ComputeExtra { get; private init; } = "";
+
+    public static async Task<CloudHost> StartAsync(IReadOnlyDictionary<string, string>? agentEnvironment = null, string computeExtra = "")
     {
-        var c = new CloudHost();
+        var c = new CloudHost { AgentEnvironment = agentEnvironment ?? new Dictionary<string, string>(), ComputeExtra = computeExtra };
         try
         {
             await c.StartControllerAsync();
@@ -83,7 +88,7 @@ public sealed class CloudHost : IAsyncDisposable
         network: {"{"}enabled: true, ovsdb: '{Ovs.DbEndpoint}', ovs_run_dir: '{Ovs.Dir}', bridge: br-int, datapath_type: netdev{"}"}
         storage_pools: [{"{"}name: default, path: '{Path.Combine(Dir, "pool")}'{"}"}]
         image_dir: {ImageDir}
-        compute: {"{"}runner: supervised, allow_tcg: true, force_tcg: true, mhz_per_core: 2000, nest_cgroups: true, cgroup_parent: ic-{_tag}{"}"}
+        compute: {"{"}runner: supervised, allow_tcg: true, force_tcg: true, mhz_per_core: 2000, nest_cgroups: true, cgroup_parent: ic-{_tag}{(ComputeExtra.Length > 0 ? ", " + ComputeExtra : "")}{"}"}
         reconcile_interval_seconds: 2
         status_interval_seconds: 0.5
         log_level: info
@@ -93,7 +98,7 @@ public sealed class CloudHost : IAsyncDisposable
     public void StartAgent()
     {
         Agent?.Dispose();
-        Agent = NsProcess.Start(Ovs.Namespace, "infra-agent.dll", "--config", AgentConfig);
+        Agent = NsProcess.Start(Ovs.Namespace, "infra-agent.dll", ["--config", AgentConfig], AgentEnvironment);
     }
 
     /// <summary>SIGKILL the agent: VMs and storage daemons must not notice.</summary>

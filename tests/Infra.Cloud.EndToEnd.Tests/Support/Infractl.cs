@@ -25,6 +25,22 @@ public sealed class Infractl(string netns, string url, string token)
         return new CtlResult(p.ExitCode, await o, await e);
     }
 
+    /// <summary>Starts infractl and leaves it running (console sessions); stdin is a pipe.</summary>
+    public RunningCtl Start(params string[] args) => RunningCtl.Start(netns, url, token, args);
+
+    /// <summary>Starts infractl on a pty of its own (interactive); see <see cref="RunningCtl.StartOnTerminal"/>.</summary>
+    public RunningCtl StartOnTerminal(params string[] args) => RunningCtl.StartOnTerminal(netns, url, token, args);
+
+    /// <summary>Runs with <paramref name="stdin"/> piped in, to its exit (bounded).</summary>
+    public async Task<CtlResult> RunWithInputAsync(string stdin, params string[] args)
+    {
+        using var c = Start(args);
+        await c.TypeAsync(stdin);
+        c.EndInput();
+        var code = await c.WaitExitAsync(TimeSpan.FromSeconds(120));
+        return new CtlResult(code, c.Out, c.Err);
+    }
+
     /// <summary>Runs with --output json, asserts exit 0 and returns the parsed answer.</summary>
     public async Task<JsonElement> JsonAsync(params string[] args)
     {

@@ -31,9 +31,13 @@ public sealed class NsProcess : IDisposable
         return psi;
     }
 
-    public static NsProcess Start(string netns, string dll, params string[] args)
+    public static NsProcess Start(string netns, string dll, params string[] args) => Start(netns, dll, args, new Dictionary<string, string>());
+
+    public static NsProcess Start(string netns, string dll, string[] args, IReadOnlyDictionary<string, string> environment)
     {
-        var p = new NsProcess(Process.Start(StartInfo(netns, dll, args))!);
+        var psi = StartInfo(netns, dll, args);
+        foreach (var (k, v) in environment) psi.Environment[k] = v;
+        var p = new NsProcess(Process.Start(psi)!);
         p.Process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (p._output) p._output.AppendLine(e.Data); };
         p.Process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (p._output) p._output.AppendLine("stderr: " + e.Data); };
         p.Process.BeginOutputReadLine();

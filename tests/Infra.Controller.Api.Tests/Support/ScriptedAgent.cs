@@ -13,7 +13,7 @@ namespace Infra.Controller.Api.Tests.Support;
 /// records every command and control it receives. Behaviours tests need: refuse to quiesce, ignore
 /// credit (oversend), stall an export after some chunks, drop the connection.
 /// </summary>
-public sealed class ScriptedAgent : IAsyncDisposable
+public sealed partial class ScriptedAgent : IAsyncDisposable
 {
     readonly GrpcChannel _channel;
     readonly AsyncDuplexStreamingCall<AgentMessage, ControllerMessage> _call;
@@ -99,6 +99,9 @@ public sealed class ScriptedAgent : IAsyncDisposable
                 case Command.OpOneofCase.Snapshot: if (!HangSnapshots) await SendAsync(Result(SnapshotResult(c))); break;
                 case Command.OpOneofCase.DeleteSnapshot: await SendAsync(Result(new CommandResult { CommandId = c.Id, Done = true })); break;
                 case Command.OpOneofCase.Export: await ExportAsync(c); break;
+                case Command.OpOneofCase.Console: await ConsoleAsync(c); break;
+                case Command.OpOneofCase.ConsoleInput: await SendAsync(Result(ConsoleInput(c))); break;
+                case Command.OpOneofCase.ConsoleLog: await SendAsync(Result(new CommandResult { CommandId = c.Id, Done = true, ConsoleLog = ConsoleLogTail(c.ConsoleLog) })); break;
             }
         }
         catch (Exception) when (_cts.IsCancellationRequested) { }

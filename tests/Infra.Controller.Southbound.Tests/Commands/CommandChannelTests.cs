@@ -13,6 +13,13 @@ public sealed class CommandChannelTests
     static CommandResult Chunk(string id, int n, bool done = false) =>
         new() { CommandId = id, Done = done, Chunk = new ExportChunk { Offset = (ulong)n, Data = ByteString.CopyFrom((byte)n) } };
 
+    static Command Console(string id, uint window) => new() { Id = id, Console = new ConsoleCommand { InstanceId = "ins-1", Window = window } };
+    static CommandResult Output(string id, string text = "", bool roleOnly = false) => new()
+    {
+        CommandId = id,
+        Console = roleOnly ? new ConsoleResponse { Status = new ConsoleStatus { Writer = true, Reason = "writer" } } : new ConsoleResponse { Data = ByteString.CopyFromUtf8(text) },
+    };
+
     static List<ControllerMessage> Drain(CommandChannel c)
     {
         var all = new List<ControllerMessage>();
@@ -103,6 +110,34 @@ public sealed class CommandChannelTests
         Assert.Equal(("e", true), (control.CommandId, control.Cancel));
         Assert.Equal(0, c.PendingCount);
         Assert.False(c.Deliver(new CommandResult { CommandId = "e", Done = true }));
+    }
+
+    [Fact]
+    public async Task Console_EveryResultTakenGivesOneCredit_AndAnAgentPastItsWindowFailsOnlyThatConsole()
+    {
+        var c = new CommandChannel("h1");
+        var con = c.Start(Console("con", window: 2));
+        var other = c.Start(Snap("s"));
+        Drain(c);
+        var reader = con.ReadAllAsync().GetAsyncEnumerator();
+        c.Deliver(Output("con", roleOnly: true));
+        c.Deliver(Output("con", "GUEST-BOOTED"));
+        Assert.Empty(Drain(c));                                   // nothing taken yet: no credit back
+        Assert.True(await reader.MoveNextAsync());
+        Assert.True(await reader.MoveNextAsync());
+        Assert.Equal("GUEST-BOOTED", reader.Current.Console.Data.ToStringUtf8());
+        Assert.Equal([1u, 1u], Drain(c).Select(m => m.Control.Credit));
+
+        // A caller that stops reading: two more fit the window, the third breaks the contract.
+        Assert.True(c.Deliver(Output("con", "a")));
+        Assert.True(c.Deliver(Output("con", "b")));
+        Assert.True(c.Deliver(Output("con", "c")));
+        var cancel = Assert.Single(Drain(c)).Control;
+        Assert.Equal(("con", true), (cancel.CommandId, cancel.Cancel));
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => { while (await reader.MoveNextAsync()) { } });
+        Assert.Equal(StatusCode.Internal, ex.StatusCode);
+        c.Deliver(new CommandResult { CommandId = "s", Done = true });
+        Assert.Single(await other.ReadAllAsync().ToListAsync());
     }
 
     [Fact]

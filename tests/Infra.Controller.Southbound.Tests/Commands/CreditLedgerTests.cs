@@ -47,4 +47,18 @@ public sealed class CreditLedgerTests
         if (!noChunk) r.Chunk = new ExportChunk { Data = data ? ByteString.CopyFrom(1, 2) : ByteString.Empty, DoneBytes = 2 };
         Assert.Equal(spends, CreditLedger.IsData(r));
     }
+
+    [Theory]
+    [InlineData(true, false, false)]  // console output
+    [InlineData(false, true, false)]  // a role change only (no output): the agent took credit for it too
+    [InlineData(false, false, true)]  // the last result: the console closed
+    public void IsData_EveryConsoleResultSpendsCredit(bool output, bool status, bool closed)
+    {
+        var c = new ConsoleResponse();
+        if (output) c.Data = ByteString.CopyFromUtf8("login: ");
+        if (status) c.Status = new ConsoleStatus { Writer = false, Reason = "read-only" };
+        if (closed) c.Closed = "the VM stopped";
+        Assert.True(CreditLedger.IsData(new CommandResult { CommandId = "con", Done = closed, Console = c }));
+        Assert.False(CreditLedger.IsData(new CommandResult { CommandId = "con", Done = true, Error = "cancelled" }));
+    }
 }

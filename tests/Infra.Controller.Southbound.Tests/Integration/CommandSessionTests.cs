@@ -55,6 +55,56 @@ public sealed class CommandSessionTests
     }
 
     [Fact]
+    public async Task Console_CreditFollowsTheCaller_AndDesiredStateAndHeartbeatsFlowBesideAStalledConsole()
+    {
+        await using var server = await SouthboundServer.StartAsync();
+        await Seed.TenantAsync(server.Store);
+        await Seed.VmAsync(server.Store, "i1", "p1", "h1", 1);
+        await using var agent = await TestAgent.ConnectAsync(server, "h1", "127.0.0.11");
+        await agent.WelcomeAsync();
+        var full = await agent.NextDesiredAsync();
+        await agent.SendAsync(new AgentMessage { Ack = new Ack { Version = full.Version } });
+
+        var console = server.Commands.RunAsync("h1", new Command { Id = "con-1", Console = new ConsoleCommand { InstanceId = "i1", Window = 2 } }, null, CancellationToken.None)
+            .GetAsyncEnumerator();
+        var first = console.MoveNextAsync();
+        Assert.Equal("con-1", (await NextCommandSideAsync(agent)).Command.Id);
+        Task SendOutputAsync(string text) =>
+            agent.SendAsync(new AgentMessage { CommandResult = new CommandResult { CommandId = "con-1", Console = new ConsoleResponse { Data = ByteString.CopyFromUtf8(text) } } });
+        await SendOutputAsync("GUEST-BOOTED\r\n");
+        Assert.True(await first);
+        Assert.Equal(1u, (await NextCommandSideAsync(agent)).Control.Credit);
+
+        // The caller stops reading; the agent uses its whole window.
+        await SendOutputAsync("a");
+        await SendOutputAsync("b");
+        // Beside the stalled console the session still carries heartbeats and desired state, and no credit comes.
+        await agent.SendAsync(new AgentMessage { Heartbeat = new Heartbeat { AppliedVersion = full.Version } });
+        await Seed.VmAsync(server.Store, "i2", "p2", "h1", 2);
+        for (var i = 0; !agent.Held.Items.ContainsKey(new(DesiredKind.Vm, "i2")); i++)
+        {
+            Assert.True(i < 20, "no desired state with i2 within 20 messages");
+            var m = await agent.NextAsync();
+            Assert.Equal(ControllerMessage.MsgOneofCase.Desired, m.MsgCase);
+            agent.Apply(m.Desired);
+        }
+
+        // Taking one result gives exactly one credit back.
+        Assert.True(await console.MoveNextAsync());
+        Assert.Equal("a", console.Current.Console.Data.ToStringUtf8());
+        var credit = (await NextCommandSideAsync(agent)).Control;
+        Assert.Equal(("con-1", 1u), (credit.CommandId, credit.Credit));
+        Assert.True(await console.MoveNextAsync());
+        Assert.Equal(1u, (await NextCommandSideAsync(agent)).Control.Credit);
+
+        // The console closes on its own (the VM stopped): the last result, then the end.
+        await agent.SendAsync(new AgentMessage { CommandResult = new CommandResult { CommandId = "con-1", Done = true, Console = new ConsoleResponse { Closed = "the VM stopped" } } });
+        Assert.True(await console.MoveNextAsync());
+        Assert.Equal("the VM stopped", console.Current.Console.Closed);
+        Assert.False(await console.MoveNextAsync());
+    }
+
+    [Fact]
     public async Task Session_IsPublishedInTheDirectory_AndWithdrawnWhenTheAgentLeaves_FailingItsCommandsUnavailable()
     {
         await using var server = await SouthboundServer.StartAsync();

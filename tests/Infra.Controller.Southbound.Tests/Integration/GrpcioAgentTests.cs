@@ -28,7 +28,7 @@ public sealed class GrpcioAgentTests
             foreach (var f in Directory.GetFiles(Path.Combine(baseDir, "protos", "infra", "v1"), "*.proto"))
                 File.WriteAllText(Path.Combine(protos, Path.GetFileName(f)), File.ReadAllText(f).Replace("  optional ", "  "));
             await RunAsync(dir, "-m", "grpc_tools.protoc", "-I", Path.Combine(dir, "protos"), "--python_out=" + dir, "--grpc_python_out=" + dir,
-                "infra/v1/common.proto", "infra/v1/hosts.proto", "infra/v1/instances.proto", "infra/v1/ports.proto",
+                "infra/v1/common.proto", "infra/v1/console.proto", "infra/v1/hosts.proto", "infra/v1/instances.proto", "infra/v1/ports.proto",
                 "infra/v1/volumes.proto", "infra/v1/southbound.proto");
             var output = await RunAsync(dir, Path.Combine(baseDir, "Python", "agent.py"), server.Address.Replace("http://", ""), "py-host", "127.0.0.21");
 

@@ -77,12 +77,17 @@ public sealed class TestAgent : IAsyncDisposable
     {
         var m = await NextAsync();
         Assert.Equal(ControllerMessage.MsgOneofCase.Desired, m.MsgCase);
-        var d = m.Desired;
+        Apply(m.Desired);
+        return m.Desired;
+    }
+
+    /// <summary>Applies a desired state to <see cref="Held"/> as an agent does (a delta must be on the held version).</summary>
+    public void Apply(DesiredState d)
+    {
         if (!d.Full) Assert.Equal(HeldVersion, d.BaseVersion);
         Assert.True(d.Version > HeldVersion, $"version {d.Version} does not grow past {HeldVersion}");
         Held = DeltaPlanner.Apply(Held, d);
         HeldVersion = d.Version;
-        return d;
     }
 
     /// <summary>Waits until a desired state satisfies <paramref name="done"/> (bounded), returning it.</summary>

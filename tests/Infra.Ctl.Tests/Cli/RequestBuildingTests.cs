@@ -66,6 +66,11 @@ public sealed class RequestBuildingTests
     [InlineData("instance attach-volume i-1 vol-2", "AttachVolumeRequest", "{'id':'i-1','volumeId':'vol-2'}")]
     [InlineData("instance detach-volume i-1 vol-2", "DetachVolumeRequest", "{'id':'i-1','volumeId':'vol-2'}")]
     [InlineData("instance snapshot i-1 --name nightly --require-quiesce", "SnapshotInstanceRequest", "{'id':'i-1','name':'nightly','requireQuiesce':true,'requestId':'req-1'}")]
+    [InlineData("instance console i-1", "ConsoleRequest", "{'open':{'instanceId':'i-1','access':'CONSOLE_ACCESS_WRITE'}}")]
+    [InlineData("instance console i-1 --read-only --tail 4", "ConsoleRequest", "{'open':{'instanceId':'i-1','access':'CONSOLE_ACCESS_READ_ONLY','tailBytes':4096}}")]
+    [InlineData("instance console i-1 --takeover", "ConsoleRequest", "{'open':{'instanceId':'i-1','access':'CONSOLE_ACCESS_TAKEOVER'}}")]
+    [InlineData("instance log i-1", "GetConsoleLogRequest", "{'instanceId':'i-1'}")]
+    [InlineData("instance log i-1 --tail 1024", "GetConsoleLogRequest", "{'instanceId':'i-1','tailBytes':1048576}")]
     [InlineData("instance delete i-1 --delete-boot-volume", "DeleteInstanceRequest", "{'id':'i-1','deleteBootVolume':true}")]
     // volumes and snapshots
     [InlineData("volume create -t t -n data --size 10", "CreateVolumeRequest", "{'requestId':'req-1','tenantId':'t','name':'data','sizeGib':'10'}")]

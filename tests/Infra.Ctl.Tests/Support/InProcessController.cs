@@ -42,6 +42,7 @@ public sealed class InProcessController : IAsyncDisposable
         app.MapGrpcService<ScriptedVolumes>();
         app.MapGrpcService<ScriptedImages>();
         app.MapGrpcService<ScriptedChanges>();
+        app.MapGrpcService<ScriptedInstances>();
         await app.StartAsync();
         return new InProcessController(app, $"{(certificate is null ? "http" : "https")}://127.0.0.1:{new Uri(app.Urls.First()).Port}");
     }
@@ -64,6 +65,10 @@ public sealed class Script
     public int? BreakExportAfterChunks { get; set; }
     public int AbortFirstPolicyUpdates { get; set; }
     public int WatchCalls;
+    /// <summary>Consoles the scripted Instances service answers read-only (a second writer).</summary>
+    public bool ConsoleReadOnly { get; set; }
+    /// <summary>What the scripted console log holds.</summary>
+    public byte[] ConsoleLog { get; set; } = "GUEST-BOOTED\r\n"u8.ToArray();
 
     public void Record(Google.Protobuf.IMessage request, ServerCallContext context)
     {
