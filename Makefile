@@ -3,7 +3,7 @@ SHELL := /bin/bash
 DOTNET ?= dotnet
 BENCHES := Infra.Grpc.Benchmarks Infra.Store.Benchmarks Infra.Flows.Benchmarks Infra.Agent.Network.Benchmarks
 
-.PHONY: build test cloud cloud-down bench packages clean
+.PHONY: build test cloud cloud-down image bench packages clean
 
 build:
 	$(DOTNET) build Infra.sln -c Release -v minimal
@@ -19,6 +19,11 @@ cloud:
 
 cloud-down:
 	bash packaging/cloud/up.sh down
+
+# The guest images, from Debian packages, cached by their inputs: out/images/infra-small.qcow2 and
+# out/images/infra-debian.qcow2 (images/README.md). IMAGES="small" builds only that one.
+image:
+	bash images/build.sh $(IMAGES)
 
 # Prints every benchmark table; each compares against its own baseline in the same run.
 bench:

@@ -11,6 +11,8 @@ pkgs=(
   iproute2 iputils-ping netcat-openbsd socat           # namespaces, veth, packets
   debootstrap systemd cpio      # a booted systemd test root; the test guest's initrd
   bsdutils                      # script(1): a pty for the interactive console test (Essential on Debian)
+  mmdebstrap grub-pc-bin fdisk e2fsprogs   # make image: the Debian root, GRUB, the MBR disk (images/)
+  genisoimage dnsmasq-base openssh-client  # image tests: NoCloud drives, DHCP + RA, SSH into the Debian guest
 )
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
