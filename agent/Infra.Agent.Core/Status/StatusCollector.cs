@@ -25,6 +25,6 @@ public sealed partial class StatusCollector(IReadOnlyList<IStatusSource> sources
         return failed ? null : report;
     }
 
-    [LoggerMessage(EventId = 6001, Level = LogLevel.Warning, Message = "Status source {Source} failed: {Error}")]
+    [LoggerMessage(EventId = 6201, Level = LogLevel.Warning, Message = "Status source {Source} failed: {Error}")]
     private partial void LogSourceFailed(string source, string error);
 }
