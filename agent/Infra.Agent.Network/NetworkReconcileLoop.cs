@@ -88,7 +88,4 @@ public sealed partial class NetworkReconcileLoop : IAsyncDisposable
         try { await _loop.ConfigureAwait(false); } catch (OperationCanceledException) { }
         _stop.Dispose();
     }
-
-    [LoggerMessage(EventId = 2201, Level = LogLevel.Warning, Message = "Network reconcile pass failed: {Reason}; retrying in {Delay}")]
-    private static partial void LogPassFailed(ILogger logger, string reason, TimeSpan delay);
 }

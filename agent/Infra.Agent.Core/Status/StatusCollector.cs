@@ -24,7 +24,4 @@ public sealed partial class StatusCollector(IReadOnlyList<IStatusSource> sources
         }
         return failed ? null : report;
     }
-
-    [LoggerMessage(EventId = 6201, Level = LogLevel.Warning, Message = "Status source {Source} failed: {Error}")]
-    private partial void LogSourceFailed(string source, string error);
 }

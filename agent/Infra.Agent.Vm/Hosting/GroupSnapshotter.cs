@@ -137,13 +137,4 @@ public static partial class GroupSnapshotter
             catch (Exception e) { LogUndoFailed(log, vmId, "vCPU stop", e.Message); throw; }
         }
     }
-
-    [LoggerMessage(EventId = 5105, Level = LogLevel.Information, Message = "VM {VmId}: group snapshot of {Count} volume(s), {Method}, window {WindowUs} us")]
-    private static partial void LogSnapshot(ILogger log, string vmId, int count, string method, long windowUs);
-
-    [LoggerMessage(EventId = 5106, Level = LogLevel.Warning, Message = "VM {VmId}: guest agent did not freeze ({Detail}); taking a crash-consistent snapshot")]
-    private static partial void LogNoQuiesce(ILogger log, string vmId, string detail);
-
-    [LoggerMessage(EventId = 5107, Level = LogLevel.Error, Message = "VM {VmId}: could not undo the snapshot's {What}: {Error}")]
-    private static partial void LogUndoFailed(ILogger log, string vmId, string what, string error);
 }
