@@ -19,14 +19,11 @@ public static class RepoTree
 
     static readonly string[] Skipped = ["obj", "bin", ".git", "out", "node_modules"];
 
-    /// <summary>Every file under <paramref name="top"/> (relative, or "" for all) whose name ends with
-    /// <paramref name="suffix"/>, skipping build output and hidden folders; sorted, relative paths.</summary>
-    public static IReadOnlyList<string> Files(string suffix, string top = "")
+    // One walk of the tree per test run: every check filters this list.
+    static readonly Lazy<string[]> AllFiles = new(() =>
     {
         var result = new List<string>();
-        var start = Path.Combine(Root, top);
-        if (!Directory.Exists(start)) return result;
-        var stack = new Stack<string>([start]);
+        var stack = new Stack<string>([Root]);
         while (stack.Count > 0)
         {
             var dir = stack.Pop();
@@ -35,17 +32,27 @@ public static class RepoTree
                 var name = Path.GetFileName(sub);
                 if (!Skipped.Contains(name) && !name.StartsWith('.')) stack.Push(sub);
             }
-            foreach (var f in Directory.EnumerateFiles(dir))
-                if (f.EndsWith(suffix, StringComparison.Ordinal)) result.Add(Relative(f));
+            foreach (var f in Directory.EnumerateFiles(dir)) result.Add(Relative(f));
         }
         result.Sort(StringComparer.Ordinal);
-        return result;
-    }
+        return result.ToArray();
+    });
+
+    static readonly Lazy<string[]> Sources = new(() =>
+        AllFiles.Value.Where(f => f.EndsWith(".cs", StringComparison.Ordinal) && !IsGenerated(f)).ToArray());
+
+    /// <summary>Every file under <paramref name="top"/> (relative, or "" for all) whose name ends with
+    /// <paramref name="suffix"/>, skipping build output and hidden folders; sorted, relative paths.</summary>
+    public static IReadOnlyList<string> Files(string suffix, string top = "") =>
+        AllFiles.Value.Where(f => f.EndsWith(suffix, StringComparison.Ordinal) && Under(f, top)).ToList();
+
+    static bool Under(string relative, string top) =>
+        top.Length == 0 || relative.StartsWith(top.TrimEnd('/') + "/", StringComparison.Ordinal);
 
     /// <summary>Hand-written C# sources: not *.g.cs, not Grpc.Tools/protoc output (which opens with
     /// an auto-generated marker), not under obj/ or bin/.</summary>
     public static IReadOnlyList<string> SourceFiles(string top = "") =>
-        Files(".cs", top).Where(f => !IsGenerated(f)).ToList();
+        Sources.Value.Where(f => Under(f, top)).ToList();
 
     public static bool IsGenerated(string relative)
     {
