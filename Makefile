@@ -1,7 +1,7 @@
 # The two commands a newcomer needs are `make cloud` and `make test` (see README.md).
 SHELL := /bin/bash
 DOTNET ?= dotnet
-BENCHES := Infra.Grpc.Benchmarks Infra.Store.Benchmarks Infra.Flows.Benchmarks Infra.Agent.Network.Benchmarks
+BENCHES := Infra.Grpc.Benchmarks Infra.Store.Benchmarks Infra.Flows.Benchmarks Infra.Agent.Network.Benchmarks Infra.Agent.Vm.Benchmarks
 
 .PHONY: build test cloud cloud-down image bench packages clean
 

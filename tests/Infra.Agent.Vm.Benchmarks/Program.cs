@@ -6,7 +6,7 @@ using Infra.Agent.Compute.Model;
 using Infra.Agent.Vm.Benchmarks;
 using Infra.Agent.Vm.Hosting;
 
-// VM start cost of the agent against qemu alone and libvirt (when installed; see Libvirt.cs). No guest is
+// VM start cost of the agent against qemu alone and libvirt (apt-get installs it when missing; see Libvirt.cs). No guest is
 // booted: a VM counts as started when qemu announces RESUME after "cont" (SeaBIOS then finds no
 // disk, which does not matter here). Usage: dotnet run -c Release -- [N=8]
 var n = args.Length > 0 ? int.Parse(args[0]) : 8;

@@ -1,15 +1,17 @@
 namespace Infra.Agent.Storage.Processes;
 
 /// <summary>
-/// How storage daemons are started. Today a plain child process; later a systemd transient unit, so
-/// the daemon outlives an agent restart. Callers only need a PID, an exit wait and a stop.
+/// How storage daemons are started. The agent uses a transient systemd unit (Infra.Agent.Vm's
+/// SystemdProcessLauncher) or, without systemd, <see cref="DetachedProcessLauncher"/>; both let the
+/// daemon outlive an agent restart. <see cref="ChildProcessLauncher"/> ties it to this process
+/// (tests, dev). Callers only need a PID, an exit wait and a stop.
 /// </summary>
 public interface IProcessLauncher
 {
     Task<IManagedProcess> StartAsync(ProcessSpec spec, CancellationToken ct = default);
 }
 
-/// <summary>What to run. Name is a stable label (a unit name later), unique per host.</summary>
+/// <summary>What to run. Name is a stable label, unique per host: the unit name under systemd, the log file's name otherwise.</summary>
 public sealed record ProcessSpec(string Name, string FileName, IReadOnlyList<string> Arguments);
 
 public interface IManagedProcess : IAsyncDisposable
