@@ -17,17 +17,14 @@ public sealed partial class CodeIndex
     public static CodeIndex Repo => Built.Value;
     static readonly Lazy<CodeIndex> Built = new(() => Build(RepoTree.Root));
 
-    [GeneratedRegex(@"\b(?:class|record|struct|interface|enum|delegate\s+[\w<>\[\]?,. ]+?)\s+(?:class\s+|struct\s+)?([A-Za-z_]\w*)")]
-    private static partial Regex CsType();
-
-    [GeneratedRegex(@"^\s*namespace\s+([\w.]+)", RegexOptions.Multiline)]
-    private static partial Regex CsNamespace();
+    [GeneratedRegex(@"\bdelegate\s+[\w<>\[\]?,. ]+?\s+([A-Za-z_]\w*)\s*[<(]")]
+    private static partial Regex CsDelegate();
 
     [GeneratedRegex(@"\b(message|enum|service)\s+(\w+)")]
     private static partial Regex ProtoType();
 
-    [GeneratedRegex(@"[A-Za-z_][A-Za-z0-9_]*")]
-    private static partial Regex Identifier();
+    static readonly HashSet<string> TypeKeywords = ["class", "record", "struct", "interface", "enum"];
+    static readonly HashSet<string> TypeModifiers = ["class", "struct"]; // record class / record struct
 
     public static CodeIndex Build(string root)
     {
@@ -36,14 +33,32 @@ public sealed partial class CodeIndex
         var identifiers = new HashSet<string>(StringComparer.Ordinal);
         foreach (var f in RepoTree.SourceFiles())
         {
-            var code = WithoutComments(RepoTree.ReadText(f));
-            foreach (Match m in CsType().Matches(code)) types.Add(m.Groups[1].Value);
-            foreach (Match m in CsNamespace().Matches(code))
+            var text = RepoTree.ReadText(f);
+            var tokens = CodeScanner.Identifiers(text);
+            string? previous = null;
+            for (var i = 0; i < tokens.Count; i++)
             {
-                var parts = m.Groups[1].Value.Split('.');
-                for (var i = 1; i <= parts.Length; i++) namespaces.Add(string.Join('.', parts[..i]));
+                var t = tokens[i];
+                identifiers.Add(t.Text);
+                if (t.InString) { previous = null; continue; }
+                if (previous is not null && TypeKeywords.Contains(previous) && !(previous == "record" && TypeModifiers.Contains(t.Text)))
+                    types.Add(t.Text);
+                if (previous == "namespace")
+                {
+                    // namespace A.B.C: the scanner splits at dots; rebuild the dotted name from the text.
+                    var at = text.IndexOf("namespace " + t.Text, StringComparison.Ordinal);
+                    if (at >= 0)
+                    {
+                        var end = at + 10;
+                        while (end < text.Length && (char.IsLetterOrDigit(text[end]) || text[end] is '_' or '.')) end++;
+                        var parts = text[(at + 10)..end].Split('.');
+                        for (var k = 1; k <= parts.Length; k++) namespaces.Add(string.Join('.', parts[..k]));
+                    }
+                }
+                previous = t.Text;
             }
-            foreach (Match m in Identifier().Matches(code)) identifiers.Add(m.Value);
+            if (text.Contains("delegate ", StringComparison.Ordinal))
+                foreach (Match m in CsDelegate().Matches(text)) types.Add(m.Groups[1].Value);
         }
         foreach (var f in RepoTree.Files(".proto"))
         {
@@ -53,24 +68,19 @@ public sealed partial class CodeIndex
                 types.Add(m.Groups[2].Value);
                 if (m.Groups[1].Value == "service") { types.Add(m.Groups[2].Value + "Client"); types.Add(m.Groups[2].Value + "Base"); }
             }
-            foreach (Match m in Identifier().Matches(code)) identifiers.Add(m.Value);
+            foreach (var t in CodeScanner.Identifiers(code)) identifiers.Add(t.Text);
         }
         foreach (var f in RepoTree.Files(".csproj").Concat(RepoTree.Files(".props")))
-            foreach (Match m in Identifier().Matches(RepoTree.ReadText(f))) identifiers.Add(m.Value);
+            foreach (var t in CodeScanner.Identifiers(RepoTree.ReadText(f))) identifiers.Add(t.Text);
         return new CodeIndex { Types = types, Namespaces = namespaces, Identifiers = identifiers };
     }
 
-    /// <summary>Drops // and /* */ comments, so a name that survives only in a comment counts as gone.
-    /// Approximate about // inside strings (a URL in a string loses its tail), which only hides identifiers.</summary>
+    /// <summary>Drops // and /* */ comments (not "//" inside strings), so a name that survives only in a
+    /// comment counts as gone.</summary>
     public static string WithoutComments(string code)
     {
-        var noBlocks = BlockComment().Replace(code, " ");
-        return LineComment().Replace(noBlocks, "");
+        var kept = new System.Text.StringBuilder(code.Length);
+        CodeScanner.Identifiers(code, kept);
+        return kept.ToString();
     }
-
-    [GeneratedRegex(@"/\*.*?\*/", RegexOptions.Singleline)]
-    private static partial Regex BlockComment();
-
-    [GeneratedRegex(@"//[^\n]*")]
-    private static partial Regex LineComment();
 }
