@@ -17,6 +17,7 @@ public static class ApiRegistration
     [
         Infra.V1.Tenants.Descriptor.FullName, Infra.V1.Networks.Descriptor.FullName, Infra.V1.Policies.Descriptor.FullName, Infra.V1.Ports.Descriptor.FullName,
         Infra.V1.Instances.Descriptor.FullName, Infra.V1.Volumes.Descriptor.FullName, Infra.V1.Images.Descriptor.FullName, Infra.V1.Hosts.Descriptor.FullName,
+        Infra.V1.KeyPairs.Descriptor.FullName,
         Infra.V1.Changes.Descriptor.FullName,
     ];
 
@@ -34,6 +35,7 @@ public static class ApiRegistration
         services.AddSingleton<VolumesService>();
         services.AddSingleton<ImagesService>();
         services.AddSingleton<HostsService>();
+        services.AddSingleton<KeyPairsService>();
         services.AddSingleton<ChangesService>();
         return services;
     }
@@ -48,6 +50,7 @@ public static class ApiRegistration
         endpoints.MapGrpcService<VolumesService>();
         endpoints.MapGrpcService<ImagesService>();
         endpoints.MapGrpcService<HostsService>();
+        endpoints.MapGrpcService<KeyPairsService>();
         endpoints.MapGrpcService<ChangesService>();
         return endpoints;
     }

@@ -21,6 +21,7 @@ public sealed class CtlApp
         Root.Subcommands.Add(VolumeCommands.Build(Kit));
         Root.Subcommands.Add(ImageCommands.Build(Kit));
         Root.Subcommands.Add(HostCommands.Build(Kit));
+        Root.Subcommands.Add(KeyPairCommands.Build(Kit));
         Root.Subcommands.Add(WatchCommand.Build(Kit));
         Root.Subcommands.Add(CompletionCommand.Build(Kit));
     }

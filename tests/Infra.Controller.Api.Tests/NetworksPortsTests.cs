@@ -71,6 +71,15 @@ public sealed class NetworksPortsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CreatePort_OnAnIpv6Slash64_GetsTheSlaacAddressOfItsMac()
+    {
+        var t = await TenantAsync(s, "t");
+        var n = await NetworkAsync(s, t.Meta.Id, "v6", "fd00:7::/64");
+        var p = await s.Ports.CreatePortAsync(new CreatePortRequest { NetworkId = n.Meta.Id, MacAddress = "52:54:00:12:34:56" });
+        Assert.Equal("fd00:7::5054:ff:fe12:3456", Assert.Single(p.FixedIps).Address);
+    }
+
+    [Fact]
     public async Task DeleteNetwork_WithPorts_FailedPrecondition()
     {
         var t = await TenantAsync(s, "t");

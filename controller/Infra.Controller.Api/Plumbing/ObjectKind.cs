@@ -24,6 +24,7 @@ public static class Kinds
     public static readonly ObjectKind<Volume> Volume = new("volumes", "Volume", Infra.V1.Volume.Parser, v => v.Meta, v => v.TenantId, ResourceKind.Volume);
     public static readonly ObjectKind<Snapshot> Snapshot = new("snapshots", "Snapshot", Infra.V1.Snapshot.Parser, s => s.Meta, s => s.TenantId, ResourceKind.Snapshot);
     public static readonly ObjectKind<Image> Image = new("images", "Image", Infra.V1.Image.Parser, i => i.Meta, i => i.TenantId, ResourceKind.Image);
+    public static readonly ObjectKind<KeyPair> KeyPair = new("keypairs", "KeyPair", Infra.V1.KeyPair.Parser, k => k.Meta, k => k.TenantId, ResourceKind.KeyPair);
     public static readonly ObjectKind<Host> Host = new("hosts", "Host", Infra.V1.Host.Parser, h => h.Meta, _ => "", ResourceKind.Host);
 
     /// <summary>Kind of a stored key by its segment, for the watch stream.</summary>
@@ -32,5 +33,6 @@ public static class Kinds
         ["tenants"] = ResourceKind.Tenant, ["networks"] = ResourceKind.Network, ["policies"] = ResourceKind.Policy,
         ["ports"] = ResourceKind.Port, ["instances"] = ResourceKind.Instance, ["volumes"] = ResourceKind.Volume,
         ["snapshots"] = ResourceKind.Snapshot, ["images"] = ResourceKind.Image, ["hosts"] = ResourceKind.Host,
+        ["keypairs"] = ResourceKind.KeyPair,
     };
 }

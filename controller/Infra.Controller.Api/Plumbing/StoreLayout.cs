@@ -37,6 +37,10 @@ public static class StoreLayout
     /// <summary>Reboot generation of an instance (the agent reboots when it grows).</summary>
     public static string RebootGeneration(string instanceId) => $"{Root}reboots/{instanceId}";
 
+    /// <summary>An instance's user-data (raw bytes), apart from the instance so that reads, lists and
+    /// watch events never carry it (it often holds secrets); the config drive composer reads it.</summary>
+    public static string UserData(string instanceId) => $"{Root}user-data/{instanceId}";
+
     /// <summary>IPAM and placement claims keep their own formats under these roots.</summary>
     public const string IpamRoot = Root + "ipam/";
     public const string ClaimsRoot = Root + "claims/";

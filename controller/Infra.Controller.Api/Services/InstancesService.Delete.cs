@@ -27,6 +27,8 @@ public sealed partial class InstancesService
             plan.Ops.Add(ObjectStore.Delete(StoreLayout.Name(Kinds.Instance.Segment, i.TenantId, i.Meta.Name)));
             plan.Ops.Add(ObjectStore.Delete(StoreLayout.Owned(i.TenantId, Kinds.Instance.Segment, i.Meta.Id)));
             plan.Ops.Add(ObjectStore.Delete(StoreLayout.RebootGeneration(i.Meta.Id)));
+            plan.Ops.Add(ObjectStore.Delete(StoreLayout.UserData(i.Meta.Id)));
+            foreach (var k in i.SshKeyIds) plan.Ops.Add(ObjectStore.Delete(StoreLayout.Ref(Kinds.KeyPair.Segment, k, Kinds.Instance.Segment, i.Meta.Id)));
             plan.Ops.Add(ObjectStore.DeletePrefix(StoreLayout.InstanceOwnedPrefix(i.Meta.Id)));
             var deletedPorts = new List<Port>();
             foreach (var portId in i.PortIds)

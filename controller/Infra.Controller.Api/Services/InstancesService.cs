@@ -39,11 +39,14 @@ public sealed partial class InstancesService(ApiContext api, Infra.Controller.So
             AntiAffinityGroup = cmd.AntiAffinityGroup ?? "",
             State = InstanceState.Scheduled,
             DesiredState = cmd.Start ? InstanceState.Running : InstanceState.Stopped,
+            Hostname = cmd.Guest.Hostname ?? "",
         };
+        instance.SshKeyIds.AddRange(cmd.Guest.SshKeyIds);
         instance.Meta.Labels.Add(cmd.Labels.Items);
         var plan = new CreatePlan { Scope = cmd.TenantId, Method = nameof(CreateInstance), Name = cmd.Name, RequestId = cmd.RequestId };
         NetworksService.Owned(plan, tenant, id, Kinds.Instance.Segment);
 
+        await GuestConfigAsync(cmd, instance, plan, ct);
         var boot = await BootVolumeAsync(cmd, instance, plan, ct);
         var attached = new List<Stored<Volume>>();
         for (var i = 0; i < cmd.VolumeIds.Length; i++)

@@ -56,7 +56,10 @@ public sealed class PortBuilder(ApiContext api)
             {
                 var subnet = net.Subnets.First(s => SubnetMapping.ToDomain(s).Cidr == want.Subnet);
                 var ipam = SubnetMapping.ToIpam(subnet);
-                var r = want.Address is { } a
+                // On an IPv6 /64 the guest forms its address by SLAAC from the MAC; IPAM hands out
+                // that very address so router advertisements, the guest and port security agree.
+                var address = want.Address ?? (IsSlaacSubnet(ipam) ? SlaacAddress(ipam, port.MacAddress) : null);
+                var r = address is { } a
                     ? await api.Ipam.AllocateSpecificAsync(networkId, ipam, a, id, ct)
                     : await api.Ipam.AllocateAsync(networkId, ipam, id, ct);
                 if (!r.Ok) throw IpamError(r, Violations.Path(field, "fixed_ips"), networkId);
@@ -100,6 +103,11 @@ public sealed class PortBuilder(ApiContext api)
         var holder = await api.Store.GetStringAsync(key, ct);
         throw ApiErrors.Precondition("MAC_IN_USE", text, $"MAC {text} is already used by port {holder}; leave mac_address empty to get a free one");
     }
+
+    static bool IsSlaacSubnet(Core.Ipam.SubnetSpec s) => !s.IsV4 && s.Cidr.PrefixLength == 64 && s.Ranges is not { Count: > 0 };
+
+    static IPAddress SlaacAddress(Core.Ipam.SubnetSpec s, string mac) =>
+        Domain.Guests.Slaac.Address(s.Cidr.BaseAddress, MacAddress.TryParse(mac, out var m, out var e) ? m : throw new InvalidOperationException(e));
 
     static global::Grpc.Core.RpcException IpamError(IpamResult r, string field, string networkId) => r.Outcome switch
     {

@@ -18,6 +18,7 @@ public static class SubnetMapping
         };
         w.DnsServers.AddRange(s.DnsServers.Select(d => d.ToString()));
         w.AllocationRanges.AddRange(s.AllocationRanges.Select(r => new Infra.V1.AddressRange { First = r.First.ToString(), Last = r.Last.ToString() }));
+        w.HostRoutes.AddRange(s.HostRoutes.Select(r => new Infra.V1.HostRoute { Destination = r.Destination.ToString(), Nexthop = r.Nexthop.ToString() }));
         return w;
     }
 

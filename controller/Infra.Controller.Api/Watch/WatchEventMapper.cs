@@ -42,6 +42,7 @@ public sealed class WatchEventMapper(IReadOnlySet<ResourceKind> kinds, string? t
             case ResourceKind.Volume: ev.Volume = ObjectStore.Decode(Kinds.Volume, kv); owner = ev.Volume.TenantId; break;
             case ResourceKind.Snapshot: ev.Snapshot = ObjectStore.Decode(Kinds.Snapshot, kv); owner = ev.Snapshot.TenantId; break;
             case ResourceKind.Image: ev.Image = ObjectStore.Decode(Kinds.Image, kv); owner = ev.Image.TenantId.Length == 0 ? tenantId ?? "" : ev.Image.TenantId; break;
+            case ResourceKind.KeyPair: ev.KeyPair = ObjectStore.Decode(Kinds.KeyPair, kv); owner = ev.KeyPair.TenantId; break;
             case ResourceKind.Host: ev.Host = ObjectStore.Decode(Kinds.Host, kv); owner = ""; break;
             default: return null;
         }

@@ -27,7 +27,17 @@ public sealed record InstanceSize(int Vcpus, int CpuMhz, long MemoryMib)
 
 public sealed record CreateInstance(string? RequestId, string TenantId, string Name, InstanceSize Size,
     BootSource Boot, ImmutableArray<string> VolumeIds, ImmutableArray<NicSpec> Nics,
-    string? AffinityGroup, string? AntiAffinityGroup, bool Start, Labels Labels);
+    string? AffinityGroup, string? AntiAffinityGroup, bool Start, Labels Labels)
+{
+    /// <summary>What the config drive carries: user-data (empty when none), key pairs, the hostname (null: the name).</summary>
+    public GuestConfig Guest { get; init; } = GuestConfig.None;
+}
+
+/// <summary>The guest's own configuration from CreateInstance, delivered on the config drive.</summary>
+public sealed record GuestConfig(ReadOnlyMemory<byte> UserData, ImmutableArray<string> SshKeyIds, string? Hostname)
+{
+    public static GuestConfig None { get; } = new(ReadOnlyMemory<byte>.Empty, [], null);
+}
 public sealed record GetInstance(string Id);
 public sealed record ListInstances(string? TenantId, string? HostId, Page Page);
 public sealed record StartInstance(string Id);

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace Infra.Controller.Domain.Model;
 
 /// <summary>Kinds of server-assigned ids; the prefix lets a reader (and a validator) tell them apart.</summary>
-public enum IdKind { Tenant, Network, Policy, Port, Instance, Volume, Snapshot, Image, Rule }
+public enum IdKind { Tenant, Network, Policy, Port, Instance, Volume, Snapshot, Image, Rule, KeyPair }
 
 /// <summary>
 /// Ids are "&lt;prefix&gt;-&lt;16 base32 chars&gt;": 80 random bits (collision odds stay negligible
@@ -26,6 +26,7 @@ public static class ResourceId
         IdKind.Snapshot => "snp",
         IdKind.Image => "img",
         IdKind.Rule => "rul",
+        IdKind.KeyPair => "key",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown id kind"),
     };
 
@@ -68,7 +69,7 @@ public static class ResourceId
 
     static string Noun(IdKind kind)
     {
-        var name = kind.ToString().ToLowerInvariant();
+        var name = kind == IdKind.KeyPair ? "key pair" : kind.ToString().ToLowerInvariant();
         return $"{("aeiou".Contains(name[0]) ? "an" : "a")} {name} id";
     }
 

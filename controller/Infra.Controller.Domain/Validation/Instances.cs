@@ -13,6 +13,9 @@ public static class InstanceValidation
     public const int MaxVolumes = 24;
     public const int MaxNics = 16;
     public const ulong MaxBootGib = VolumeValidation.MaxSizeGib;
+    /// <summary>cloud-init's user-data limit on most clouds (EC2, OpenStack): 64 KiB.</summary>
+    public const int MaxUserDataBytes = 64 * 1024;
+    public const int MaxSshKeys = 16;
 
     public static ValidationResult<CreateInstance> Validate(CreateInstanceRequest r)
     {
@@ -29,8 +32,27 @@ public static class InstanceValidation
         if (affinity.Length > 0 && affinity == anti)
             v.Add("anti_affinity_group", $"\"{anti}\" is also the affinity group; an instance cannot be placed both with and apart from the same group");
         var labels = v.Labels("labels", r.Labels);
+        var guest = Guest(v, r);
         return v.Finish(() => new CreateInstance(requestId, tenant!, name, size, boot!, volumes, nics,
-            affinity.Length == 0 ? null : affinity, anti.Length == 0 ? null : anti, r.HasStart ? r.Start : true, labels));
+            affinity.Length == 0 ? null : affinity, anti.Length == 0 ? null : anti, r.HasStart ? r.Start : true, labels) { Guest = guest });
+    }
+
+    /// <summary>user_data, ssh_key_ids and hostname: what the config drive carries.</summary>
+    static GuestConfig Guest(Violations v, CreateInstanceRequest r)
+    {
+        if (r.UserData.Length > MaxUserDataBytes)
+            v.Add("user_data", $"is {r.UserData.Length} bytes; user-data may be at most {MaxUserDataBytes} bytes (64 KiB). Fetch larger payloads from the guest (a #! script that downloads them) instead");
+        if (r.SshKeyIds.Count > MaxSshKeys) v.Add("ssh_key_ids", $"has {r.SshKeyIds.Count} key pairs; at most {MaxSshKeys} can be given");
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < r.SshKeyIds.Count; i++)
+        {
+            var path = Violations.Index("ssh_key_ids", i);
+            if (v.Id(path, r.SshKeyIds[i], IdKind.KeyPair) is { } id && !seen.Add(id))
+                v.Add(path, $"{id} is listed twice");
+        }
+        // A hostname is one RFC 1123 label: the same rule as names (lower case; DNS is case-insensitive).
+        var hostname = v.Name("hostname", r.Hostname, required: false);
+        return new GuestConfig(r.UserData.Memory, [.. r.SshKeyIds], hostname.Length == 0 ? null : hostname);
     }
 
     static BootSource? Boot(Violations v, string field, Infra.V1.BootSource? boot)

@@ -26,8 +26,11 @@ public static partial class InstanceCommands
         var affinity = new Option<string>("--affinity-group") { Description = "Place on the same host as this group" };
         var anti = new Option<string>("--anti-affinity-group") { Description = "Place on a different host than this group's others" };
         var noStart = new Option<bool>("--no-start") { Description = "Place it but do not start it" };
+        var userData = new Option<string>("--user-data") { Description = "File with the config drive's user-data (a #! script or #cloud-config; at most 64 KiB)" };
+        var sshKeys = new Option<string[]>("--ssh-key") { Description = "Key pair id whose public key goes on the config drive (repeatable)" };
+        var hostname = new Option<string>("--hostname") { Description = "The guest's hostname (default: the instance name)" };
         var cmd = new Command("create", "Create an instance (placed, then started unless --no-start)")
-            { tenant, name, vcpus, mhz, memory, image, bootVolume, bootSize, keepBoot, networks, ports, policies, volumes, affinity, anti, noStart, labels };
+            { tenant, name, vcpus, mhz, memory, image, bootVolume, bootSize, keepBoot, networks, ports, policies, volumes, affinity, anti, noStart, userData, sshKeys, hostname, labels };
 
         return kit.Unary(cmd, (c, r, o) => c.Instances.CreateInstanceAsync(r, o), (p, rc) =>
         {
@@ -50,6 +53,15 @@ public static partial class InstanceCommands
             }
             foreach (var port in p.GetValue(ports) ?? []) r.Ports.Add(new PortSpec { PortId = port });
             if (p.GetValue(noStart)) r.Start = false;
+            if (p.GetValue(userData) is { } file)
+            {
+                // The server enforces the limit; the file is read whole either way (a bounded read
+                // would only hide how large it is).
+                try { r.UserData = Google.Protobuf.ByteString.CopyFrom(File.ReadAllBytes(file)); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UsageException($"--user-data: cannot read {file}: {e.Message}"); }
+            }
+            r.SshKeyIds.AddRange(p.GetValue(sshKeys) ?? []);
+            r.Hostname = p.GetValue(hostname) ?? "";
             return r;
         }, (r, w) => Render.Instances([r], w));
     }

@@ -21,6 +21,13 @@ public static partial class Render
         t.WriteTo(w);
     }
 
+    public static void KeyPairs(IEnumerable<KeyPair> items, TextWriter w)
+    {
+        var t = new Table("ID", "NAME", "TENANT", "TYPE", "FINGERPRINT", "REVISION");
+        foreach (var x in items) t.Row(x.Meta?.Id, x.Meta?.Name, x.TenantId, x.KeyType, x.Fingerprint, x.Meta?.Revision);
+        t.WriteTo(w);
+    }
+
     public static void Allocations(IEnumerable<Allocation> items, TextWriter w)
     {
         var t = new Table("ADDRESS", "SUBNET", "PORT");

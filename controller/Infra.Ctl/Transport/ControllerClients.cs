@@ -17,5 +17,6 @@ public sealed class ControllerClients(CallInvoker invoker)
     public Volumes.VolumesClient Volumes { get; } = new(invoker);
     public Images.ImagesClient Images { get; } = new(invoker);
     public Hosts.HostsClient Hosts { get; } = new(invoker);
+    public KeyPairs.KeyPairsClient KeyPairs { get; } = new(invoker);
     public Changes.ChangesClient Changes { get; } = new(invoker);
 }
