@@ -26,6 +26,14 @@ public static class StoreKeys
     /// (decimal text) that the API bumps on RebootInstance; VmSpec.reboot_generation carries it.</summary>
     public const string Reboots = "reboots";
 
+    /// <summary>Key pairs: read by the config drive composer, not a change-feed kind (a key pair is
+    /// immutable and cannot be deleted while an instance uses it).</summary>
+    public const string KeyPairs = "keypairs";
+
+    /// <summary>Not an API kind: "/infra/v1/user-data/&lt;instance&gt;" holds the instance's user-data
+    /// bytes (written once, with the instance).</summary>
+    public const string UserData = "user-data";
+
     /// <summary>Placement claims (ClaimStore's JSON per host), shared by the API and the evacuator.</summary>
     public const string ClaimsRoot = Root + "claims/";
 

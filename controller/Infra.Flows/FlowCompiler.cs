@@ -31,6 +31,7 @@ public static class FlowCompiler
         ConntrackStage.Emit(c, flows);
         PolicyStage.Emit(c, flows);
         ForwardingStage.Emit(c, flows);
+        GuestServicesStage.Emit(c, state.GuestServices, flows);
         return new FlowSet(MergeAndSort(flows));
     }
 

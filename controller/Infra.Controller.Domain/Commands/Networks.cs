@@ -13,7 +13,14 @@ public sealed record SubnetSpec(
     IpCidr Cidr,
     IPAddress? Gateway,
     ImmutableArray<IPAddress> DnsServers,
-    ImmutableArray<AddressRange> AllocationRanges);
+    ImmutableArray<AddressRange> AllocationRanges)
+{
+    /// <summary>Static routes announced to guests (DHCP option 121, cloud-init routes).</summary>
+    public ImmutableArray<HostRoute> HostRoutes { get; init; } = [];
+}
+
+/// <summary>A route a subnet's guests install: destination CIDR via a next hop inside the subnet.</summary>
+public sealed record HostRoute(IpCidr Destination, IPAddress Nexthop);
 
 public sealed record CreateNetwork(string? RequestId, string TenantId, string Name,
     ImmutableArray<SubnetSpec> Subnets, int Mtu, Labels Labels);

@@ -16,6 +16,7 @@ public static class SubnetValidation
     public const int MaxSubnets = 16;
     public const int MaxDnsServers = 8;
     public const int MaxAllocationRanges = 32;
+    public const int MaxHostRoutes = 16;
 
     static readonly IpCidr[] Unusable =
     [
@@ -44,8 +45,29 @@ public static class SubnetValidation
             .OfType<IPAddress>().ToImmutableArray();
 
         var ranges = Ranges(v, Violations.Path(field, "allocation_ranges"), s.AllocationRanges, cidr, gateway);
+        var routes = HostRoutes(v, Violations.Path(field, "host_routes"), s.HostRoutes, cidr);
         if (cidr is null) return null;
-        return new SubnetSpec(cidr.Value, gateway, dns, ranges);
+        return new SubnetSpec(cidr.Value, gateway, dns, ranges) { HostRoutes = routes };
+    }
+
+    /// <summary>Each route: a CIDR of the subnet's version, via an address inside the subnet (a guest
+    /// can only reach a next hop on its own link); no destination twice.</summary>
+    static ImmutableArray<HostRoute> HostRoutes(Violations v, string field, IList<Infra.V1.HostRoute> input, IpCidr? cidr)
+    {
+        if (input.Count > MaxHostRoutes) v.Add(field, $"has {input.Count} routes; at most {MaxHostRoutes} are allowed");
+        var routes = new List<HostRoute>();
+        for (var i = 0; i < input.Count; i++)
+        {
+            var path = Violations.Index(field, i);
+            var dest = v.Cidr(Violations.Path(path, "destination"), input[i].Destination);
+            var via = v.Address(Violations.Path(path, "nexthop"), input[i].Nexthop);
+            if (dest is not { } d || via is null || cidr is not { } c) continue;
+            if (d.Version != c.Version) { v.Add(Violations.Path(path, "destination"), $"{d} is IPv{(int)d.Version} but the subnet {c} is IPv{(int)c.Version}"); continue; }
+            if (!v.Check(Violations.Path(path, "nexthop"), UsableAddressError(c, via, "nexthop"))) continue;
+            if (routes.Any(r => r.Destination == d)) { v.Add(Violations.Path(path, "destination"), $"{d} is routed twice; give each destination one next hop"); continue; }
+            routes.Add(new HostRoute(d, via));
+        }
+        return [.. routes];
     }
 
     static bool CheckPrefix(Violations v, string field, IpCidr c)

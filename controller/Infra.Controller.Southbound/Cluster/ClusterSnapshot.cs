@@ -28,6 +28,12 @@ public sealed record ClusterSnapshot(
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, VolumeSpec>> Purges { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, VolumeSpec>>();
 
+    /// <summary>Key pairs by id (their public keys go on config drives).</summary>
+    public IReadOnlyDictionary<string, KeyPair> KeyPairs { get; init; } = new Dictionary<string, KeyPair>();
+
+    /// <summary>User-data per instance id (from /infra/v1/user-data/&lt;id&gt;); absent = none.</summary>
+    public IReadOnlyDictionary<string, ByteString> UserData { get; init; } = new Dictionary<string, ByteString>();
+
     public static ClusterSnapshot Empty { get; } = From(0, []);
 
     /// <summary>
@@ -51,6 +57,8 @@ public sealed record ClusterSnapshot(
         var volumes = new Dictionary<string, Volume>(StringComparer.Ordinal);
         var hosts = new Dictionary<string, Host>(StringComparer.Ordinal);
         var reboots = new Dictionary<string, ulong>(StringComparer.Ordinal);
+        var keyPairs = new Dictionary<string, KeyPair>(StringComparer.Ordinal);
+        var userData = new Dictionary<string, ByteString>(StringComparer.Ordinal);
         var purges = new Dictionary<string, Dictionary<string, VolumeSpec>>(StringComparer.Ordinal);
         foreach (var kv in kvs)
         {
@@ -80,6 +88,8 @@ public sealed record ClusterSnapshot(
                     case StoreKeys.Instances: instances[id] = Instance.Parser.ParseFrom(kv.Value); break;
                     case StoreKeys.Volumes: volumes[id] = Volume.Parser.ParseFrom(kv.Value); break;
                     case StoreKeys.Hosts: hosts[id] = Host.Parser.ParseFrom(kv.Value); break;
+                    case StoreKeys.KeyPairs: keyPairs[id] = KeyPair.Parser.ParseFrom(kv.Value); break;
+                    case StoreKeys.UserData: userData[id] = ByteString.CopyFrom(kv.Value); break;
                     case StoreKeys.Reboots:
                         if (ulong.TryParse(kv.ValueString, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var g)) reboots[id] = g;
                         break;
@@ -93,6 +103,8 @@ public sealed record ClusterSnapshot(
         return new ClusterSnapshot(revision, tenants, networks, policies, ports, instances, volumes, hosts) 
         {
             RebootGenerations = reboots,
+            KeyPairs = keyPairs,
+            UserData = userData,
             Purges = purges.ToDictionary(p => p.Key, p => (IReadOnlyDictionary<string, VolumeSpec>)p.Value, StringComparer.Ordinal),
         };
     }

@@ -1,4 +1,5 @@
 using Infra.Controller.Southbound.Cluster;
+using Infra.Controller.Southbound.Guest;
 using Infra.Flows;
 using Infra.V1;
 
@@ -46,7 +47,9 @@ public static class DesiredStateBuilder
                 nics.Add(pid);
                 localPorts.Add(p);
             }
-            result.Add(new Resource { Vm = VmSpecOf(i, disks, nics, shutdownTimeoutSeconds, s.RebootGenerations.GetValueOrDefault(i.Meta.Id)) });
+            var vm = VmSpecOf(i, disks, nics, shutdownTimeoutSeconds, s.RebootGenerations.GetValueOrDefault(i.Meta.Id));
+            vm.ConfigDrive = ConfigDriveOf(s, i, nics, problems);
+            result.Add(new Resource { Vm = vm });
         }
 
         foreach (var vid in volumeIds)
@@ -74,7 +77,7 @@ public static class DesiredStateBuilder
             {
                 Id = p.Meta.Id, InstanceId = owner[p.Meta.Id],
                 TenantId = p.TenantId, MacAddress = p.MacAddress, Ofport = (uint)ofports[p.Meta.Id],
-                InterfaceName = LocalNumbering.InterfaceName(p.Meta.Id),
+                InterfaceName = LocalNumbering.InterfaceName(p.Meta.Id, owner[p.Meta.Id]),
             } });
 
         var remote = RemotePorts(s, hostId, localPorts, problems);
@@ -110,6 +113,19 @@ public static class DesiredStateBuilder
         spec.VolumeIds.AddRange(disks);
         spec.PortIds.AddRange(nics);
         return spec;
+    }
+
+    /// <summary>The instance's config drive from its ports (in NIC order), networks, key pairs and user-data.</summary>
+    static ConfigDrive ConfigDriveOf(ClusterSnapshot s, Instance i, List<string> nics, List<string> problems)
+    {
+        var keys = new List<string>();
+        foreach (var k in i.SshKeyIds)
+        {
+            if (s.KeyPairs.TryGetValue(k, out var kp) && kp.TenantId == i.TenantId) keys.Add(kp.PublicKey);
+            else problems.Add($"instance {i.Meta.Id}: key pair {k} does not exist (or is another tenant's); left off its config drive");
+        }
+        var userData = s.UserData.TryGetValue(i.Meta.Id, out var u) ? u.Memory : ReadOnlyMemory<byte>.Empty;
+        return ConfigDriveComposer.Compose(new ConfigDriveInputs(i, nics.Select(p => s.Ports[p]).ToList(), s.Networks, keys, userData));
     }
 
     /// <summary>Ports of the local tenants on other hosts that have a tunnel address; ports on unknown or address-less hosts are unreachable and reported.</summary>

@@ -37,8 +37,14 @@ public static class LocalNumbering
         return result;
     }
 
-    /// <summary>"tap" + 12 hex digits of FNV-1a of the port id: 15 characters, the kernel's IFNAMSIZ limit.</summary>
-    public static string InterfaceName(string portId) => "tap" + (Cookies.Fnv1a(portId) & 0xFFFF_FFFF_FFFFUL).ToString("x12");
+    /// <summary>
+    /// "tap" + 12 hex digits of FNV-1a of (port id, instance id): 15 characters, the kernel's IFNAMSIZ
+    /// limit. Per instance, not per port: a port handed to a new instance while the old one is still
+    /// shutting down gets a fresh tap, and the old tap goes with the old qemu (the agent adopts the
+    /// tap it finds by name, so the same pair must always give the same name).
+    /// </summary>
+    public static string InterfaceName(string portId, string instanceId) =>
+        "tap" + (Cookies.Fnv1a(portId + "\0" + instanceId) & 0xFFFF_FFFF_FFFFUL).ToString("x12");
 
     /// <summary>
     /// Conntrack zone per tenant: the tunnel key itself when it fits 1..65535 (the common case, and

@@ -74,7 +74,7 @@ public sealed record MoveAction(string FromNxm, string ToNxm) : FlowAction
     public override string Render() => $"move:{FromNxm}[]->{ToNxm}[]";
 }
 
-public enum SetFieldKind { Reg0, Reg1, Reg2, Reg3, TunId, EthSrc, ArpOp, ArpSha, ArpSpa, Ipv6Src, Icmpv6Type, Icmpv6Code, NdReserved, NdOptionsType, NdSll, NdTll }
+public enum SetFieldKind { Reg0, Reg1, Reg2, Reg3, TunId, EthSrc, EthDst, ArpOp, ArpSha, ArpSpa, Ipv6Src, Icmpv6Type, Icmpv6Code, NdReserved, NdOptionsType, NdSll, NdTll }
 
 /// <summary>Write a typed value into a field; Value is a uint, Mac or IPAddress matching Kind.</summary>
 public sealed record SetField(SetFieldKind Kind, object Value) : FlowAction
@@ -86,7 +86,7 @@ public sealed record SetField(SetFieldKind Kind, object Value) : FlowAction
         var name = Kind switch
         {
             SetFieldKind.Reg0 => "reg0", SetFieldKind.Reg1 => "reg1", SetFieldKind.Reg2 => "reg2", SetFieldKind.Reg3 => "reg3",
-            SetFieldKind.TunId => "tun_id", SetFieldKind.EthSrc => "eth_src", SetFieldKind.ArpOp => "arp_op",
+            SetFieldKind.TunId => "tun_id", SetFieldKind.EthSrc => "eth_src", SetFieldKind.EthDst => "eth_dst", SetFieldKind.ArpOp => "arp_op",
             SetFieldKind.ArpSha => "arp_sha", SetFieldKind.ArpSpa => "arp_spa", SetFieldKind.Ipv6Src => "ipv6_src",
             SetFieldKind.Icmpv6Type => "icmpv6_type", SetFieldKind.Icmpv6Code => "icmpv6_code",
             SetFieldKind.NdReserved => "nd_reserved", SetFieldKind.NdOptionsType => "nd_options_type",

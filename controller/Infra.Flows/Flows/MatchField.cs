@@ -90,6 +90,12 @@ public sealed record TpDstMatch(ushort Value, ushort Mask) : MatchField
     public override string Render() => Mask == 0xffff ? $"tp_dst={Value}" : $"tp_dst=0x{Value:x}/0x{Mask:x}";
 }
 
+/// <summary>TCP/UDP source port, exact.</summary>
+public sealed record TpSrcMatch(ushort Value) : MatchField
+{
+    public override string Render() => $"tp_src={Value}";
+}
+
 public sealed record Icmpv6TypeMatch(byte Type) : MatchField
 {
     public override string Render() => $"icmpv6_type={Type}";

@@ -11,7 +11,15 @@ public sealed record HostState(
     IReadOnlyList<LocalPort> LocalPorts,
     IReadOnlyList<RemotePort> RemotePorts,
     IReadOnlyList<Peer> Peers,
-    IReadOnlyList<Policy> Policies);
+    IReadOnlyList<Policy> Policies)
+{
+    /// <summary>The host's DHCP/RA responder, when it runs: local ports' DHCP requests and router
+    /// solicitations go there, and its answers come back to the port they name.</summary>
+    public GuestServices? GuestServices { get; init; }
+}
+
+/// <summary>The agent's responder port on br-int (the internal port infra-dhcp).</summary>
+public sealed record GuestServices(int OfPort);
 
 /// <summary>The host the flows are for; TunnelIp is informational (tunnels are OVSDB's job).</summary>
 public sealed record HostInfo(string Id, string TunnelIp);

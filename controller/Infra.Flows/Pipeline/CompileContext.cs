@@ -33,6 +33,11 @@ internal sealed partial class CompileContext
             if (ParsePort(p.Id, p.Tenant, p.Mac, p.Addresses, p.Policies, tenants, policies, seenIds, errors) is { } v)
                 local.Add(v with { OfPort = p.OfPort });
         }
+        if (s.GuestServices is { } g)
+        {
+            if (g.OfPort <= 0 || g.OfPort >= 0xff00) errors.Add($"guest services: ofport {g.OfPort} is not a valid port number (1..65279)");
+            else if (!ofports.Add(g.OfPort)) errors.Add($"guest services: ofport {g.OfPort} is already used by a VM port or tunnel");
+        }
         var remote = new List<PortView>();
         foreach (var p in s.RemotePorts ?? [])
         {

@@ -12,6 +12,8 @@ public static class Tables
     public const byte IngressConntrack = 6;
     public const byte IngressPolicy = 7;
     public const byte NdReply = 8;
+    /// <summary>Answers of the host's DHCP/RA responder, delivered only to the port they name.</summary>
+    public const byte GuestServices = 9;
 
     public static readonly byte[] All =
         [Classify, PortSecurity, Responder, EgressConntrack, EgressPolicy, Forwarding, IngressConntrack, IngressPolicy, NdReply];

@@ -185,3 +185,36 @@ public class NetworkValidationTests
         Expect.Fields(NetworkValidation.Validate(new ListAllocationsRequest { Page = new PageRequest { PageSize = -5 } }), "network_id", "page.page_size");
     }
 }
+
+public class SubnetHostRouteValidationTests
+{
+    static CreateNetworkRequest With(params HostRoute[] routes)
+    {
+        var s = new Subnet { Cidr = "10.0.0.0/24", Gateway = "10.0.0.1" };
+        s.HostRoutes.AddRange(routes);
+        return new CreateNetworkRequest { TenantId = Ids.Tenant, Name = "web", Subnets = { s } };
+    }
+
+    [Fact]
+    public void Create_WithHostRoutes_KeepsThem()
+    {
+        var cmd = Expect.Valid(NetworkValidation.Validate(With(new HostRoute { Destination = "192.168.50.0/24", Nexthop = "10.0.0.254" })));
+        var r = Assert.Single(cmd.Subnets[0].HostRoutes);
+        Assert.Equal("192.168.50.0/24", r.Destination.ToString());
+        Assert.Equal(IPAddress.Parse("10.0.0.254"), r.Nexthop);
+    }
+
+    [Theory]
+    [InlineData("192.168.50.0/24", "10.1.0.254", "subnets[0].host_routes[0].nexthop", "outside the subnet")]
+    [InlineData("fd00::/64", "10.0.0.254", "subnets[0].host_routes[0].destination", "IPv6")]
+    [InlineData("192.168.50.1/24", "10.0.0.254", "subnets[0].host_routes[0].destination", "host bits")]
+    [InlineData("192.168.50.0/24", "nope", "subnets[0].host_routes[0].nexthop", "")]
+    public void Create_WithABadHostRoute_NamesTheField(string dest, string via, string field, string fragment) =>
+        Expect.Violation(NetworkValidation.Validate(With(new HostRoute { Destination = dest, Nexthop = via })), field, fragment);
+
+    [Fact]
+    public void Create_WithTheSameDestinationTwice_IsRefused() =>
+        Expect.Violation(NetworkValidation.Validate(With(
+            new HostRoute { Destination = "192.168.50.0/24", Nexthop = "10.0.0.254" },
+            new HostRoute { Destination = "192.168.50.0/24", Nexthop = "10.0.0.253" })), "subnets[0].host_routes[1].destination", "twice");
+}

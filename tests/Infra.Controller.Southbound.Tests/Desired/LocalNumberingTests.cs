@@ -26,9 +26,18 @@ public sealed class LocalNumberingTests
     [InlineData("port-with-a-very-long-identifier-0123456789abcdef")]
     public void InterfaceName_IsTapPlus12HexAndStable(string id)
     {
-        var n = LocalNumbering.InterfaceName(id);
+        var n = LocalNumbering.InterfaceName(id, "vm-1");
         Assert.Matches("^tap[0-9a-f]{12}$", n);
-        Assert.Equal(n, LocalNumbering.InterfaceName(id));
+        Assert.Equal(n, LocalNumbering.InterfaceName(id, "vm-1"));
+    }
+
+    [Fact]
+    public void InterfaceName_PortReusedByAnotherInstance_GetsAFreshTap()
+    {
+        // The old instance's qemu may still hold its tap while it shuts down; the new one must not collide with it.
+        Assert.NotEqual(LocalNumbering.InterfaceName("p1", "vm-old"), LocalNumbering.InterfaceName("p1", "vm-new"));
+        // The separator keeps ("p1x", "y") and ("p1", "xy") apart.
+        Assert.NotEqual(LocalNumbering.InterfaceName("p1x", "y"), LocalNumbering.InterfaceName("p1", "xy"));
     }
 
     [Fact]
