@@ -17,6 +17,12 @@ public sealed record ComputeOptions
     public TimeSpan PowerOffTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>Graceful shutdown time for a VM that is no longer desired at all (deleted), before power off.</summary>
     public TimeSpan DestroyShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// Run the stops and deletes that <see cref="VmManager.ReconcileAsync"/> plans in the background
+    /// (the agent does): the pass returns at once and other VMs are not held up by a guest's graceful
+    /// shutdown. Off, each is awaited in the pass (callers that want the result in hand).
+    /// </summary>
+    public bool StopInBackground { get; init; }
     /// <summary>Serial log lines quoted in a crash reason.</summary>
     public int CrashLogLines { get; init; } = 5;
     /// <summary>Cap of each of a VM's two serial log files (serial.log, serial.log.1).</summary>

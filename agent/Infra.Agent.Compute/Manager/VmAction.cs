@@ -19,6 +19,8 @@ public abstract record VmAction(string VmId)
     public sealed record Reboot(string Id, ulong RebootGeneration) : VmAction(Id);
     /// <summary>Rewrite the CPU quota for a new cpu_mhz.</summary>
     public sealed record SetCpu(string Id, int CpuMhz) : VmAction(Id);
+    /// <summary>Swap the config drive's medium for the rewritten image, live.</summary>
+    public sealed record ChangeConfigDrive(string Id, ConfigDriveMedium Medium) : VmAction(Id);
     /// <summary>Record that a VM that stopped on its own is now stopped as desired, so a later start needs no generation bump.</summary>
     public sealed record AcknowledgeStopped(string Id) : VmAction(Id);
     /// <summary>Stop (if up) and remove every trace of the VM.</summary>

@@ -9,19 +9,19 @@ public sealed partial class VmManager
 {
     /// <summary>Starts a VM (with vCPUs stopped when <paramref name="paused"/>); returns qemu's PID.</summary>
     public Task<int> StartAsync(VmDefinition vm, bool paused, ulong rebootGeneration, CancellationToken ct) =>
-        Gated(() => StartCoreAsync(vm, paused, rebootGeneration, ct), ct);
+        Gated(vm.Id, () => StartCoreAsync(vm, paused, rebootGeneration, ct), ct);
 
     /// <summary>Takes over a running qemu found on disk (after an agent restart).</summary>
-    public Task AdoptAsync(string id, CancellationToken ct) => Gated(() => HeldAsync(id, ct), ct);
+    public Task AdoptAsync(string id, CancellationToken ct) => Gated(id, () => HeldAsync(id, ct), ct);
 
     /// <summary>Asks the guest to power off; powers off after <paramref name="timeout"/>.</summary>
-    public Task ShutdownAsync(string id, TimeSpan timeout, CancellationToken ct) => Gated(() => StopCoreAsync(id, timeout, ct), ct);
+    public Task ShutdownAsync(string id, TimeSpan timeout, CancellationToken ct) => Gated(id, () => StopCoreAsync(id, timeout, ct), ct);
 
     /// <summary>Powers off at once (QMP quit, then SIGKILL if qemu lingers).</summary>
-    public Task PowerOffAsync(string id, CancellationToken ct) => Gated(() => StopCoreAsync(id, TimeSpan.Zero, ct), ct);
+    public Task PowerOffAsync(string id, CancellationToken ct) => Gated(id, () => StopCoreAsync(id, TimeSpan.Zero, ct), ct);
 
     /// <summary>Resets the guest.</summary>
-    public Task RebootAsync(string id, ulong rebootGeneration, CancellationToken ct) => Gated(async () =>
+    public Task RebootAsync(string id, ulong rebootGeneration, CancellationToken ct) => Gated(id, async () =>
     {
         await (await HeldAsync(id, ct)).Monitor.SystemResetAsync(ct);
         Update(id, r => r with { RebootGeneration = rebootGeneration });
@@ -33,16 +33,16 @@ public sealed partial class VmManager
     /// time, so they must share the connection the manager holds.
     /// </summary>
     public Task<T> WithMonitorAsync<T>(string id, Func<IVmMonitor, Task<T>> body, CancellationToken ct) =>
-        Gated(async () => await body((await HeldAsync(id, ct)).Monitor), ct);
+        Gated(id, async () => await body((await HeldAsync(id, ct)).Monitor), ct);
 
     /// <summary>Stops the vCPUs.</summary>
-    public Task PauseAsync(string id, CancellationToken ct) => Gated(async () => await (await HeldAsync(id, ct)).Monitor.StopAsync(ct), ct);
+    public Task PauseAsync(string id, CancellationToken ct) => Gated(id, async () => await (await HeldAsync(id, ct)).Monitor.StopAsync(ct), ct);
 
     /// <summary>Resumes the vCPUs.</summary>
-    public Task ResumeAsync(string id, CancellationToken ct) => Gated(async () => await (await HeldAsync(id, ct)).Monitor.ContAsync(ct), ct);
+    public Task ResumeAsync(string id, CancellationToken ct) => Gated(id, async () => await (await HeldAsync(id, ct)).Monitor.ContAsync(ct), ct);
 
     /// <summary>Rewrites the CPU quota of a running VM for a new cpu_mhz.</summary>
-    public Task SetCpuAsync(string id, int cpuMhz, CancellationToken ct) => Gated(async () =>
+    public Task SetCpuAsync(string id, int cpuMhz, CancellationToken ct) => Gated(id, async () =>
     {
         var rec = _store.Load(id) ?? throw new InvalidOperationException($"VM {id} is not known on this host");
         var def = rec.Definition with { CpuMhz = cpuMhz };
@@ -52,8 +52,18 @@ public sealed partial class VmManager
         LogCpuSet(id, cpuMhz, res.Cpu.QuotaUs, res.Cpu.PeriodUs);
     }, ct);
 
+    /// <summary>Swaps the config drive CD's medium for <paramref name="medium"/> (the agent rewrote the image) and records it.</summary>
+    public Task ChangeConfigDriveAsync(string id, Model.ConfigDriveMedium medium, CancellationToken ct) => Gated(id, async () =>
+    {
+        var rec = _store.Load(id) ?? throw new InvalidOperationException($"VM {id} is not known on this host");
+        var held = await HeldAsync(id, ct);
+        await held.Monitor.ChangeMediumAsync(Model.ConfigDriveMedium.DeviceId, medium.Path, ct);
+        _store.Save(rec with { Definition = rec.Definition with { ConfigDrive = medium } });
+        LogConfigDriveChanged(id, medium.Sha256);
+    }, ct);
+
     /// <summary>Stops the VM if it runs and removes its state directory and cgroup.</summary>
-    public Task DeleteAsync(string id, TimeSpan shutdownTimeout, CancellationToken ct) => Gated(async () =>
+    public Task DeleteAsync(string id, TimeSpan shutdownTimeout, CancellationToken ct) => Gated(id, async () =>
     {
         if (_store.Load(id) is not null) await StopCoreAsync(id, shutdownTimeout, ct);
         await _runner.ReleaseAsync(id, ct);
@@ -165,15 +175,19 @@ public sealed partial class VmManager
         try { await call(); } catch (Exception e) when (e is not OperationCanceledException) { /* qemu may already be exiting */ }
     }
 
-    private async Task Gated(Func<Task> body, CancellationToken ct)
+    private SemaphoreSlim GateOf(string id) => _gates.GetOrAdd(id, _ => new SemaphoreSlim(1, 1));
+
+    private async Task Gated(string id, Func<Task> body, CancellationToken ct)
     {
-        await _gate.WaitAsync(ct);
-        try { await body(); } finally { _gate.Release(); }
+        var gate = GateOf(id);
+        await gate.WaitAsync(ct);
+        try { await body(); } finally { gate.Release(); }
     }
 
-    private async Task<T> Gated<T>(Func<Task<T>> body, CancellationToken ct)
+    private async Task<T> Gated<T>(string id, Func<Task<T>> body, CancellationToken ct)
     {
-        await _gate.WaitAsync(ct);
-        try { return await body(); } finally { _gate.Release(); }
+        var gate = GateOf(id);
+        await gate.WaitAsync(ct);
+        try { return await body(); } finally { gate.Release(); }
     }
 }

@@ -30,4 +30,7 @@ public sealed partial class VmManager
 
     [LoggerMessage(EventId = 3009, Level = LogLevel.Information, Message = "VM {VmId} deleted")]
     private partial void LogDeleted(string vmId);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Information, Message = "VM {VmId}: config drive medium swapped (sha256 {Sha256})")]
+    private partial void LogConfigDriveChanged(string vmId, string sha256);
 }

@@ -3,7 +3,10 @@ namespace Infra.Agent.Compute.Manager;
 public sealed partial class VmManager
 {
     /// <summary>Observes, plans with <see cref="VmReconciler"/> and applies; returns each action with its error (null when it went well).</summary>
-    public async Task<IReadOnlyList<(VmAction Action, string? Error)>> ReconcileAsync(IReadOnlyList<DesiredVm> desired, CancellationToken ct)
+    /// <param name="desired">The VMs wanted.</param>
+    /// <param name="ct">Cancels the pass.</param>
+    /// <param name="veto">Returns why an action must not run this pass (a VM whose NICs are not ready), or null; a vetoed action is reported with that error and planned again next pass.</param>
+    public async Task<IReadOnlyList<(VmAction Action, string? Error)>> ReconcileAsync(IReadOnlyList<DesiredVm> desired, CancellationToken ct, Func<VmAction, string?>? veto = null)
     {
         var plan = VmReconciler.Plan(desired, await ObserveAsync(ct), _options.DestroyShutdownTimeout);
         var results = new List<(VmAction, string?)>();
@@ -12,6 +15,14 @@ public sealed partial class VmManager
         {
             // After one action of a VM fails the rest of its plan is moot; the next pass recomputes.
             if (failed.Contains(action.VmId)) continue;
+            if (veto?.Invoke(action) is { } why) { failed.Add(action.VmId); results.Add((action, why)); continue; }
+            if (_options.StopInBackground && action is VmAction.Stop or VmAction.Destroy)
+            {
+                // Reported as done: its outcome shows in the VM's next observation, and a failure is planned again.
+                RunInBackground(action);
+                results.Add((action, null));
+                continue;
+            }
             try
             {
                 await ApplyAsync(action, ct);
@@ -37,7 +48,8 @@ public sealed partial class VmManager
         VmAction.Resume r => ResumeAsync(r.Id, ct),
         VmAction.Reboot r => RebootAsync(r.Id, r.RebootGeneration, ct),
         VmAction.SetCpu c => SetCpuAsync(c.Id, c.CpuMhz, ct),
-        VmAction.AcknowledgeStopped a => Gated(() => { Update(a.Id, r => r with { StoppedOnRequest = true, DownAs = ObservedPower.Stopped }); return Task.CompletedTask; }, ct),
+        VmAction.ChangeConfigDrive c => ChangeConfigDriveAsync(c.Id, c.Medium, ct),
+        VmAction.AcknowledgeStopped a => Gated(a.Id, () => { Update(a.Id, r => r with { StoppedOnRequest = true, DownAs = ObservedPower.Stopped }); return Task.CompletedTask; }, ct),
         VmAction.Destroy d => DeleteAsync(d.Id, d.Timeout, ct),
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, "unknown VM action"),
     };

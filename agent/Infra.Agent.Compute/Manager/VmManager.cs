@@ -13,8 +13,11 @@ namespace Infra.Agent.Compute.Manager;
 /// agent, leaves every VM running. A new manager over the same state directory finds them again
 /// (<see cref="ObserveAsync"/>), adopts the running ones and diagnoses the ones that died meanwhile.
 ///
-/// Operations on the VMs are serialised by one gate: they are rare, and serial application keeps
-/// the on-disk records and the runner's view consistent.
+/// Operations on one VM are serialised by that VM's gate (its record and its runner's view stay
+/// consistent); different VMs never wait for each other. Stops and deletes planned by
+/// <see cref="ReconcileAsync"/> may run in the background (<see cref="ComputeOptions.StopInBackground"/>):
+/// a guest's 30 s graceful shutdown then holds only its own gate, while the other VMs are started,
+/// observed and reported meanwhile.
 /// </summary>
 public sealed partial class VmManager : IAsyncDisposable
 {
@@ -25,7 +28,10 @@ public sealed partial class VmManager : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly VmStore _store;
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    // One gate per VM id; never removed (a few bytes per VM id ever seen by this agent run).
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
+    // The last observation of each VM, answered while the VM's gate is busy instead of waiting for it.
+    private readonly ConcurrentDictionary<string, ObservedVm> _lastSeen = new(StringComparer.Ordinal);
     // VMs this agent run holds: started here, or adopted after a restart.
     private readonly ConcurrentDictionary<string, Held> _held = new(StringComparer.Ordinal);
 
@@ -60,15 +66,28 @@ public sealed partial class VmManager : IAsyncDisposable
     /// <summary>Every VM on disk as it is now. Diagnoses (and records) VMs that went down.</summary>
     public async Task<IReadOnlyList<ObservedVm>> ObserveAsync(CancellationToken ct)
     {
-        await _gate.WaitAsync(ct);
-        try
+        var result = new List<ObservedVm>();
+        foreach (var id in _store.List())
         {
-            var result = new List<ObservedVm>();
-            foreach (var id in _store.List())
-                if (_store.Load(id) is { } rec) result.Add(await ObserveOneAsync(rec, ct));
-            return result;
+            var gate = GateOf(id);
+            // A VM whose gate is held (a shutdown in progress, a snapshot) is reported as last seen, marked
+            // busy, rather than making every other VM's observation wait for it.
+            if (IsBackground(id) || !await gate.WaitAsync(0, ct))
+            {
+                if (_store.Load(id) is { } busy)
+                    result.Add((_lastSeen.GetValueOrDefault(id) ?? new ObservedVm(id, ObservedPower.Running, true, busy.Definition.CpuMhz, busy.RebootGeneration)) with { Busy = true });
+                continue;
+            }
+            try
+            {
+                if (_store.Load(id) is not { } rec) continue;
+                var seen = await ObserveOneAsync(rec, ct);
+                _lastSeen[id] = seen;
+                result.Add(seen);
+            }
+            finally { gate.Release(); }
         }
-        finally { _gate.Release(); }
+        return result;
     }
 
     private async Task<ObservedVm> ObserveOneAsync(VmRecord rec, CancellationToken ct)
@@ -81,7 +100,7 @@ public sealed partial class VmManager : IAsyncDisposable
             Consoles.Observed(id, paths);
             var held = _held.TryGetValue(id, out var h) && h.Pid == proc.Pid ? h : null;
             var running = await QueryPowerAsync(held?.Monitor, paths, ct);
-            return new ObservedVm(id, running, held is not null, rec.Definition.CpuMhz, rec.RebootGeneration, proc.Pid);
+            return new ObservedVm(id, running, held is not null, rec.Definition.CpuMhz, rec.RebootGeneration, proc.Pid) { ConfigDriveSha256 = rec.Definition.ConfigDrive?.Sha256 };
         }
         var wasHeld = _held.TryRemove(id, out var gone);
         if (gone is not null) await DisposeQuietly(gone.Monitor);
@@ -124,6 +143,7 @@ public sealed partial class VmManager : IAsyncDisposable
     /// <summary>Releases monitor connections. VMs keep running.</summary>
     public async ValueTask DisposeAsync()
     {
+        await StopBackgroundAsync();
         await Consoles.DisposeAsync();
         foreach (var h in _held.Values) await DisposeQuietly(h.Monitor);
         _held.Clear();

@@ -11,8 +11,10 @@ namespace Infra.Agent.Compute.Manager;
 ///   until the controller bumps reboot_generation: no crash loops, no fighting a guest that shut
 ///   itself down. When the desired state becomes Stopped the VM is acknowledged as stopped, so a
 ///   later Running starts it without a bump.
-/// - Only cpu_mhz changes apply live; other definition changes apply at the next start.
+/// - cpu_mhz and a rebuilt config drive (same device, new medium) apply live; other definition changes apply at the next start.
 /// - A VM on disk that is not desired is destroyed.
+/// - A busy VM (an operation on it still in flight, e.g. a shutdown in the background) gets no
+///   action: the next pass, after the operation ended, plans from what it left.
 /// </summary>
 public static class VmReconciler
 {
@@ -28,9 +30,10 @@ public static class VmReconciler
         foreach (var d in desired.OrderBy(d => d.Definition.Id, StringComparer.Ordinal))
         {
             wanted.Add(d.Definition.Id);
+            if (seen.GetValueOrDefault(d.Definition.Id) is { Busy: true }) continue;
             actions.AddRange(PlanOne(d, seen.GetValueOrDefault(d.Definition.Id)));
         }
-        foreach (var o in observed.Where(o => !wanted.Contains(o.Id)).OrderBy(o => o.Id, StringComparer.Ordinal))
+        foreach (var o in observed.Where(o => !wanted.Contains(o.Id) && !o.Busy).OrderBy(o => o.Id, StringComparer.Ordinal))
             actions.Add(new VmAction.Destroy(o.Id, destroyTimeout ?? TimeSpan.FromSeconds(30)));
         return actions;
     }
@@ -49,6 +52,10 @@ public static class VmReconciler
             if (!o.Managed) yield return new VmAction.Adopt(id);
             if (d.Power == DesiredPower.Stopped) { yield return new VmAction.Stop(id, d.ShutdownTimeout); yield break; }
             if (o.CpuMhz != d.Definition.CpuMhz) yield return new VmAction.SetCpu(id, d.Definition.CpuMhz);
+            // A rebuilt config drive swaps in live; a VM started without one gets one at its next start
+            // (a CD drive cannot be hot-plugged onto a bus that is not there).
+            if (d.Definition.ConfigDrive is { } cd && o.ConfigDriveSha256 is { } held && held != cd.Sha256)
+                yield return new VmAction.ChangeConfigDrive(id, cd);
             if (d.RebootGeneration > o.RebootGeneration) yield return new VmAction.Reboot(id, d.RebootGeneration);
             if (d.Power == DesiredPower.Running && o.Power == ObservedPower.Paused) yield return new VmAction.Resume(id);
             if (d.Power == DesiredPower.Paused && o.Power == ObservedPower.Running) yield return new VmAction.Pause(id);

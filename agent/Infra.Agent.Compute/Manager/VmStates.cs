@@ -43,8 +43,11 @@ public sealed record DesiredVm(VmDefinition Definition, DesiredPower Power, ulon
 /// <param name="RebootGeneration">The generation it was last started or rebooted at.</param>
 /// <param name="Pid">qemu's PID (0 when not running).</param>
 /// <param name="Reason">Why it is Exited or Crashed.</param>
-public sealed record ObservedVm(string Id, ObservedPower Power, bool Managed, int CpuMhz, ulong RebootGeneration, int Pid = 0, string? Reason = null)
+/// <param name="Busy">An operation on it is in flight (a background shutdown or delete): this is its last observation, and nothing new is planned for it.</param>
+public sealed record ObservedVm(string Id, ObservedPower Power, bool Managed, int CpuMhz, ulong RebootGeneration, int Pid = 0, string? Reason = null, bool Busy = false)
 {
     /// <summary>True while qemu runs.</summary>
     public bool IsUp => Power is ObservedPower.Running or ObservedPower.Paused;
+    /// <summary>SHA-256 of the config drive medium qemu holds (from the VM's record); null: none.</summary>
+    public string? ConfigDriveSha256 { get; init; }
 }

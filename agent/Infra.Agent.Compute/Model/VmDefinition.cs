@@ -29,6 +29,8 @@ public sealed record VmDefinition
     /// bus cannot be hot-plugged, each hot-plugged device needs a root port of its own.
     /// </summary>
     public int HotplugSlots { get; init; }
+    /// <summary>The NoCloud config drive, attached read-only as a SCSI CD-ROM; null: none.</summary>
+    public ConfigDriveMedium? ConfigDrive { get; init; }
 
     /// <summary>Every problem with the definition, empty when it is usable.</summary>
     public IReadOnlyList<string> Validate()
@@ -42,6 +44,7 @@ public sealed record VmDefinition
             if (!Path.IsPathRooted(DiskSockets[i])) errors.Add($"disk {i} socket '{DiskSockets[i]}' must be an absolute path");
         for (var i = 0; i < Nics.Count; i++) errors.AddRange(Nics[i].Validate().Select(e => $"nic {i}: {e}"));
         if (HotplugSlots is < 0 or > 32) errors.Add($"hotplug slots {HotplugSlots} must be between 0 and 32");
+        if (ConfigDrive is { } cd && !Path.IsPathRooted(cd.Path)) errors.Add($"config drive '{cd.Path}' must be an absolute path");
         if (Kernel is { } k && !Path.IsPathRooted(k.KernelPath)) errors.Add($"kernel '{k.KernelPath}' must be an absolute path");
         return errors;
     }
@@ -59,6 +62,16 @@ public sealed record VmNic(string InterfaceName, string MacAddress)
         if (!System.Text.RegularExpressions.Regex.IsMatch(MacAddress, "^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$"))
             yield return $"MAC '{MacAddress}' must look like 02:00:00:00:00:01";
     }
+}
+
+/// <summary>
+/// A config drive image: its path and the SHA-256 of its bytes. The hash is what tells the
+/// reconciler that the medium a running VM holds is out of date (the agent rewrote the file).
+/// </summary>
+public sealed record ConfigDriveMedium(string Path, string Sha256)
+{
+    /// <summary>qemu's id of the CD-ROM device (what blockdev-change-medium names).</summary>
+    public const string DeviceId = "cidata";
 }
 
 /// <summary>Direct kernel boot.</summary>

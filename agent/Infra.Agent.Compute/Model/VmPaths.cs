@@ -25,6 +25,8 @@ public sealed record VmPaths(string Directory)
     public string ConsoleSocket => Path.Combine(Directory, "con.sock");
     /// <summary>qemu's stdout and stderr.</summary>
     public string StdioLog => Path.Combine(Directory, "qemu.log");
+    /// <summary>The NoCloud config drive (ISO 9660, label cidata), rewritten when the instance's config changes.</summary>
+    public string ConfigDrive => Path.Combine(Directory, "cidata.iso");
     /// <summary>The exit status written by the supervising shell when qemu exits.</summary>
     public string ExitStatusFile => Path.Combine(Directory, "exit-status");
 }

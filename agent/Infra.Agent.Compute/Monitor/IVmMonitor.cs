@@ -19,6 +19,10 @@ public interface IVmMonitor : IAsyncDisposable
     Task ContAsync(CancellationToken ct);
     /// <summary>quit: qemu exits at once (power off without asking the guest).</summary>
     Task QuitAsync(CancellationToken ct);
+    /// <summary>blockdev-change-medium: replace the medium of removable device <paramref name="deviceId"/>
+    /// with the raw image at <paramref name="path"/>, read-only, even when the guest locked the tray.</summary>
+    Task ChangeMediumAsync(string deviceId, string path, CancellationToken ct) =>
+        throw new NotSupportedException("this monitor cannot change media");
     /// <summary>QMP events (SHUTDOWN, RESET, STOP, RESUME, ...) as they arrive; ends when the connection closes.</summary>
     IAsyncEnumerable<VmEvent> EventsAsync(CancellationToken ct);
 }

@@ -13,10 +13,12 @@ namespace Infra.Agent.Compute.Qemu;
 /// - Guest RAM is a shared memfd backend: vhost-user-blk (qemu-storage-daemon) maps guest memory
 ///   and cannot work with private anonymous RAM.
 /// - Disks are vhost-user-blk sockets in boot order (bootindex 0, 1, ...).
-/// - NICs are taps created by qemu (<c>script=no,downscript=no</c>): the network reconciler attaches
-///   the tap to br-int by name and OVS picks it up when qemu creates it, so the VM start and the OVS
-///   port row need no ordering. Tap works with both the kernel and the userspace datapath;
-///   vhost-user net would need the userspace (DPDK) datapath on every host.
+/// - NICs are persistent taps the agent made, brought up and put on br-int before qemu starts; qemu
+///   only opens them (<c>script=no,downscript=no</c>: nothing to run, nothing to undo, the tap outlives
+///   qemu). <c>vnet_hdr=off</c>: with a virtio-net header the guest hands over partially checksummed and
+///   segmented frames, which OVS's userspace datapath reading the tap's other end does not finish.
+///   Tap works with both the kernel and the userspace datapath; vhost-user net would need the
+///   userspace (DPDK) datapath on every host.
 /// - QMP and the guest agent are unix sockets in the VM's state directory, as servers that do not
 ///   wait, so a restarted agent reconnects to a running VM. So is the serial console: the agent
 ///   reads it always and keeps a capped log (a crash leaves its last words on disk, a chatty guest
@@ -69,8 +71,17 @@ public static class QemuCommandLine
         for (var i = 0; i < vm.Nics.Count; i++)
         {
             var nic = vm.Nics[i];
-            a.AddRange(["-netdev", $"tap,id=net{i},ifname={nic.InterfaceName},script=no,downscript=no"]);
+            a.AddRange(["-netdev", $"tap,id=net{i},ifname={nic.InterfaceName},script=no,downscript=no,vnet_hdr=off"]);
             a.AddRange(["-device", $"virtio-net-pci,id=nic{i},netdev=net{i},mac={nic.MacAddress.ToLowerInvariant()}"]);
+        }
+        if (vm.ConfigDrive is { } cd)
+        {
+            // The config drive: a read-only CD on virtio-scsi (Debian's cloud kernel has no AHCI), at
+            // target 0 LUN 0 where a guest looks first. A CD, not a disk, so that the medium can be
+            // swapped live (blockdev-change-medium) when the drive is rebuilt.
+            a.AddRange(["-device", "virtio-scsi-pci,id=scsi0"]);
+            a.AddRange(["-drive", $"if=none,id={ConfigDriveMedium.DeviceId}-drive,media=cdrom,readonly=on,format=raw,file={Escape(cd.Path)}"]);
+            a.AddRange(["-device", $"scsi-cd,id={ConfigDriveMedium.DeviceId},bus=scsi0.0,scsi-id=0,lun=0,drive={ConfigDriveMedium.DeviceId}-drive"]);
         }
         if (vm.Kernel is { } k)
         {

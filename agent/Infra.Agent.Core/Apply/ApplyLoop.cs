@@ -28,6 +28,7 @@ public sealed partial class ApplyLoop : IAsyncDisposable
     private readonly List<(ulong Version, TaskCompletionSource<ApplyOutcome> Done)> _waiters = [];
     private DesiredSnapshot _current;
     private bool _dirty;
+    private bool _requested;
     private Task _loop = Task.CompletedTask;
 
     /// <summary>A loop over <paramref name="appliers"/>, starting from <paramref name="initial"/> (the persisted snapshot).</summary>
@@ -75,6 +76,16 @@ public sealed partial class ApplyLoop : IAsyncDisposable
         return done.Task;
     }
 
+    /// <summary>
+    /// Runs a pass of the current snapshot soon (as the periodic one would), e.g. when a background VM
+    /// delete finished and its tap can go; many requests before the pass starts make one pass.
+    /// </summary>
+    public void RequestPass()
+    {
+        lock (_lock) _requested = true;
+        _wake.Release();
+    }
+
     private async Task RunAsync(CancellationToken ct)
     {
         while (!ct.IsCancellationRequested)
@@ -87,7 +98,8 @@ public sealed partial class ApplyLoop : IAsyncDisposable
             lock (_lock)
             {
                 periodic = !_dirty;
-                if (woken && !_dirty) continue;   // a wake whose submission an earlier pass already took
+                if (woken && !_dirty && !_requested) continue;   // a wake whose submission an earlier pass already took
+                _requested = false;
                 snap = _current;
                 _dirty = false;
             }

@@ -4,8 +4,13 @@ using Infra.V1;
 
 namespace Infra.Agent.Core.Apply;
 
-/// <summary>Hands the snapshot's VMs to the VM manager (which adopts, starts, stops and destroys).</summary>
-public sealed class ComputeApplier(VmManager vms, Func<string, string> volumeSocket) : IResourceApplier
+/// <summary>
+/// Hands the snapshot's VMs to the VM manager (which adopts, starts, stops and destroys). A VM whose
+/// NICs are not ready (<paramref name="nicProblem"/>, from the tap applier) is not started this pass:
+/// its start is reported with the reason and planned again on the next pass, instead of letting qemu
+/// fail on the tap and leaving the VM in ERROR for good.
+/// </summary>
+public sealed class ComputeApplier(VmManager vms, Func<string, string> volumeSocket, Func<string, string?>? nicProblem = null) : IResourceApplier
 {
     /// <inheritdoc/>
     public string Name => "compute";
@@ -15,8 +20,10 @@ public sealed class ComputeApplier(VmManager vms, Func<string, string> volumeSoc
     {
         var mapped = ComputeMapping.ToDesiredVms(snapshot, volumeSocket);
         var desired = ComputeMapping.KeepUnmapped(mapped.Value, snapshot, vms.Store.Load);
+        var specs = snapshot.OfKind(DesiredKind.Vm).ToDictionary(r => r.Vm.Id, r => r.Vm, StringComparer.Ordinal);
+        desired = ConfigDriveFiles.Materialize(desired, specs, vms.Store.PathsOf);
         if (TestHooks.GuestKernel is { } kernel) desired = desired.Select(v => v with { Definition = v.Definition with { Kernel = kernel } }).ToList();
-        var results = await vms.ReconcileAsync(desired, ct);
+        var results = await vms.ReconcileAsync(desired, ct, a => a is VmAction.Start && nicProblem?.Invoke(a.VmId) is { } why ? $"not started: {why}" : null);
         var errors = mapped.Errors.ToList();
         foreach (var (action, error) in results)
             if (error is not null) errors.Add(NetworkMapping.Error(DesiredKind.Vm, action.VmId, $"{action.GetType().Name}: {error}"));

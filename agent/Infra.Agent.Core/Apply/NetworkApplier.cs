@@ -5,7 +5,7 @@ using Infra.V1;
 namespace Infra.Agent.Core.Apply;
 
 /// <summary>Hands the snapshot's ports, tunnels and flow groups to the OVS reconciler.</summary>
-public sealed class NetworkApplier(NetworkReconciler reconciler, BridgeSettings bridge) : IResourceApplier
+public sealed class NetworkApplier(NetworkReconciler reconciler, BridgeSettings bridge, Func<string, bool>? tapReady = null) : IResourceApplier
 {
     /// <inheritdoc/>
     public string Name => "network";
@@ -16,7 +16,7 @@ public sealed class NetworkApplier(NetworkReconciler reconciler, BridgeSettings 
     /// <inheritdoc/>
     public async Task<IReadOnlyList<ResourceError>> ApplyAsync(DesiredSnapshot snapshot, bool periodic, CancellationToken ct)
     {
-        var mapped = NetworkMapping.ToHostNetwork(snapshot, bridge);
+        var mapped = NetworkMapping.ToHostNetwork(snapshot, bridge, tapReady);
         var invalid = mapped.Value.Validate();
         if (invalid.Count > 0) return [.. mapped.Errors, .. AllNetwork(snapshot, "host network spec is invalid: " + string.Join(" ", invalid))];
         try

@@ -12,7 +12,8 @@ public sealed record Mapped<T>(T Value, IReadOnlyList<ResourceError> Errors);
 public static class NetworkMapping
 {
     /// <summary>The host network spec for <paramref name="snapshot"/> on the bridge from the agent's config.</summary>
-    public static Mapped<HostNetworkSpec> ToHostNetwork(DesiredSnapshot snapshot, BridgeSettings bridge)
+    /// <param name="tapReady">False for a tap that could not be made ready this pass: its port stays off br-int until it is.</param>
+    public static Mapped<HostNetworkSpec> ToHostNetwork(DesiredSnapshot snapshot, BridgeSettings bridge, Func<string, bool>? tapReady = null)
     {
         var errors = new List<ResourceError>();
         var peers = new List<NetTunnelPeer>();
@@ -25,7 +26,8 @@ public static class NetworkMapping
         foreach (var p in snapshot.OfKind(DesiredKind.Port).Select(r => r.Port))
         {
             if (p.InterfaceName.Length is 0 or > 15) { errors.Add(Error(DesiredKind.Port, p.Id, $"interface_name '{p.InterfaceName}' must be 1-15 characters")); continue; }
-            // qemu creates the tap (script=no); OVS picks it up by name when it appears.
+            // The tap applier made the tap (persistent, up) earlier in this pass; qemu opens it later.
+            if (tapReady is not null && !tapReady(p.InterfaceName)) continue;
             ports.Add(new VmPort(p.Id, p.InterfaceName, VmPortKind.Tap, p.Ofport == 0 ? null : (int)p.Ofport));
         }
         var flows = new List<FlowSpec>();

@@ -126,6 +126,13 @@ public sealed class QmpVmMonitor : IVmMonitor
     }
 
     /// <inheritdoc/>
+    public Task ChangeMediumAsync(string deviceId, string path, CancellationToken ct) =>
+        // force: the guest locks the tray while it has the CD mounted; the swap must not wait for it.
+        Client.ExecuteAsync("blockdev-change-medium", new Dictionary<string, object>
+        {
+            ["id"] = deviceId, ["filename"] = path, ["format"] = "raw", ["read-only-mode"] = "read-only", ["force"] = true,
+        }, ct: ct);
+
     public Task SystemPowerdownAsync(CancellationToken ct) => Client.ExecuteAsync("system_powerdown", ct: ct);
 
     /// <inheritdoc/>

@@ -17,6 +17,7 @@ using Infra.Agent.Vm.Monitor;
 using Infra.Agent.Vm.Systemd;
 using Infra.Systemd.Manager;
 using Infra.Agent.Network;
+using Infra.Agent.Network.Taps;
 using Infra.Ovsdb.Client;
 using Microsoft.Extensions.Logging;
 
@@ -97,6 +98,8 @@ public sealed partial class AgentHost : IAsyncDisposable
             MhzPerCore = cpu.MhzPerCore > 0 ? cpu.MhzPerCore : 1000,
             QemuBinary = config.Compute.QemuBinary,
             ConsoleLogBytes = config.Compute.ConsoleLogKib * 1024L,
+            // A delete must not wait behind another VM's 30 s graceful shutdown, nor hold up status.
+            StopInBackground = true,
         }, runner, new QmpVmMonitorFactory(logs.CreateLogger<QmpVmMonitorFactory>()), accel, time, logs.CreateLogger<VmManager>());
         host._owned.Add(vms);
 
@@ -107,17 +110,20 @@ public sealed partial class AgentHost : IAsyncDisposable
             new StorageLayout(config.StoragePools.Select(p => (p.Name, p.Path)).ToList(), config.ImageDir),
             volumeRoot, logs.CreateLogger<StorageApplier>());
         host._owned.Add(volumes);
-        var appliers = new List<IResourceApplier> { volumes, new ComputeApplier(vms, id => VolumeSocket(config.StateDir, id)) };
-        var sources = new List<IStatusSource> { new ComputeStatusSource(vms), volumes };
+        TapApplier? taps = null;
+        var appliers = new List<IResourceApplier> { volumes, new ComputeApplier(vms, id => VolumeSocket(config.StateDir, id), id => taps?.Problem(id)) };
+        var sources = new List<IStatusSource> { new ComputeStatusSource(vms, () => taps?.Problems ?? new Dictionary<string, string>()), volumes };
         if (config.Network.Enabled)
         {
             var ovsdb = new OvsdbClient(new OvsdbClientOptions(config.Network.Ovsdb), logs.CreateLogger<OvsdbClient>());
             ovsdb.Start();
             host._owned.Add(ovsdb);
             var bridge = new BridgeSettings(config.Network.Bridge, config.Network.DatapathType, config.Network.DatapathId);
-            var net = new LazyNetworkApplier(ovsdb, new NetworkOptions(config.Network.OvsRunDir), bridge, logs, TimeSpan.FromSeconds(10));
-            // Network first: ports exist before qemu opens their taps.
-            appliers.Insert(0, net);
+            // Taps first (made, sized, up), then network (on br-int with the ofport the flows expect),
+            // then storage and compute: qemu only ever opens a tap that is ready and switched.
+            taps = new TapApplier(new TapReconciler(new TapDevices(), TapReconciler.DefaultMtu, logs.CreateLogger<TapReconciler>()), () => TapsHeldByVms(vms));
+            var net = new LazyNetworkApplier(ovsdb, new NetworkOptions(config.Network.OvsRunDir), bridge, logs, TimeSpan.FromSeconds(10), taps.IsReady);
+            appliers.InsertRange(0, [taps, net]);
             sources.Add(new NetworkStatusSource(() => net.Reconciler, bridge.Name));
         }
 
@@ -129,6 +135,8 @@ public sealed partial class AgentHost : IAsyncDisposable
         host.LogLoaded(loaded.Snapshot.Version, loaded.Snapshot.Resources.Count);
         host.Apply = new ApplyLoop(appliers, loaded.Snapshot, config.ReconcileInterval, time, logs.CreateLogger<ApplyLoop>());
         host._owned.Insert(0, host.Apply);
+        // A background stop or delete ended: act on it now (remove the VM's tap, report its state).
+        vms.BackgroundDone += (_, _) => host.Apply.RequestPass();
 
         var token = config.Controller.TokenFile is { } tf ? File.ReadLines(tf).FirstOrDefault()?.Trim() : null;
         host.Session = new SouthboundClient(new SessionOptions
@@ -167,6 +175,10 @@ public sealed partial class AgentHost : IAsyncDisposable
         foreach (var d in _owned)
             try { await d.DisposeAsync(); } catch (Exception e) { LogDisposeFailed(d.GetType().Name, e.Message); }
     }
+
+    /// <summary>Taps named by any VM record on disk: a VM being deleted keeps its tap until its qemu is gone.</summary>
+    private static IReadOnlySet<string> TapsHeldByVms(VmManager vms) =>
+        vms.Store.List().Select(vms.Store.Load).OfType<VmRecord>().SelectMany(r => r.Definition.Nics).Select(n => n.InterfaceName).ToHashSet(StringComparer.Ordinal);
 
     private static string ReadBootId()
     {

@@ -49,7 +49,7 @@ public class QemuCommandLineTests
             -device vhost-user-blk-pci,id=disk0,chardev=vub0,num-queues=4,bootindex=0
             -chardev socket,id=vub1,path=/run/infra/volumes/vol-b.sock
             -device vhost-user-blk-pci,id=disk1,chardev=vub1,num-queues=4,bootindex=1
-            -netdev tap,id=net0,ifname=tap-p1,script=no,downscript=no
+            -netdev tap,id=net0,ifname=tap-p1,script=no,downscript=no,vnet_hdr=off
             -device virtio-net-pci,id=nic0,netdev=net0,mac=02:00:00:aa:bb:01
             -msg timestamp=on
             """, Render(argv));
