@@ -28,7 +28,7 @@ run() {
   echo $rc > "$results/$name.rc"
   echo "$name: $(grep -E 'Passed!|Failed!' "$results/$name.log" | tail -1 | sed 's/^ *//') ($((SECONDS-start)) s)"
 }
-solo='Infra.Agent.Vm.Tests|Infra.Sdn.EndToEnd.Tests|Infra.Agent.Tests|Infra.Qmp.Tests|Infra.Agent.Storage.Tests|Infra.Cloud.EndToEnd.Tests|Infra.Agent.Systemd.Tests|Infra.Images.Tests'
+solo='Infra.Cloud.Demo.Tests|Infra.Agent.Vm.Tests|Infra.Sdn.EndToEnd.Tests|Infra.Agent.Tests|Infra.Qmp.Tests|Infra.Agent.Storage.Tests|Infra.Cloud.EndToEnd.Tests|Infra.Agent.Systemd.Tests|Infra.Images.Tests'
 export -f run; export results solo
 printf '%s\n' "${projects[@]}" | grep -vE "/($solo)\.csproj$" | xargs -P 2 -I{} bash -c 'run {}'
 printf '%s\n' "${projects[@]}" | grep -E "/($solo)\.csproj$" | xargs -P 1 -I{} bash -c 'run {}'

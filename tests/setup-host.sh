@@ -13,6 +13,8 @@ pkgs=(
   bsdutils                      # script(1): a pty for the interactive console test (Essential on Debian)
   mmdebstrap grub-pc-bin fdisk e2fsprogs   # make image: the Debian root, GRUB, the MBR disk (images/)
   genisoimage dnsmasq-base openssh-client  # image tests: NoCloud drives, DHCP + RA, SSH into the Debian guest
+  busybox isc-dhcp-client tcpdump           # DHCP responder tests: real clients (udhcpc, dhclient) and a capture
+  jq make util-linux            # make cloud's demo reads infractl's JSON; unshare/nsenter for its sandbox test
 )
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
