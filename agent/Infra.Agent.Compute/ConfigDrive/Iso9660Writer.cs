@@ -24,6 +24,11 @@ public static class Iso9660Writer
     public const int SectorSize = 2048;
     const int PvdSector = 16, PathTableL = 18, PathTableM = 19, RootSector = 20;
     const int MaxNameLength = 30; // ISO 9660 level 2: name and extension together
+    // Small guests find the drive with busybox's findfs, whose volume_id reads the first 0x11000
+    // bytes of a device in one go and gives up on a shorter one: a 23-sector drive was never found
+    // by the small image ("GUEST-CIDATA none"). genisoimage never writes fewer than ~180 sectors;
+    // 64 sectors (128 KiB) of zeros at the end cost nothing and make every prober's reads succeed.
+    public const int MinimumSectors = 64;
     static readonly DateTime Stamp = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
     /// <summary>The image for <paramref name="files"/>, with volume label <paramref name="volumeId"/>.</summary>
@@ -49,7 +54,7 @@ public static class Iso9660Writer
             extents.Add((next, e.File.Content.Length));
             next += Sectors(e.File.Content.Length);
         }
-        var total = next;
+        var total = Math.Max(next, MinimumSectors);
         var image = new byte[(long)total * SectorSize];
 
         WritePvd(image.AsSpan(PvdSector * SectorSize, SectorSize), volumeId, total, rootSectors);

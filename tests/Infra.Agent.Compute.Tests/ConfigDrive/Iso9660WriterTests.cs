@@ -71,6 +71,28 @@ public sealed class Iso9660WriterTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// The small guest image finds its drive with busybox's findfs, which gives up on devices shorter
+    /// than the 0x11000 bytes its volume_id reads at once: a small drive must still be found.
+    /// </summary>
+    [Fact]
+    public void Build_SmallDrive_IsFoundByBusyboxFindfs_OnABlockDevice()
+    {
+        var iso = Write(NoCloudImage.Build(Meta, Net, []));
+        Assert.True(new FileInfo(iso).Length >= 0x11000, $"the drive is {new FileInfo(iso).Length} bytes");
+        var loop = Cmd.Run("losetup", "--find", "--show", "--read-only", iso).Trim();
+        try
+        {
+            // findfs scans every block device; the label must resolve to ours (a host may have another cidata).
+            var found = Cmd.RunWithExit("busybox", ["findfs", "LABEL=cidata"]).Output.Trim();
+            Assert.Equal(loop, found);
+        }
+        finally
+        {
+            Cmd.RunWithExit("losetup", ["-d", loop]);
+        }
+    }
+
     [Fact]
     public void Build_WithEmptyUserData_MountsAnEmptyFile()
     {
