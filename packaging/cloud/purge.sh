@@ -17,7 +17,7 @@ pids_of_state() {
   local d pid
   for d in /proc/[0-9]*; do
     pid=${d#/proc/}; [ "$pid" = $$ ] && continue
-    tr '\0' ' ' < "$d/cmdline" 2>/dev/null | grep -qF "$STATE/" && echo "$pid"
+    { tr '\0' ' ' < "$d/cmdline"; } 2>/dev/null | grep -qF "$STATE/" && echo "$pid"   # a process may be gone already
   done
   return 0
 }
@@ -29,6 +29,13 @@ for sig in TERM TERM KILL; do
   for _ in $(seq 25); do [ -z "$(pids_of_state)" ] && break; sleep 0.2; done
 done
 [ -z "$(pids_of_state)" ] || warn "some processes under $STATE are still running: $(pids_of_state | tr '\n' ' ')"
+
+# The VMs' taps: the agent makes them persistent (so they outlive qemu and agent restarts), so they
+# stay until deleted. Its names have one shape, tap + 12 hex digits (TapPlanner.IsOurs), which nothing
+# else on a host uses; the VMs holding them are stopped above.
+for t in $(ip -o link show type tun 2>/dev/null | sed -n 's/^[0-9]*: \(tap[0-9a-f]\{12\}\)[:@].*/\1/p'); do
+  ip link delete "$t" 2>/dev/null || ip tuntap del dev "$t" mode tap 2>/dev/null || warn "could not delete tap $t"
+done
 
 # The agent's VM cgroups (supervised runner): the "infra" directory in each hierarchy it used.
 for parent in /sys/fs/cgroup/infra /sys/fs/cgroup/*/infra; do
