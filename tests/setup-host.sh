@@ -8,6 +8,7 @@ pkgs=(
   etcd-server etcd-client       # the HA store backend
   dbus                          # dbus-daemon, the D-Bus peer
   python3-grpcio python3-grpc-tools python3-protobuf   # the reference gRPC peer
+  python3-yaml                  # PyYAML, the parser cloud-init reads config drives with
   iproute2 iputils-ping netcat-openbsd socat           # namespaces, veth, packets
   debootstrap systemd cpio      # a booted systemd test root; the test guest's initrd
   bsdutils                      # script(1): a pty for the interactive console test (Essential on Debian)
