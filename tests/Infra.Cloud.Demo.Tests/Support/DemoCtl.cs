@@ -28,7 +28,7 @@ public sealed partial class DemoCtl(Sandbox box)
     /// <summary>Pipes <paramref name="script"/> into the VM's serial shell; returns what came back, CR stripped.</summary>
     public async Task<string> ConsoleAsync(string id, string script, string linger = "8s")
     {
-        var r = await box.RunAsync(Call, "\n" + script + "\n", "infractl", "instance", "console", id, "--takeover", "--linger", linger);
+        var r = await box.RunWithInputAsync(Call, "\n" + script + "\n", "infractl", "instance", "console", id, "--takeover", "--linger", linger);
         Assert.True(r.Code == 0, $"infractl instance console {id}: {r}");
         return r.Out.Replace("\r", "");
     }

@@ -48,10 +48,12 @@ public sealed class Sandbox : IDisposable
     }
 
     /// <summary>Runs a command inside, in the repository, to its exit (bounded); stdin from <paramref name="stdin"/>.</summary>
-    public Task<RunResult> RunAsync(TimeSpan timeout, string? stdin, params string[] args) =>
+    /// (Not an overload of <see cref="RunAsync"/>: with one, RunAsync(t, "bash", "-c", ...) bound "bash" to stdin.)
+    public Task<RunResult> RunWithInputAsync(TimeSpan timeout, string stdin, params string[] args) =>
         RunOnHostAsync(Repo, timeout, stdin, ["bash", Script, "exec", Dir, .. args]);
 
-    public Task<RunResult> RunAsync(TimeSpan timeout, params string[] args) => RunAsync(timeout, null, args);
+    public Task<RunResult> RunAsync(TimeSpan timeout, params string[] args) =>
+        RunOnHostAsync(Repo, timeout, null, ["bash", Script, "exec", Dir, .. args]);
 
     /// <summary>What is left inside: processes besides init, files in the overlays' uppers, bridges, links, cgroups.</summary>
     public async Task<string[]> LeftoversAsync()
