@@ -104,31 +104,46 @@ done
 
 # ---- proof: pings typed into the guests' consoles
 step proof
-# ping_from ID DST: "rc LINE": rc 0 when DST answered; LINE is ping's summary.
+# ping_from ID DST...: one console session on ID pinging each DST in turn; prints "DST rc LINE" per
+# DST: rc 0 when DST answered, LINE is ping's summary.
 ping_from() {
-  local out; out=$(console "$1" "ping -c 3 -W 2 $2; echo PING-RESULT dst=$2 rc=\$?" 8s)
-  local rc; rc=$(grep -o "^PING-RESULT dst=$2 rc=[0-9]*" <<<"$out" | tail -1 | sed 's/.*rc=//')
-  echo "${rc:-none} $(grep 'packets transmitted' <<<"$out" | tail -1)"
+  local id=$1 script="" dst out rc; shift
+  for dst in "$@"; do script+="ping -c 3 -W 2 $dst; echo PING-RESULT dst=$dst rc=\$?; "; done
+  out=$(console "$id" "$script" "$((4 + 6 * $#))s")
+  for dst in "$@"; do
+    rc=$(grep -o "^PING-RESULT dst=$dst rc=[0-9]*" <<<"$out" | tail -1 | sed 's/.*rc=//')
+    echo "$dst ${rc:-none} $(grep -A1 "^--- $dst ping statistics" <<<"$out" | grep "packets transmitted" | tail -1)"
+  done
 }
-read -r _ _ vm1 <<<"${vms[0]}"; read -r _ _ vm2 <<<"${vms[1]}"; read -r _ _ ovm <<<"${vms[2]}"
-proved=1
-for pair in "$vm1 $vm2 demo/vm1 demo/vm2" "$vm2 $vm1 demo/vm2 demo/vm1"; do
-  read -r from to fname tname <<<"$pair"
+# answered FROM TO NAME: pings until TO answers (a first ARP can be lost while flows settle), bounded.
+answered() {
+  local from=$1 to=$2 name=$3 attempt d rc summary
   for attempt in 1 2 3 4 5; do
-    read -r rc summary <<<"$(ping_from "$from" "${ip[$to]}")"
+    read -r d rc summary <<<"$(ping_from "$from" "$to")"
     [ "$rc" = 0 ] && break
-    say "$fname -> $tname (${ip[$to]}): no answer yet (attempt $attempt: ${summary:-no output}); retrying"
+    say "$name ($to): no answer yet (attempt $attempt: ${summary:-no output}); retrying"
     sleep 3
   done
-  if [ "$rc" = 0 ]; then say "PROOF $fname -> $tname ${ip[$to]}: answered ($summary)"
-  else say "PROOF-FAILED $fname -> $tname ${ip[$to]}: no answer ($summary)"; proved=""; fi
+  echo "$to ${rc:-none} $summary"
+}
+read -r _ _ vm1 <<<"${vms[0]}"; read -r _ _ vm2 <<<"${vms[1]}"; read -r _ _ ovm <<<"${vms[2]}"
+# The three consoles are separate sessions, so the three guests ping at the same time.
+res=$(mktemp -d); trap 'rm -rf "$res"' EXIT
+answered "$vm1" "${ip[$vm2]}" "demo/vm1 -> demo/vm2" > "$res/a" &
+answered "$vm2" "${ip[$vm1]}" "demo/vm2 -> demo/vm1" > "$res/b" &
+ping_from "$ovm" "${ip[$vm1]}" "${ip[$vm2]}" > "$res/c" &
+wait
+proved=1
+for r in "a demo/vm1 demo/vm2" "b demo/vm2 demo/vm1"; do
+  read -r f fname tname <<<"$r"; read -r to rc summary < "$res/$f"
+  if [ "$rc" = 0 ]; then say "PROOF $fname -> $tname $to: answered ($summary)"
+  else say "PROOF-FAILED $fname -> $tname $to: no answer ($summary)"; proved=""; fi
 done
-for to in "$vm1 demo/vm1" "$vm2 demo/vm2"; do
-  read -r tid tname <<<"$to"
-  read -r rc summary <<<"$(ping_from "$ovm" "${ip[$tid]}")"
-  if [ "$rc" = 1 ]; then say "PROOF other/vm1 -> $tname ${ip[$tid]}: refused, no answer ($summary)"
-  else say "PROOF-FAILED other/vm1 -> $tname ${ip[$tid]}: expected no answer, got rc=$rc ($summary)"; proved=""; fi
-done
+while read -r to rc summary; do
+  tname=demo/vm1; [ "$to" = "${ip[$vm2]}" ] && tname=demo/vm2
+  if [ "$rc" = 1 ]; then say "PROOF other/vm1 -> $tname $to: refused, no answer ($summary)"
+  else say "PROOF-FAILED other/vm1 -> $tname $to: expected no answer, got rc=$rc ($summary)"; proved=""; fi
+done < "$res/c"
 step_end
 
 # ---- what exists, what to do next

@@ -23,7 +23,8 @@ TIMINGS=$RUN/timings
 
 step_name=""; step_start=$SECONDS
 # Progress goes to fd 3, the script's stdout as it started: it reaches the user even from inside
-# $(...) or a command whose output is redirected to a log.
+# $(...) or a command whose output is redirected to a log. Every daemon is started with 3>&-: one
+# that kept it would hold the user's pipe open, and `make cloud | tee log` would never end.
 exec 3>&1
 say() { printf 'infra: [%4ss] %s%s\n' "$((SECONDS - step_start))" "${step_name:+$step_name: }" "$*" >&3; }
 warn() { printf 'infra: %s\n' "$*" >&2; }

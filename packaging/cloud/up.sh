@@ -69,9 +69,9 @@ if ! ovs-vsctl --db=$DB --timeout=2 show >/dev/null 2>&1; then
   fi
   created ovs "$RUN"
   ovsdb-server --detach --no-chdir -vconsole:off --pidfile=$RUN/ovsdb-server.pid --log-file=$RUN/ovsdb-server.log \
-    --remote=punix:$OVS_RUN/db.sock $OVS_ETC/conf.db
+    --remote=punix:$OVS_RUN/db.sock $OVS_ETC/conf.db 3>&-
   ovs-vsctl --db=$DB --no-wait init
-  ovs-vswitchd --detach --no-chdir -vconsole:off --pidfile=$RUN/ovs-vswitchd.pid --log-file=$RUN/ovs-vswitchd.log $DB
+  ovs-vswitchd --detach --no-chdir -vconsole:off --pidfile=$RUN/ovs-vswitchd.pid --log-file=$RUN/ovs-vswitchd.log $DB 3>&-
 else
   say "Open vSwitch answers on $DB; using it"
 fi
@@ -95,7 +95,7 @@ down >/dev/null
 say "starting the controller on $LISTEN (store: $STATE/state.db)"
 rm -f "$RUN/controller.ready"
 nohup "$OUT/Infra.Controller/infra-controller" --listen "$LISTEN" --store "sqlite:$STATE/state.db" \
-  --token-file /etc/infra/tokens --ready-file "$RUN/controller.ready" > "$RUN/controller.log" 2>&1 &
+  --token-file /etc/infra/tokens --ready-file "$RUN/controller.ready" > "$RUN/controller.log" 2>&1 3>&- &
 echo $! > "$RUN/controller.pid"
 for _ in $(seq 150); do [ -s "$RUN/controller.ready" ] && break; sleep 0.2; done
 [ -s "$RUN/controller.ready" ] || { tail -20 "$RUN/controller.log" >&2; die "the controller did not start; see $RUN/controller.log"; }
@@ -135,7 +135,7 @@ YAML
 mkdir -p "$STATE/pools/default" "$STATE/agent"
 say "starting the agent (host $host_id, runner: $runner, datapath: $datapath)"
 "$OUT/Infra.Agent/infra-agent" --config "$RUN/agent.yaml" --check-config
-nohup "$OUT/Infra.Agent/infra-agent" --config "$RUN/agent.yaml" > "$RUN/agent.log" 2>&1 &
+nohup "$OUT/Infra.Agent/infra-agent" --config "$RUN/agent.yaml" > "$RUN/agent.log" 2>&1 3>&- &
 echo $! > "$RUN/agent.pid"
 up=""
 for i in $(seq 100); do
