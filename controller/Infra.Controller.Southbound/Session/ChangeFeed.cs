@@ -71,7 +71,8 @@ public sealed partial class ChangeFeed(IKeyValueStore store, ILogger<ChangeFeed>
     internal static bool Relevant(Infra.Store.WatchEvent e)
     {
         if (!StoreKeys.TryParse(e.Kv.KeyString, out var kind, out _)) return false;
-        if (kind is StoreKeys.Snapshots or StoreKeys.Images or StoreKeys.Networks) return false;
+        // Networks matter: their MTU, DNS servers and routes reach guests through config drives and DHCP.
+        if (kind is StoreKeys.Snapshots or StoreKeys.Images) return false;
         // The API's index keys (names, refs, claims, ipam, ...) share the root but never change desired state.
         if (kind != StoreKeys.Reboots && !StoreKeys.Kinds.Contains(kind)) return false;
         // Creations and deletions always matter; for updates, compare only what desired state reads.

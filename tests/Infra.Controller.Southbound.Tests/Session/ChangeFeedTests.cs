@@ -65,6 +65,17 @@ public sealed class ChangeFeedTests
     }
 
     [Fact]
+    public void Relevant_NetworkUpdates_WakeSessions_TheyReachGuestsConfigDrivesAndDhcp()
+    {
+        var before = new Network { Meta = new ObjectMeta { Id = "n1" }, TenantId = "t1" };
+        before.Subnets.Add(new Subnet { Cidr = "10.0.0.0/24", Gateway = "10.0.0.1" });
+        var withDns = before.Clone();
+        withDns.Subnets[0].DnsServers.Add("10.0.0.53");
+
+        Assert.True(ChangeFeed.Relevant(Event(StoreKeys.Network("n1"), withDns, before)));
+    }
+
+    [Fact]
     public void Relevant_NewHostsAndTunnelAddressChanges_WakeSessions()
     {
         var before = Host("h1", "192.0.2.1");
