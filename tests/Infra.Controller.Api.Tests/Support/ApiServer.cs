@@ -81,6 +81,7 @@ public sealed class ApiServer : IAsyncDisposable
     public Images.ImagesClient Images => new(Channel);
     public Hosts.HostsClient Hosts => new(Channel);
     public Changes.ChangesClient Changes => new(Channel);
+    public KeyPairs.KeyPairsClient KeyPairs => new(Channel);
 
     public async ValueTask DisposeAsync()
     {
