@@ -141,14 +141,15 @@ public sealed class DemoCloudTests(DemoCloud f, ITestOutputHelper log) : IClassF
     async Task<string> ImageAsync() =>
         DemoCtl.Id((await Ctl.JsonAsync("image", "list")).GetProperty("images").EnumerateArray().First(i => i.GetProperty("meta").GetProperty("name").GetString() == "infra-small"));
 
-    /// <summary>NOT_FOUND from the API (exit 4) and no process in the sandbox naming the instance.</summary>
+    /// <summary>NOT_FOUND from the API (exit 4) and no process in the sandbox naming the instance.
+    /// ("[q]emu": the pattern must not match the bash -c that runs pgrep, whose command line holds it.)</summary>
     async Task WaitGoneAsync(string id, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
             var get = await Ctl.CtlAsync("instance", "get", id);
-            var procs = await f.Box.RunAsync(TimeSpan.FromSeconds(30), "bash", "-c", $"pgrep -f 'qemu.*{id}' || true");
+            var procs = await f.Box.RunAsync(TimeSpan.FromSeconds(30), "bash", "-c", $"pgrep -f '[q]emu-system.*{id}' || true");
             if (get.Code == 4 && procs.Out.Trim().Length == 0) return;
             await Task.Delay(500);
         }

@@ -1,8 +1,11 @@
 using System.Diagnostics;
+using Infra.Agent.Compute.ConfigDrive;
+using Infra.Controller.Southbound.Guest;
 using Infra.Images.Tests.Fixtures;
 using Infra.Qmp.GuestAgent;
 using Infra.TestHosts;
 using Xunit.Abstractions;
+using V1 = Infra.V1;
 
 namespace Infra.Images.Tests;
 
@@ -30,29 +33,10 @@ public sealed class DebianImageTests(ITestOutputHelper output)
             var key = Path.Combine(dir, "id_ed25519");
             Cmd.Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "images-test", "-f", key);
             const string mac = "52:54:00:4a:00:09";
-            // Routes as 0.0.0.0/0, not "default": cloud-init 22.4 (Debian 12) rejects "to: default".
-            var iso = ConfigDrive.Write(dir,
-                metaData: $"""
-                    instance-id: iid-debian-1
-                    local-hostname: vm-debian-1
-                    public-keys:
-                      - {File.ReadAllText(key + ".pub").Trim()}
-                    """,
-                networkConfig: $$"""
-                    version: 2
-                    ethernets:
-                      port0:
-                        match:
-                          macaddress: "{{mac}}"
-                        mtu: 1400
-                        addresses: [10.0.0.9/24, "fd00:10::9/64"]
-                        routes:
-                          - to: 0.0.0.0/0
-                            via: {{GuestNetwork.Gateway}}
-                        nameservers:
-                          addresses: [10.0.0.53]
-                    """,
-                userData: "#cloud-config\n");
+            // The drive the shipped code makes for an instance: the controller's composer (meta-data and
+            // network-config v2 from the port and its network) written by the agent's ISO writer, so the
+            // real cloud-init reads exactly what a VM of ours gets.
+            var iso = ShippedConfigDrive(dir, mac, File.ReadAllText(key + ".pub").Trim());
             await using var vm = await DiskVm.StartAsync(net, new DiskVmOptions(image, mac) { ConfigDrive = iso, MemoryMiB = 1024 });
 
             var ssh = await WaitForSshAsync(net, key, "10.0.0.9", vm);
@@ -69,6 +53,7 @@ public sealed class DebianImageTests(ITestOutputHelper output)
             Assert.Contains("10.0.0.53", facts);
             Assert.Contains("status: done", facts);
             Assert.Contains("Datasource DataSourceNoCloud", vm.ConsoleText());
+            Assert.Contains("instance ins-debian", Ssh(net, key, "10.0.0.9", "echo instance $(cloud-init query instance_id)").Output);
             Assert.Contains("vm-debian-1 login:", vm.ConsoleText());
 
             // The real qemu-guest-agent over its virtio-serial port, through the agent's client.
@@ -88,6 +73,26 @@ public sealed class DebianImageTests(ITestOutputHelper output)
             Assert.Contains("after-thaw", Ssh(net, key, "10.0.0.9", "echo after-thaw | sudo tee /var/tmp/probe && sync").Output);
         }
         finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    /// <summary>An instance vm-debian-1 with one port (10.0.0.9 and fd00:10::9) on a network with MTU 1400,
+    /// a gateway and a DNS server, composed and written as the controller and agent do.</summary>
+    private static string ShippedConfigDrive(string dir, string mac, string publicKey)
+    {
+        var net = new V1.Network { Meta = new V1.ObjectMeta { Id = "net-debian" }, TenantId = "ten-t", Mtu = 1400 };
+        var s4 = new V1.Subnet { Cidr = "10.0.0.0/24", Gateway = GuestNetwork.Gateway, IpVersion = V1.IpVersion._4 };
+        s4.DnsServers.Add("10.0.0.53");
+        net.Subnets.Add(s4);
+        net.Subnets.Add(new V1.Subnet { Cidr = "fd00:10::/64", IpVersion = V1.IpVersion._6 });
+        var port = new V1.Port { Meta = new V1.ObjectMeta { Id = "prt-debian" }, TenantId = "ten-t", NetworkId = net.Meta.Id, MacAddress = mac };
+        port.FixedIps.Add(new V1.FixedIp { SubnetCidr = "10.0.0.0/24", Address = "10.0.0.9" });
+        port.FixedIps.Add(new V1.FixedIp { SubnetCidr = "fd00:10::/64", Address = "fd00:10::9" });
+        var instance = new V1.Instance { Meta = new V1.ObjectMeta { Id = "ins-debian", Name = "vm-debian-1" }, TenantId = "ten-t" };
+        var drive = ConfigDriveComposer.Compose(new ConfigDriveInputs(instance, [port],
+            new Dictionary<string, V1.Network> { [net.Meta.Id] = net }, [publicKey], "#cloud-config\n"u8.ToArray()));
+        var iso = Path.Combine(dir, "cidata.iso");
+        File.WriteAllBytes(iso, NoCloudImage.Build(drive.MetaData, drive.NetworkConfig, drive.UserData.Span));
+        return iso;
     }
 
     /// <summary>Polls ssh (bounded) until the key from the config drive logs in; returns the first command's output.</summary>
