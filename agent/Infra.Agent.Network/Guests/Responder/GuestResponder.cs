@@ -119,7 +119,8 @@ public sealed partial class GuestResponder : IAsyncDisposable
     /// </summary>
     static void Prepare(string name)
     {
-        if (!Directory.Exists($"/sys/class/net/{name}")) throw new IOException($"interface {name} does not exist (yet)");
+        // Not /sys/class/net: sysfs shows the namespace it was mounted in, and the agent may run under nsenter --net.
+        if (!PacketSocket.Exists(name)) throw new IOException($"interface {name} does not exist (yet)");
         try { File.WriteAllText($"/proc/sys/net/ipv6/conf/{name}/disable_ipv6", "1"); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         using var p = Process.Start(new ProcessStartInfo("ip", ["link", "set", "dev", name, "up"]) { RedirectStandardError = true, RedirectStandardOutput = true })
             ?? throw new IOException("cannot run ip");
