@@ -76,7 +76,7 @@ public sealed class GuestDhclientCloudTests : IAsyncLifetime
             """);
         // Records what the server gave; configures nothing (the namespace's address does not matter here).
         File.WriteAllText(script, $"#!/bin/sh\n[ \"$reason\" = BOUND ] && env | grep '^new_' | sort > {output}.tmp && mv {output}.tmp {output}\nexit 0\n");
-        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Infra.TestHosts.Cmd.Run("chmod", "700", script);
         var p = c.StartInClient("dhclient", "-1", "-d", "-v", "-cf", conf, "-sf", script, "-lf", Path.Combine(c.Dir, run + ".leases"),
             "-pf", Path.Combine(c.Dir, run + ".pid"), c.Interface);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(expectLease ? 60 : 20);
