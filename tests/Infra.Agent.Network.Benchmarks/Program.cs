@@ -5,6 +5,8 @@ using Infra.TestHosts;
 
 // Times our cookie-group flow installer against plain ovs-ofctl on the same switch in the same run.
 // Usage: dotnet run -c Release --project tests/Infra.Agent.Network.Benchmarks [flowCount] [repeats]
+//        ... dhcp [clients]: the DHCP responder against dnsmasq (DhcpBench.cs)
+if (args is ["dhcp", ..]) { await DhcpBench.RunAsync(args[1..]); return; }
 var total = args.Length > 0 ? int.Parse(args[0]) : 100_000;
 var repeats = args.Length > 1 ? int.Parse(args[1]) : 3;
 const int GroupSize = 100;

@@ -13,6 +13,9 @@
 #   infra.watch=vdX                           report a hot-plugged disk: GUEST-HOTDISK-NODE vdX when /dev/vdX
 #                                             appears, then GUEST-HOTDISK vdX=<first line>, GUEST-HOTDISK-GONE vdX
 #                                             when it goes; from GUEST-WATCHING on, kernel messages as GUEST-KMSG
+#   infra.dhcp=1                              udhcpc on eth0: GUEST-DHCP ip=.. mask=.. router=.. dns=.. host=.. mtu=.. routes=..
+#                                             (or GUEST-DHCP-NONE), GUEST-IPV6 addr=.. route=.. (SLAAC), then the same
+#                                             from a spoofed MAC: GUEST-DHCP-SPOOF none|answered, GUEST-DHCP-DONE
 #   infra.shell=1                             an interactive shell on ttyS0 (respawned when it exits), after
 #                                             printing GUEST-SHELL: the console tests type into it
 /bin/busybox --install -s /bin
@@ -88,6 +91,22 @@ if [ -n "$w" ]; then
       fi
       sleep 0.2
     done ) &
+fi
+if [ "$(arg infra.dhcp)" = 1 ]; then
+  # The host's responder, as a guest without cloud-init meets it: busybox udhcpc on the first NIC.
+  printf '#!/bin/sh\ncase "$1" in bound) echo "GUEST-DHCP ip=$ip mask=$mask router=$router dns=$dns host=$hostname mtu=$mtu routes=$staticroutes" > /dev/console\n ip addr add $ip/$mask dev $interface ;; esac\n' > /tmp/dhcp.sh
+  chmod +x /tmp/dhcp.sh
+  ip link set eth0 up
+  udhcpc -i eth0 -f -q -n -t 10 -T 2 -O staticroutes -O mtu -O hostname -s /tmp/dhcp.sh >/dev/null 2>&1 || echo "GUEST-DHCP-NONE"
+  # SLAAC from the responder's RA (the kernel solicits on link up); up to 15 s for the address.
+  for i in $(seq 1 30); do a6=$(ip -6 addr show dev eth0 scope global | awk '/inet6/{print $2}'); [ -n "$a6" ] && break; sleep 0.5; done
+  echo "GUEST-IPV6 addr=$a6 route=$(ip -6 route show default | awk '{print $3; exit}')"
+  # A guest that spoofs another MAC asks again: the switch drops its frames, nobody answers.
+  mac=$(cat /sys/class/net/eth0/address)
+  ip link set eth0 down; ip link set eth0 address 02:de:ad:be:ef:01; ip link set eth0 up
+  if udhcpc -i eth0 -f -q -n -t 3 -T 1 -s /tmp/dhcp.sh >/dev/null 2>&1; then echo "GUEST-DHCP-SPOOF answered"; else echo "GUEST-DHCP-SPOOF none"; fi
+  ip link set eth0 down; ip link set eth0 address "$mac"; ip link set eth0 up
+  echo "GUEST-DHCP-DONE"
 fi
 if [ "$(arg infra.shell)" = 1 ]; then
   # setsid + opening ttyS0 makes it the shell's controlling tty, so the line discipline echoes what

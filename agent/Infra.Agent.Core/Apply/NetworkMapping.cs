@@ -1,4 +1,5 @@
 using Infra.Agent.Core.State;
+using Infra.Agent.Network.Guests.Responder;
 using Infra.Agent.Network.Model;
 using Infra.V1;
 using NetTunnelPeer = Infra.Agent.Network.Model.TunnelPeer;
@@ -42,7 +43,11 @@ public static class NetworkMapping
             if (invalid.Count > 0) { errors.Add(Error(DesiredKind.FlowGroup, id, string.Join(" ", invalid))); continue; }
             flows.AddRange(specs);
         }
-        return new(new HostNetworkSpec(bridge.Name, bridge.DatapathType, bridge.DatapathId, peers, ports, flows), errors);
+        var spec = new HostNetworkSpec(bridge.Name, bridge.DatapathType, bridge.DatapathId, peers, ports, flows)
+        {
+            ServicePorts = bridge.GuestResponder ? [new ServicePort(GuestResponderOptions.DefaultInterface, GuestResponderOptions.OfPort)] : [],
+        };
+        return new(spec, errors);
     }
 
     internal static ResourceError Error(DesiredKind kind, string id, string error) =>

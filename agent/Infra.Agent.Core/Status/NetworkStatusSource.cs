@@ -14,7 +14,7 @@ public sealed class NetworkStatusSource(Func<NetworkReconciler?> reconciler, str
         foreach (var p in r.PortStates(bridge))
         {
             // Tunnel ports are the agent's own plumbing, not objects the controller tracks a status of.
-            if (p.Owner.StartsWith("tunnel:", StringComparison.Ordinal)) continue;
+            if (p.Owner.StartsWith("tunnel:", StringComparison.Ordinal) || p.Owner.StartsWith("service:", StringComparison.Ordinal)) continue;
             report.Ports.Add(new PortState { Id = p.Owner, Ofport = p.OfPort ?? -1, Up = p.LinkUp, Error = p.Error ?? "" });
         }
         return Task.CompletedTask;

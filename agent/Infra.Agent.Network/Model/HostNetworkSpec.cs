@@ -16,6 +16,9 @@ public sealed record HostNetworkSpec(
     IReadOnlyList<VmPort> Ports,
     IReadOnlyList<FlowSpec> Flows)
 {
+    /// <summary>The agent's own internal ports on the bridge (the DHCP/RA responder's infra-dhcp).</summary>
+    public IReadOnlyList<ServicePort> ServicePorts { get; init; } = [];
+
     /// <summary>Every problem at once, each saying what to change.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -26,12 +29,14 @@ public sealed record HostNetworkSpec(
         foreach (var dup in Peers.GroupBy(p => p.HostId).Where(g => g.Count() > 1)) errors.Add($"Tunnel peer \"{dup.Key}\" is listed twice.");
         foreach (var p in Peers)
             if (!IPAddress.TryParse(p.RemoteIp, out _)) errors.Add($"Tunnel peer \"{p.HostId}\": remote IP \"{p.RemoteIp}\" is not an IP address.");
-        foreach (var dup in Ports.GroupBy(p => p.InterfaceName).Where(g => g.Count() > 1)) errors.Add($"Interface name \"{dup.Key}\" is used by more than one port.");
+        foreach (var dup in Ports.Select(p => p.InterfaceName).Concat(ServicePorts.Select(s => s.InterfaceName)).GroupBy(n => n).Where(g => g.Count() > 1))
+            errors.Add($"Interface name \"{dup.Key}\" is used by more than one port.");
         foreach (var dup in Ports.GroupBy(p => p.PortId).Where(g => g.Count() > 1)) errors.Add($"Port id \"{dup.Key}\" is listed twice.");
         foreach (var p in Ports)
             if (!PortNames.IsValidInterfaceName(p.InterfaceName)) errors.Add($"Port \"{p.PortId}\": interface name \"{p.InterfaceName}\" must be 1-15 characters of [A-Za-z0-9_.-].");
         var ofports = Peers.Select(p => (Owner: $"tunnel {p.HostId}", OfPort: (int?)p.EffectiveOfPort))
-            .Concat(Ports.Where(p => p.OfPortRequest is not null).Select(p => (Owner: $"port {p.PortId}", OfPort: p.OfPortRequest)));
+            .Concat(Ports.Where(p => p.OfPortRequest is not null).Select(p => (Owner: $"port {p.PortId}", OfPort: p.OfPortRequest)))
+            .Concat(ServicePorts.Select(s => (Owner: $"service port {s.InterfaceName}", OfPort: (int?)s.OfPortRequest)));
         foreach (var dup in ofports.GroupBy(x => x.OfPort).Where(g => g.Count() > 1))
             errors.Add($"OpenFlow port {dup.Key} is requested by {string.Join(" and ", dup.Select(d => d.Owner))}; give one of them an explicit OfPortRequest.");
         foreach (var f in Flows) errors.AddRange(f.Validate());
@@ -45,6 +50,9 @@ public sealed record TunnelPeer(string HostId, string RemoteIp, int? OfPortReque
     public string PortName => PortNames.ForTunnel(HostId);
     public int EffectiveOfPort => OfPortRequest ?? PortNames.TunnelOfPort(HostId);
 }
+
+/// <summary>An internal port the agent itself reads and writes (OVS creates the interface in the agent's namespace).</summary>
+public sealed record ServicePort(string InterfaceName, int OfPortRequest);
 
 public enum VmPortKind { Internal, Tap, VhostUser }
 

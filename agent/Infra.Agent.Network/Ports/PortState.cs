@@ -15,7 +15,8 @@ public static class PortStates
         return observed.Ports
             .Where(p => p.Interface is not null && p.ExternalIds.GetValueOrDefault(SwitchPlanner.OwnerKey) == SwitchPlanner.OwnerValue)
             .Select(p => new PortState(
-                p.ExternalIds.GetValueOrDefault(SwitchPlanner.PortIdKey) ?? $"tunnel:{p.ExternalIds.GetValueOrDefault(SwitchPlanner.TunnelHostKey)}",
+                p.ExternalIds.GetValueOrDefault(SwitchPlanner.PortIdKey)
+                    ?? (p.ExternalIds.GetValueOrDefault(SwitchPlanner.ServiceKey) is { } svc ? $"service:{svc}" : $"tunnel:{p.ExternalIds.GetValueOrDefault(SwitchPlanner.TunnelHostKey)}"),
                 p.Interface!.Name,
                 p.Interface.OfPort is > 0 ? p.Interface.OfPort : null,
                 p.Interface.LinkState == "up",

@@ -16,6 +16,7 @@ public static class SwitchPlanner
     public const string OwnerValue = "agent";
     public const string PortIdKey = "infra-port-id";
     public const string TunnelHostKey = "infra-tunnel-host";
+    public const string ServiceKey = "infra-service";
 
     public static IReadOnlyList<SwitchAction> Plan(HostNetworkSpec desired, ObservedSwitch observed)
     {
@@ -49,6 +50,9 @@ public static class SwitchPlanner
                 new Dictionary<string, string> { ["remote_ip"] = p.RemoteIp, ["key"] = "flow" },
                 p.EffectiveOfPort,
                 new Dictionary<string, string> { [OwnerKey] = OwnerValue, [TunnelHostKey] = p.HostId });
+        foreach (var s in d.ServicePorts)
+            yield return new PortShape(s.InterfaceName, "internal", new Dictionary<string, string>(), s.OfPortRequest,
+                new Dictionary<string, string> { [OwnerKey] = OwnerValue, [ServiceKey] = s.InterfaceName });
         foreach (var p in d.Ports)
         {
             var options = p.Kind == VmPortKind.VhostUser && p.VhostSocketPath is { } path

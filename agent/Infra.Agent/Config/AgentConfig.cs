@@ -51,7 +51,11 @@ public sealed record ControllerConfig(string Url, string? TokenFile, string? CaF
 /// <param name="Bridge">br-int.</param>
 /// <param name="DatapathType">system or netdev.</param>
 /// <param name="DatapathId">Pinned datapath id (derived from the host id when not set).</param>
-public sealed record NetworkConfig(bool Enabled, string Ovsdb, string OvsRunDir, string Bridge, string DatapathType, ulong DatapathId);
+/// <param name="Dhcp">Run the DHCP/RA responder on infra-dhcp (network.dhcp; guests without cloud-init need it).</param>
+/// <param name="DhcpLeaseSeconds">network.dhcp_lease_seconds: the lease time guests are given.</param>
+/// <param name="RouterAdvertisementIntervalSeconds">network.router_advertisement_interval_seconds: period of unsolicited RAs.</param>
+public sealed record NetworkConfig(bool Enabled, string Ovsdb, string OvsRunDir, string Bridge, string DatapathType, ulong DatapathId,
+    bool Dhcp = true, int DhcpLeaseSeconds = 86400, int RouterAdvertisementIntervalSeconds = 200);
 
 /// <summary>Compute.</summary>
 /// <param name="Runner">systemd (transient units) or supervised (setsid child, hosts without systemd).</param>

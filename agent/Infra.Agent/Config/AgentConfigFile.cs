@@ -37,6 +37,9 @@ public sealed class NetworkFile
     public string? Bridge { get; set; }
     public string? DatapathType { get; set; }
     public string? DatapathId { get; set; }
+    public bool? Dhcp { get; set; }
+    public int? DhcpLeaseSeconds { get; set; }
+    public int? RouterAdvertisementIntervalSeconds { get; set; }
 }
 
 public sealed class ComputeFile

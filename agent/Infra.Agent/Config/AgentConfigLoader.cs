@@ -53,6 +53,11 @@ public static class AgentConfigLoader
                 e.Add($"network.datapath_id '{dpText}' must be a non-zero hex number, e.g. 0x0000000000000001");
         }
         else if (hostId is not null) dpid = DatapathIdFor(hostId);
+        var lease = n.DhcpLeaseSeconds ?? 86400;
+        if (lease is < 60 or > 31_536_000) e.Add($"network.dhcp_lease_seconds {lease} must be between 60 and 31536000 (a year)");
+        var raEvery = n.RouterAdvertisementIntervalSeconds ?? 200;
+        // RFC 4861 6.2.1: MaxRtrAdvInterval is 4..1800 s.
+        if (raEvery is < 4 or > 1800) e.Add($"network.router_advertisement_interval_seconds {raEvery} must be between 4 and 1800");
 
         var c = file.Compute ?? new ComputeFile();
         var runner = c.Runner ?? "systemd";
@@ -94,7 +99,7 @@ public static class AgentConfigLoader
             HostId = hostId!,
             StateDir = stateDir,
             TunnelIp = tunnelIp,
-            Network = new NetworkConfig(n.Enabled ?? true, ovsdb, runDir, bridge, dpType, dpid),
+            Network = new NetworkConfig(n.Enabled ?? true, ovsdb, runDir, bridge, dpType, dpid, n.Dhcp ?? true, lease, raEvery),
             Compute = new ComputeConfig(runner, c.AllowTcg ?? false, c.ForceTcg ?? false, qemu, c.MhzPerCore ?? 0, c.NestCgroups ?? false, cgParent, consoleLogKib),
             StoragePools = pools,
             ImageDir = imageDir,

@@ -17,6 +17,7 @@ using Infra.Agent.Vm.Monitor;
 using Infra.Agent.Vm.Systemd;
 using Infra.Systemd.Manager;
 using Infra.Agent.Network;
+using Infra.Agent.Network.Guests.Responder;
 using Infra.Agent.Network.Taps;
 using Infra.Ovsdb.Client;
 using Microsoft.Extensions.Logging;
@@ -118,12 +119,21 @@ public sealed partial class AgentHost : IAsyncDisposable
             var ovsdb = new OvsdbClient(new OvsdbClientOptions(config.Network.Ovsdb), logs.CreateLogger<OvsdbClient>());
             ovsdb.Start();
             host._owned.Add(ovsdb);
-            var bridge = new BridgeSettings(config.Network.Bridge, config.Network.DatapathType, config.Network.DatapathId);
+            var bridge = new BridgeSettings(config.Network.Bridge, config.Network.DatapathType, config.Network.DatapathId, config.Network.Dhcp);
             // Taps first (made, sized, up), then network (on br-int with the ofport the flows expect),
             // then storage and compute: qemu only ever opens a tap that is ready and switched.
             taps = new TapApplier(new TapReconciler(new TapDevices(), TapReconciler.DefaultMtu, logs.CreateLogger<TapReconciler>()), () => TapsHeldByVms(vms));
             var net = new LazyNetworkApplier(ovsdb, new NetworkOptions(config.Network.OvsRunDir), bridge, logs, TimeSpan.FromSeconds(10), taps.IsReady);
             appliers.InsertRange(0, [taps, net]);
+            if (config.Network.Dhcp)
+            {
+                // Guests without cloud-init configure their NICs from this; it answers each port with its own address only.
+                var responder = new GuestResponder(new GuestResponderOptions(GuestResponderOptions.DefaultInterface,
+                    TimeSpan.FromSeconds(config.Network.DhcpLeaseSeconds), TimeSpan.FromSeconds(config.Network.RouterAdvertisementIntervalSeconds)),
+                    logs.CreateLogger<GuestResponder>());
+                host._owned.Add(responder);
+                appliers.Insert(2, new GuestApplier(responder));
+            }
             sources.Add(new NetworkStatusSource(() => net.Reconciler, bridge.Name));
         }
 

@@ -34,6 +34,7 @@ public static class DesiredStateBuilder
 
         var localPorts = new List<Port>();
         var owner = new Dictionary<string, string>(StringComparer.Ordinal);
+        var guests = new Dictionary<string, GuestAddress>(StringComparer.Ordinal);
         foreach (var i in instances)
         {
             var disks = VmDisks(i);
@@ -49,6 +50,7 @@ public static class DesiredStateBuilder
             }
             var vm = VmSpecOf(i, disks, nics, shutdownTimeoutSeconds, s.RebootGenerations.GetValueOrDefault(i.Meta.Id));
             vm.ConfigDrive = ConfigDriveOf(s, i, nics, problems);
+            foreach (var (pid, g) in GuestBindings.For(s, i, nics)) guests[pid] = g;
             result.Add(new Resource { Vm = vm });
         }
 
@@ -78,6 +80,7 @@ public static class DesiredStateBuilder
                 Id = p.Meta.Id, InstanceId = owner[p.Meta.Id],
                 TenantId = p.TenantId, MacAddress = p.MacAddress, Ofport = (uint)ofports[p.Meta.Id],
                 InterfaceName = LocalNumbering.InterfaceName(p.Meta.Id, owner[p.Meta.Id]),
+                Guest = guests.GetValueOrDefault(p.Meta.Id),
             } });
 
         var remote = RemotePorts(s, hostId, localPorts, problems);
@@ -85,7 +88,9 @@ public static class DesiredStateBuilder
         foreach (var (peer, ofport) in peers)
             result.Add(new Resource { Tunnel = new TunnelPeer { HostId = peer, RemoteIp = s.Hosts[peer].Inventory.TunnelIp, Ofport = (uint)ofport } });
 
-        var state = FlowInputMapper.Map(s, hostId, localPorts, ofports, remote, peers, problems);
+        // Every host runs the agent's DHCP/RA responder on infra-dhcp (ofport 99).
+        var state = FlowInputMapper.Map(s, hostId, localPorts, ofports, remote, peers, problems)
+            with { GuestServices = new Infra.Flows.Model.GuestServices(LocalNumbering.GuestServicesOfPort) };
         foreach (var g in FlowGroups(FlowCompiler.Compile(state))) result.Add(new Resource { FlowGroup = g });
         return new DesiredBuild(result, problems);
     }

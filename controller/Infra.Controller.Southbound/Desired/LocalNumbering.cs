@@ -11,6 +11,9 @@ namespace Infra.Controller.Southbound.Desired;
 /// </summary>
 public static class LocalNumbering
 {
+    /// <summary>The agent's DHCP/RA responder port (infra-dhcp), one of the agent's own 1..99; never in a range below.</summary>
+    public const int GuestServicesOfPort = 99;
+
     /// <summary>GRE ports to peer hosts: 100..999 (leaves 1..99 for the agent's own infrastructure ports).</summary>
     public const int TunnelFirst = 100, TunnelLast = 999;
 

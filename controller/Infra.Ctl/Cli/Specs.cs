@@ -25,7 +25,7 @@ public static class Specs
 
     public static Subnet Subnet(string spec)
     {
-        var (head, pairs) = Split(spec, "--subnet", "CIDR[,gateway=IP][,dns=IP]...[,range=FIRST-LAST]");
+        var (head, pairs) = Split(spec, "--subnet", "CIDR[,gateway=IP][,dns=IP]...[,range=FIRST-LAST][,route=DEST@NEXTHOP]");
         var s = new Subnet { Cidr = head ?? throw new UsageException($"--subnet '{spec}' must start with a CIDR such as 10.0.0.0/24") };
         foreach (var (k, v) in pairs)
             switch (k)
@@ -37,7 +37,13 @@ public static class Specs
                     if (dash <= 0) throw new UsageException($"--subnet range '{v}' must look like FIRST-LAST");
                     s.AllocationRanges.Add(new AddressRange { First = v[..dash], Last = v[(dash + 1)..] });
                     break;
-                default: throw new UsageException($"--subnet '{spec}': unknown key '{k}' (known: gateway, dns, range)");
+                case "route":
+                    // '@' because ',' and '=' already split the spec: route=192.168.0.0/16@10.0.0.254
+                    var at = v.IndexOf('@');
+                    if (at <= 0) throw new UsageException($"--subnet route '{v}' must look like DEST_CIDR@NEXTHOP");
+                    s.HostRoutes.Add(new HostRoute { Destination = v[..at], Nexthop = v[(at + 1)..] });
+                    break;
+                default: throw new UsageException($"--subnet '{spec}': unknown key '{k}' (known: gateway, dns, range, route)");
             }
         return s;
     }

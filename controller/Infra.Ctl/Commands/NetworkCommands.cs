@@ -9,7 +9,7 @@ namespace Infra.Ctl.Commands;
 /// <summary>infractl network create|get|list|update|delete|allocations</summary>
 public static class NetworkCommands
 {
-    const string SubnetHelp = "Subnet CIDR[,gateway=IP][,dns=IP;IP][,range=FIRST-LAST] (repeatable)";
+    const string SubnetHelp = "Subnet CIDR[,gateway=IP][,dns=IP;IP][,range=FIRST-LAST][,route=DEST@NEXTHOP] (repeatable)";
 
     public static Command Build(CommandKit kit)
     {

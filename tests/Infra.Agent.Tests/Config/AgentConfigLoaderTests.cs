@@ -85,6 +85,18 @@ public sealed class AgentConfigLoaderTests : IDisposable
         else Assert.Contains(errors, e => e.StartsWith(error, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("", true, 86400, 200, null)]
+    [InlineData("network: {dhcp: false, dhcp_lease_seconds: 600, router_advertisement_interval_seconds: 30}\n", false, 600, 30, null)]
+    [InlineData("network: {dhcp_lease_seconds: 10}\n", true, 0, 0, "network.dhcp_lease_seconds 10 must be between 60")]
+    [InlineData("network: {router_advertisement_interval_seconds: 3600}\n", true, 0, 0, "network.router_advertisement_interval_seconds 3600 must be between 4 and 1800")]
+    public void DhcpResponder_OnByDefault_LeaseAndRaIntervalBounded(string line, bool on, int lease, int ra, string? error)
+    {
+        var (c, errors) = AgentConfigLoader.Load("controller: {url: 'http://127.0.0.1:7443'}\nhost_id: h1\ntunnel_ip: 10.0.0.1\n" + line, MachineId(""));
+        if (error is null) Assert.Equal((on, lease, ra), (c!.Network.Dhcp, c.Network.DhcpLeaseSeconds, c.Network.RouterAdvertisementIntervalSeconds));
+        else Assert.Contains(errors, e => e.StartsWith(error, StringComparison.Ordinal));
+    }
+
     [Fact]
     public void EveryErrorIsReported_AtOnce()
     {

@@ -66,6 +66,7 @@ public static class Objects
         Host h => StoreKeys.Host(h.Meta.Id),
         Instance i => StoreKeys.Instance(i.Meta.Id),
         Port p => StoreKeys.Port(p.Meta.Id),
+        Network n => StoreKeys.Network(n.Meta.Id),
         Policy p => StoreKeys.Policy(p.Meta.Id),
         Volume v => StoreKeys.Volume(v.Meta.Id),
         _ => throw new ArgumentException(m.GetType().Name),

@@ -45,8 +45,14 @@ public sealed partial class GuestResponder : IAsyncDisposable
         var old = _ports;
         _ports = next;
         foreach (var p in next.Values)
-            if (p.V6Prefix is not null && (!old.TryGetValue(p.OfPort, out var was) || was != p)) Advertise(p);
+            if (p.V6Prefix is not null && (!old.TryGetValue(p.OfPort, out var was) || !Same(was, p))) Advertise(p);
     }
+
+    // Record equality compares the lists by reference, and every apply pass maps fresh lists: without
+    // this every pass (seconds apart) would advertise to every IPv6 port.
+    static bool Same(GuestPortConfig a, GuestPortConfig b) =>
+        a with { DnsServers = [], Routes = [] } == b with { DnsServers = [], Routes = [] }
+        && a.DnsServers.SequenceEqual(b.DnsServers) && a.Routes.SequenceEqual(b.Routes);
 
     public void Start()
     {
@@ -119,7 +125,8 @@ public sealed partial class GuestResponder : IAsyncDisposable
     /// </summary>
     static void Prepare(string name)
     {
-        if (!Directory.Exists($"/sys/class/net/{name}")) throw new IOException($"interface {name} does not exist (yet)");
+        // Not /sys/class/net: sysfs shows the namespace it was mounted in, and the agent may run under nsenter --net.
+        if (!PacketSocket.Exists(name)) throw new IOException($"interface {name} does not exist (yet)");
         try { File.WriteAllText($"/proc/sys/net/ipv6/conf/{name}/disable_ipv6", "1"); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         using var p = Process.Start(new ProcessStartInfo("ip", ["link", "set", "dev", name, "up"]) { RedirectStandardError = true, RedirectStandardOutput = true })
             ?? throw new IOException("cannot run ip");

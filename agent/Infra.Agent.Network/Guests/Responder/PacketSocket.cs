@@ -17,6 +17,9 @@ public sealed partial class PacketSocket : IDisposable
 
     PacketSocket(int fd, string name) { _fd = fd; InterfaceName = name; }
 
+    /// <summary>True when the interface exists in this network namespace.</summary>
+    public static bool Exists(string interfaceName) => if_nametoindex(interfaceName) != 0;
+
     /// <summary>Opens and binds; throws with the errno text when the interface is missing or we lack CAP_NET_RAW.</summary>
     public static PacketSocket Open(string interfaceName)
     {
