@@ -16,7 +16,10 @@ STATE=${INFRA_STATE:-/var/lib/infra}
 OUT=$top/out/cloud
 LISTEN=${INFRA_LISTEN:-127.0.0.1:7443}
 OVS_RUN=/var/run/openvswitch
-OVS_ETC=/etc/openvswitch
+# The database of an Open vSwitch that make cloud starts itself lives in our state, not in
+# /etc/openvswitch: Debian's package links its lock file there into /var/lib/openvswitch, and purge
+# must leave the package's files as they were.
+OVS_DB_DIR=$STATE/ovs
 DB=unix:$OVS_RUN/db.sock
 CREATED=$STATE/created
 TIMINGS=$RUN/timings

@@ -74,13 +74,13 @@ step bring-up
 # (no kernel module needed).
 if ! ovs-vsctl --db=$DB --timeout=2 show >/dev/null 2>&1; then
   say "starting Open vSwitch (userspace datapath)"
-  mkdir_tracked tree $OVS_RUN; mkdir_tracked dir $OVS_ETC
-  if [ ! -f $OVS_ETC/conf.db ]; then
-    ovsdb-tool create $OVS_ETC/conf.db /usr/share/openvswitch/vswitch.ovsschema; created file $OVS_ETC/conf.db
+  mkdir_tracked tree $OVS_RUN; mkdir -p "$OVS_DB_DIR"
+  if [ ! -f "$OVS_DB_DIR/conf.db" ]; then
+    ovsdb-tool create "$OVS_DB_DIR/conf.db" /usr/share/openvswitch/vswitch.ovsschema
   fi
   created ovs "$RUN"
   ovsdb-server --detach --no-chdir -vconsole:off --pidfile=$RUN/ovsdb-server.pid --log-file=$RUN/ovsdb-server.log \
-    --remote=punix:$OVS_RUN/db.sock $OVS_ETC/conf.db 3>&-
+    --remote=punix:$OVS_RUN/db.sock "$OVS_DB_DIR/conf.db" 3>&-
   ovs-vsctl --db=$DB --no-wait init
   ovs-vswitchd --detach --no-chdir -vconsole:off --pidfile=$RUN/ovs-vswitchd.pid --log-file=$RUN/ovs-vswitchd.log $DB 3>&-
 else

@@ -53,10 +53,20 @@ case "$cmd" in
       for p in /proc/[0-9]*; do pid=${p#/proc/}; [ "$pid" = 1 ] || [ "$pid" = $$ ] && continue
         c=$(tr "\0" " " < $p/cmdline 2>/dev/null); [ -n "$c" ] || continue
         case "$c" in "sleep 3600 "|"bash -c "*) continue;; esac; echo "process $pid: $c"; done
-      cd '"$dir"'/fs && find upper_* -mindepth 1 | sed "s/^/file /"
+      cd '"$dir"'/fs && find upper_* -mindepth 1 \( -type d -printf "dir %p\n" -o -printf "file %p\n" \)
       ovs-vsctl --timeout=2 list-br 2>/dev/null | sed "s/^/bridge /"
       ip -o link show | grep -v " lo:" | sed "s/^/link /"
-      for c in /sys/fs/cgroup/infra /sys/fs/cgroup/*/infra; do [ -d "$c" ] && echo "cgroup $c"; done; true' ;;
+      for c in /sys/fs/cgroup/infra /sys/fs/cgroup/*/infra; do [ -d "$c" ] && echo "cgroup $c"; done; true' |
+    # A directory in an upper that is also one on the host (the overlay's lower) was only copied up
+    # because something was made and removed inside it: its entries are listed on their own.
+    while read -r kind rest; do
+      if [ "$kind" = dir ]; then
+        u=${rest%%/*} path=${rest#*/}; lower=$(sed 's/^upper//; s/_/\//g' <<<"$u")/$path
+        [ -d "$lower" ] && [ ! -L "$lower" ] && continue
+        kind=file
+      fi
+      echo "$kind $rest"
+    done ;;
   stop)
     [ -f "$dir/unshare.pid" ] && kill -9 "$(cat "$dir/unshare.pid")" 2>/dev/null || true
     [ -f "$dir/init.pid" ] && kill -9 "$(cat "$dir/init.pid")" 2>/dev/null || true
