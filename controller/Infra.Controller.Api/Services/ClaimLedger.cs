@@ -1,3 +1,4 @@
+using Infra.Controller.Model.Placement;
 using System.Text.Json;
 using Infra.Controller.Api.Plumbing;
 using Infra.Controller.Core.Placement;

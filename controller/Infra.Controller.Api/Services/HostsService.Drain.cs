@@ -1,3 +1,4 @@
+using Infra.Controller.Model.Placement;
 using Infra.Controller.Api.Plumbing;
 using Infra.Controller.Core.Placement;
 using Infra.Controller.Domain.Validation;

@@ -28,6 +28,9 @@ public sealed class ClaimStore(IKeyValueStore store, PlacementPolicy policy, str
     PlacementIndex? _index;
     long _syncedRevision;
 
+    /// <summary>The policy capacities are counted with; callers that map hosts into capacities use the same one.</summary>
+    public PlacementPolicy Policy => policy;
+
     string Key(string hostId) => root + hostId;
 
     /// <summary>
