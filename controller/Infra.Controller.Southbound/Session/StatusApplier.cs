@@ -1,3 +1,5 @@
+using Infra.Controller.Domain.Lifecycle;
+using WireMapping = Infra.Controller.Domain.Model.WireMapping;
 using Infra.Controller.Southbound.Cluster;
 using Infra.Store;
 using Infra.V1;
@@ -18,9 +20,7 @@ public sealed class StatusApplier(IKeyValueStore store)
             await ProtoStore.UpdateAsync(store, StoreKeys.Instance(vm.Id), Instance.Parser, i =>
             {
                 if (i is null || i.HostId != hostId || i.State == InstanceState.Deleting) return null;
-                i.State = vm.State;
-                i.StateReason = vm.Reason;
-                return i;
+                return Fold(i, vm);
             }, ct).ConfigureAwait(false);
 
         foreach (var v in report.Volumes.Where(v => v.Purged))
@@ -47,6 +47,25 @@ public sealed class StatusApplier(IKeyValueStore store)
                 port.HostId = hostId;
                 return port;
             }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// An agent's report goes through the instance lifecycle (<see cref="InstanceLifecycle.Observe"/>), not
+    /// over it: a report that lags an operator action (STOPPED while STARTING) keeps the transitional state,
+    /// and a guest that powered itself off also turns the desired state to STOPPED, so the agent does not
+    /// start it again. The reason the lifecycle gives is kept; a settled state without one clears the old
+    /// reason, while an unchanged state keeps it (an ERROR stays explained).
+    /// </summary>
+    internal static Instance? Fold(Instance i, VmStatus vm)
+    {
+        // The reboot generation is not the lifecycle's concern here: Observe never changes it.
+        var decision = InstanceLifecycle.Observe(WireMapping.Status(i, 0), vm.State, vm.Reason);
+        if (decision.Ignored) return null;
+        var state = WireMapping.ToWire(decision.Next.State);
+        i.StateReason = decision.StateReason ?? (state == i.State ? i.StateReason : "");
+        i.State = state;
+        i.DesiredState = WireMapping.ToWire(decision.Next.Desired);
+        return i;
     }
 
     /// <summary>
