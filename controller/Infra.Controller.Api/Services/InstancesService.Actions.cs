@@ -1,5 +1,6 @@
 using System.Globalization;
 using Infra.Controller.Api.Plumbing;
+using Infra.Controller.Model.Store;
 using Infra.Controller.Core.Placement;
 using Infra.Controller.Domain.Commands;
 using Infra.Controller.Domain.Compute;

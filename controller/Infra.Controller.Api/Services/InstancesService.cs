@@ -1,5 +1,6 @@
 using Infra.Controller.Model.Placement;
 using Infra.Controller.Api.Plumbing;
+using Infra.Controller.Model.Store;
 using Infra.Controller.Domain.Commands;
 using Infra.Controller.Domain.Compute;
 using Infra.Controller.Domain.Model;

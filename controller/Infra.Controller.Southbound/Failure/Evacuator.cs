@@ -46,7 +46,7 @@ public sealed partial class Evacuator(IKeyValueStore store, ClaimStore claims, I
             {
                 await SetAsync(id, downHost, decision.HostId, InstanceState.Scheduled, $"restarting on {decision.HostId}: host {downHost} went down", ct).ConfigureAwait(false);
                 foreach (var pid in i.PortIds)
-                    await ProtoStore.UpdateAsync(store, StoreKeys.Port(pid), Port.Parser, p =>
+                    await ObjectStore.ChangeAsync(store, Kinds.Port, pid, p =>
                     {
                         if (p is null || p.HostId == decision.HostId) return null;
                         p.HostId = decision.HostId!;
@@ -68,7 +68,7 @@ public sealed partial class Evacuator(IKeyValueStore store, ClaimStore claims, I
 
     /// <summary>Moves the instance only if it is still on the dead host (the API may have deleted or moved it meanwhile).</summary>
     Task SetAsync(string id, string fromHost, string? toHost, InstanceState state, string reason, CancellationToken ct) =>
-        ProtoStore.UpdateAsync(store, StoreKeys.Instance(id), Instance.Parser, i =>
+        ObjectStore.ChangeAsync(store, Kinds.Instance, id, i =>
         {
             if (i is null || i.HostId != fromHost || i.State == InstanceState.Deleting) return null;
             if (toHost is not null) i.HostId = toHost;

@@ -17,7 +17,7 @@ public sealed class StatusApplier(IKeyValueStore store)
     public async Task ApplyAsync(string hostId, StatusReport report, CancellationToken ct)
     {
         foreach (var vm in report.Vms)
-            await ProtoStore.UpdateAsync(store, StoreKeys.Instance(vm.Id), Instance.Parser, i =>
+            await ObjectStore.ChangeAsync(store, Kinds.Instance, vm.Id, i =>
             {
                 if (i is null || i.HostId != hostId || i.State == InstanceState.Deleting) return null;
                 return Fold(i, vm);
@@ -28,7 +28,7 @@ public sealed class StatusApplier(IKeyValueStore store)
             await store.TxnAsync(Desired.VolumePurge.Forget(hostId, v.Id), ct).ConfigureAwait(false);
 
         foreach (var v in report.Volumes.Where(v => !v.Purged))
-            await ProtoStore.UpdateAsync(store, StoreKeys.Volume(v.Id), Volume.Parser, vol =>
+            await ObjectStore.ChangeAsync(store, Kinds.Volume, v.Id, vol =>
             {
                 if (vol is null || vol.State == VolumeState.Deleting) return null;
                 vol.State = v.State;
@@ -37,7 +37,7 @@ public sealed class StatusApplier(IKeyValueStore store)
             }, ct).ConfigureAwait(false);
 
         foreach (var p in report.Ports)
-            await ProtoStore.UpdateAsync(store, StoreKeys.Port(p.Id), Port.Parser, port =>
+            await ObjectStore.ChangeAsync(store, Kinds.Port, p.Id, port =>
             {
                 // A late report from a host the port has left must not overwrite the new host's view.
                 if (port is null || (port.HostId.Length > 0 && port.HostId != hostId)) return null;
@@ -80,7 +80,7 @@ public sealed class StatusApplier(IKeyValueStore store)
             switch (e.Ref?.Kind)
             {
                 case DesiredKind.Vm:
-                    await ProtoStore.UpdateAsync(store, StoreKeys.Instance(e.Ref.Id), Instance.Parser, i =>
+                    await ObjectStore.ChangeAsync(store, Kinds.Instance, e.Ref.Id, i =>
                     {
                         if (i is null || i.HostId != hostId) return null;
                         i.State = InstanceState.Error;
@@ -89,7 +89,7 @@ public sealed class StatusApplier(IKeyValueStore store)
                     }, ct).ConfigureAwait(false);
                     break;
                 case DesiredKind.Volume:
-                    await ProtoStore.UpdateAsync(store, StoreKeys.Volume(e.Ref.Id), Volume.Parser, v =>
+                    await ObjectStore.ChangeAsync(store, Kinds.Volume, e.Ref.Id, v =>
                     {
                         if (v is null) return null;
                         v.State = VolumeState.Error;
@@ -98,7 +98,7 @@ public sealed class StatusApplier(IKeyValueStore store)
                     }, ct).ConfigureAwait(false);
                     break;
                 case DesiredKind.Port:
-                    await ProtoStore.UpdateAsync(store, StoreKeys.Port(e.Ref.Id), Port.Parser, p =>
+                    await ObjectStore.ChangeAsync(store, Kinds.Port, e.Ref.Id, p =>
                     {
                         if (p is null) return null;
                         p.Status = PortStatus.Error;
@@ -109,6 +109,6 @@ public sealed class StatusApplier(IKeyValueStore store)
             }
         }
         // The host object has no error field: the last nack is kept beside the ledger for operators.
-        await store.PutAsync(StoreKeys.LastNack(hostId), $"v{nack.Version}: {nack.Error}", ct: ct).ConfigureAwait(false);
+        await store.PutAsync(StoreLayout.LastNack(hostId), $"v{nack.Version}: {nack.Error}", ct: ct).ConfigureAwait(false);
     }
 }

@@ -47,7 +47,7 @@ public sealed class EvacuatorPlacementTests : IAsyncLifetime
         Assert.True(placed.Placed, placed.Error);
     }
 
-    Task<Infra.V1.Instance?> InstanceAsync(string id) => ProtoStore.GetAsync(_store, StoreKeys.Instance(id), Infra.V1.Instance.Parser, default);
+    Task<Infra.V1.Instance?> InstanceAsync(string id) => ObjectStore.ReadAsync(_store, Kinds.Instance, id, default);
 
     [Fact]
     public async Task Evacuate_TargetWithItsOwnCpuRatio_OffersOnlyThatMuchMhz()

@@ -23,7 +23,7 @@ public sealed class StatusApplierTests : IAsyncLifetime
 
     async Task<(InstanceState State, InstanceState Desired, string Reason)> StoredAsync(string id)
     {
-        var i = (await ProtoStore.GetAsync(_store, StoreKeys.Instance(id), Infra.V1.Instance.Parser, default))!;
+        var i = (await ObjectStore.ReadAsync(_store, Kinds.Instance, id, default))!;
         return (i.State, i.DesiredState, i.StateReason);
     }
 
