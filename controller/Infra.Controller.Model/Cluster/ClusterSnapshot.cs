@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using Infra.Controller.Domain.Compute;
 using Infra.Controller.Model.Store;
 using Infra.Store;
 using Infra.V1;
@@ -109,6 +110,15 @@ public sealed record ClusterSnapshot(
             Purges = purges.ToDictionary(p => p.Key, p => (IReadOnlyDictionary<string, VolumeSpec>)p.Value, StringComparer.Ordinal),
         };
     }
+
+    /// <summary>
+    /// VmSpec.cpu_quota_percent for an instance on its host (<see cref="CpuQuota"/>, the one formula);
+    /// 0 when the host has no inventory yet, which the agent reads as "its threads only".
+    /// </summary>
+    public uint CpuQuotaPercent(Instance i) =>
+        Hosts.TryGetValue(i.HostId, out var h) && h.Inventory is { MhzPerCore: > 0 } inv && i.Vcpus > 0 && i.CpuMhz > 0
+            ? (uint)CpuQuota.Compute((int)i.Vcpus, (int)i.CpuMhz, (int)inv.MhzPerCore).Percent
+            : 0;
 
     /// <summary>Where a port lives: its instance's host when it has one, else Port.host_id.</summary>
     public string PortHost(Port p) =>
