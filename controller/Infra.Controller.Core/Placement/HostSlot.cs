@@ -1,3 +1,5 @@
+using HostState = Infra.Controller.Domain.Model.HostState;
+
 namespace Infra.Controller.Core.Placement;
 
 /// <summary>One host's capacity and running usage inside a <see cref="PlacementIndex"/> (mutable, index-private).</summary>

@@ -1,8 +1,9 @@
+using HostState = Infra.Controller.Domain.Model.HostState;
+
 namespace Infra.Controller.Core.Placement;
 
-// Placement's own inputs, independent of the gRPC contract: the API layer maps its messages to these.
-
-public enum HostState { Up, Suspect, Down, Maintenance }
+// Placement's own inputs, independent of the gRPC contract: Infra.Controller.Model's HostCapacityMapping
+// maps stored hosts and instances to these. A host's state is the domain's one HostState.
 
 /// <summary>A storage pool on a host and the bytes it can give to volumes.</summary>
 public sealed record StoragePool(string Name, long CapacityBytes);

@@ -47,6 +47,9 @@ public static class WireMapping
 
     public static Wire.HostState ToWire(HostState state) => (Wire.HostState)((int)state + 1);
 
+    public static HostState? FromWire(Wire.HostState state) =>
+        state is > Wire.HostState.Unspecified and <= Wire.HostState.Maintenance ? (HostState)((int)state - 1) : null;
+
     public static Wire.DiskFormat ToWire(DiskFormat? format) => format switch
     {
         DiskFormat.Raw => Wire.DiskFormat.Raw,

@@ -1,6 +1,7 @@
 using Infra.Controller.Core.Placement;
 using Infra.V1;
-using PlacementHostState = Infra.Controller.Core.Placement.HostState;
+using WireMapping = Infra.Controller.Domain.Model.WireMapping;
+using HostState = Infra.Controller.Domain.Model.HostState;
 
 namespace Infra.Controller.Model.Placement;
 
@@ -27,14 +28,8 @@ public static class HostCapacityMapping
             CoreMhz: (int)inv.MhzPerCore);
     }
 
-    static PlacementHostState State(Infra.V1.HostState s) => s switch
-    {
-        Infra.V1.HostState.Up => PlacementHostState.Up,
-        Infra.V1.HostState.Maintenance => PlacementHostState.Maintenance,
-        Infra.V1.HostState.Down => PlacementHostState.Down,
-        // Unspecified: a host record nobody has heard from yet is not a place to start instances.
-        _ => PlacementHostState.Suspect,
-    };
+    // Unspecified: a host record nobody has heard from yet is not a place to start instances.
+    static HostState State(Infra.V1.HostState s) => WireMapping.FromWire(s) ?? HostState.Suspect;
 
     public static PlacementRequest Request(Instance i) =>
         new(i.Meta.Id, (int)i.Vcpus, i.CpuMhz, (long)i.MemoryMib, null,
