@@ -1,6 +1,6 @@
 using Google.Protobuf;
 using Infra.Controller.Api.Tests.Support;
-using Infra.Controller.Southbound;
+using Infra.Controller.Model.Store;
 using Infra.Store;
 using Infra.V1;
 using static Infra.Controller.Api.Tests.Support.Fixtures;
@@ -17,10 +17,10 @@ public sealed class VolumePurgeTests : IAsyncLifetime
     /// <summary>Places the volume on a host as an attach does (host_id is output only).</summary>
     async Task PlaceAsync(string volumeId, string host)
     {
-        var kv = await s.Store.GetAsync(StoreKeys.Volume(volumeId)) ?? throw new InvalidOperationException("no volume " + volumeId);
+        var kv = await s.Store.GetAsync(Kinds.Volume.Key(volumeId)) ?? throw new InvalidOperationException("no volume " + volumeId);
         var v = Volume.Parser.ParseFrom(kv.Value);
         v.HostId = host;
-        await s.Store.PutAsync(new PutRequest(Keys.Of(StoreKeys.Volume(volumeId)), v.ToByteArray()));
+        await s.Store.PutAsync(new PutRequest(Keys.Of(Kinds.Volume.Key(volumeId)), v.ToByteArray()));
     }
 
     [Fact]
@@ -32,8 +32,8 @@ public sealed class VolumePurgeTests : IAsyncLifetime
 
         var deleted = await s.Volumes.DeleteVolumeAsync(new DeleteVolumeRequest { Id = v.Meta.Id });
 
-        Assert.Null(await s.Store.GetAsync(StoreKeys.Volume(v.Meta.Id)));
-        var tomb = await s.Store.GetAsync(StoreKeys.Purge("h1", v.Meta.Id)) ?? throw new Xunit.Sdk.XunitException("no tombstone");
+        Assert.Null(await s.Store.GetAsync(Kinds.Volume.Key(v.Meta.Id)));
+        var tomb = await s.Store.GetAsync(StoreLayout.Purge("h1", v.Meta.Id)) ?? throw new Xunit.Sdk.XunitException("no tombstone");
         Assert.Equal(deleted.Revision, tomb.ModRevision);
         var spec = VolumeSpec.Parser.ParseFrom(tomb.Value);
         Assert.Equal((v.Meta.Id, true, 1ul << 30), (spec.Id, spec.Purge, spec.SizeBytes));
@@ -53,6 +53,6 @@ public sealed class VolumePurgeTests : IAsyncLifetime
         await s.Volumes.DeleteVolumeAsync(new DeleteVolumeRequest { Id = nbd.Meta.Id });
         await s.Volumes.DeleteVolumeAsync(new DeleteVolumeRequest { Id = nowhere.Meta.Id });
 
-        Assert.Empty((await s.Store.RangeAsync(RangeRequest.Prefix(StoreKeys.PurgeRoot))).Kvs);
+        Assert.Empty((await s.Store.RangeAsync(RangeRequest.Prefix(StoreLayout.PurgeRoot))).Kvs);
     }
 }

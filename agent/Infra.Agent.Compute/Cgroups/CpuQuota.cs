@@ -1,11 +1,11 @@
 namespace Infra.Agent.Compute.Cgroups;
 
 /// <summary>
-/// The CPU share of one VM. CPU is sold in MHz, apart from the vCPU count: a VM gets
-/// cpu_mhz / mhz_per_core cores worth of time per period, however many threads it has
-/// (vcpus=8, cpu_mhz=4000 on 2000 MHz cores: 200 % = 200 ms per 100 ms period). The weight
-/// scales the same way so that, under contention, VMs share in proportion to what they bought
-/// (one core's worth = 100, the cgroup v2 default).
+/// The CPU share of one VM as the cgroup takes it. CPU is sold in MHz, apart from the vCPU count;
+/// the controller turns cpu_mhz into a percent of one of this host's cores (VmSpec.cpu_quota_percent,
+/// its formula, not ours: vcpus=8, cpu_mhz=4000 on 2000 MHz cores is 200 %) and the agent only
+/// enforces it: 200 % = 200 ms per 100 ms period. The weight is the same percent so that, under
+/// contention, VMs share in proportion to what they bought (one core's worth = 100, the v2 default).
 /// </summary>
 public sealed record CpuQuota(long QuotaUs, long PeriodUs, int Weight)
 {
@@ -14,14 +14,12 @@ public sealed record CpuQuota(long QuotaUs, long PeriodUs, int Weight)
     /// <summary>The kernel refuses quotas under 1 ms.</summary>
     public const long MinQuotaUs = 1_000;
 
-    /// <summary>The quota for <paramref name="cpuMhz"/> on cores of <paramref name="mhzPerCore"/>.</summary>
-    public static CpuQuota For(int cpuMhz, int mhzPerCore, long periodUs = DefaultPeriodUs)
+    /// <summary>The quota for <paramref name="percent"/> of one core per period.</summary>
+    public static CpuQuota For(int percent, long periodUs = DefaultPeriodUs)
     {
-        if (cpuMhz <= 0) throw new ArgumentOutOfRangeException(nameof(cpuMhz), cpuMhz, "cpu_mhz must be positive");
-        if (mhzPerCore <= 0) throw new ArgumentOutOfRangeException(nameof(mhzPerCore), mhzPerCore, "the host's MHz per core must be positive; set it in the agent's config");
-        var quota = Math.Max(MinQuotaUs, (long)Math.Round((double)cpuMhz * periodUs / mhzPerCore, MidpointRounding.AwayFromZero));
-        var weight = (int)Math.Clamp(Math.Round(cpuMhz * 100.0 / mhzPerCore, MidpointRounding.AwayFromZero), 1, 10_000);
-        return new CpuQuota(quota, periodUs, weight);
+        if (percent <= 0) throw new ArgumentOutOfRangeException(nameof(percent), percent, "the CPU quota percent must be positive; the controller sends it as VmSpec.cpu_quota_percent");
+        var quota = Math.Max(MinQuotaUs, (long)percent * periodUs / 100);
+        return new CpuQuota(quota, periodUs, Math.Clamp(percent, 1, 10_000));
     }
 
     /// <summary>cgroup v2 cpu.max: "quota period".</summary>
@@ -37,7 +35,10 @@ public sealed record CpuQuota(long QuotaUs, long PeriodUs, int Weight)
 /// <summary>What a VM's cgroup enforces.</summary>
 public sealed record VmResources(CpuQuota Cpu, long MemoryMaxBytes)
 {
-    /// <summary>Resources for a VM: its quota and its guest memory plus qemu's own overhead.</summary>
-    public static VmResources For(int cpuMhz, long memoryMib, int mhzPerCore, long overheadMib) =>
-        new(CpuQuota.For(cpuMhz, mhzPerCore), (memoryMib + overheadMib) * 1024 * 1024);
+    /// <summary>
+    /// Resources for a VM: the controller's quota (none given: its <paramref name="vcpus"/> threads, the
+    /// most it could use anyway) and its guest memory plus qemu's own overhead.
+    /// </summary>
+    public static VmResources For(int cpuQuotaPercent, int vcpus, long memoryMib, long overheadMib) =>
+        new(CpuQuota.For(cpuQuotaPercent > 0 ? cpuQuotaPercent : Math.Max(1, vcpus) * 100), (memoryMib + overheadMib) * 1024 * 1024);
 }

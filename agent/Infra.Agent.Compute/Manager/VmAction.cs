@@ -17,8 +17,8 @@ public abstract record VmAction(string VmId)
     public sealed record Resume(string Id) : VmAction(Id);
     /// <summary>Reset the guest in place.</summary>
     public sealed record Reboot(string Id, ulong RebootGeneration) : VmAction(Id);
-    /// <summary>Rewrite the CPU quota for a new cpu_mhz.</summary>
-    public sealed record SetCpu(string Id, int CpuMhz) : VmAction(Id);
+    /// <summary>Rewrite the CPU quota for a new cpu_mhz (and the quota the controller computed for it).</summary>
+    public sealed record SetCpu(string Id, int CpuMhz, int CpuQuotaPercent = 0) : VmAction(Id);
     /// <summary>Swap the config drive's medium for the rewritten image, live.</summary>
     public sealed record ChangeConfigDrive(string Id, ConfigDriveMedium Medium) : VmAction(Id);
     /// <summary>Record that a VM that stopped on its own is now stopped as desired, so a later start needs no generation bump.</summary>

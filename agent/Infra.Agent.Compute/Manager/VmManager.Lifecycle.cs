@@ -41,11 +41,11 @@ public sealed partial class VmManager
     /// <summary>Resumes the vCPUs.</summary>
     public Task ResumeAsync(string id, CancellationToken ct) => Gated(id, async () => await (await HeldAsync(id, ct)).Monitor.ContAsync(ct), ct);
 
-    /// <summary>Rewrites the CPU quota of a running VM for a new cpu_mhz.</summary>
-    public Task SetCpuAsync(string id, int cpuMhz, CancellationToken ct) => Gated(id, async () =>
+    /// <summary>Rewrites the CPU quota of a running VM for a new cpu_mhz and the controller's quota for it.</summary>
+    public Task SetCpuAsync(string id, int cpuMhz, int cpuQuotaPercent, CancellationToken ct) => Gated(id, async () =>
     {
         var rec = _store.Load(id) ?? throw new InvalidOperationException($"VM {id} is not known on this host");
-        var def = rec.Definition with { CpuMhz = cpuMhz };
+        var def = rec.Definition with { CpuMhz = cpuMhz, CpuQuotaPercent = cpuQuotaPercent };
         var res = ResourcesFor(def);
         await _runner.SetResourcesAsync(id, res, ct);
         _store.Save(rec with { Definition = def });

@@ -47,7 +47,7 @@ public sealed partial class VmManager
         VmAction.Pause p => PauseAsync(p.Id, ct),
         VmAction.Resume r => ResumeAsync(r.Id, ct),
         VmAction.Reboot r => RebootAsync(r.Id, r.RebootGeneration, ct),
-        VmAction.SetCpu c => SetCpuAsync(c.Id, c.CpuMhz, ct),
+        VmAction.SetCpu c => SetCpuAsync(c.Id, c.CpuMhz, c.CpuQuotaPercent, ct),
         VmAction.ChangeConfigDrive c => ChangeConfigDriveAsync(c.Id, c.Medium, ct),
         VmAction.AcknowledgeStopped a => Gated(a.Id, () => { Update(a.Id, r => r with { StoppedOnRequest = true, DownAs = ObservedPower.Stopped }); return Task.CompletedTask; }, ct),
         VmAction.Destroy d => DeleteAsync(d.Id, d.Timeout, ct),

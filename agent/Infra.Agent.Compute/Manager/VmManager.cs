@@ -61,7 +61,7 @@ public sealed partial class VmManager : IAsyncDisposable
     public int? PidOf(string id) => _held.TryGetValue(id, out var h) ? h.Pid : null;
 
     private VmResources ResourcesFor(Model.VmDefinition d) =>
-        VmResources.For(d.CpuMhz, d.MemoryMib, _options.MhzPerCore, _options.MemoryOverheadMib);
+        VmResources.For(d.CpuQuotaPercent, d.Vcpus, d.MemoryMib, _options.MemoryOverheadMib);
 
     /// <summary>Every VM on disk as it is now. Diagnoses (and records) VMs that went down.</summary>
     public async Task<IReadOnlyList<ObservedVm>> ObserveAsync(CancellationToken ct)

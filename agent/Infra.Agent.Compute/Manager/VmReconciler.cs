@@ -51,7 +51,7 @@ public static class VmReconciler
         {
             if (!o.Managed) yield return new VmAction.Adopt(id);
             if (d.Power == DesiredPower.Stopped) { yield return new VmAction.Stop(id, d.ShutdownTimeout); yield break; }
-            if (o.CpuMhz != d.Definition.CpuMhz) yield return new VmAction.SetCpu(id, d.Definition.CpuMhz);
+            if (o.CpuMhz != d.Definition.CpuMhz) yield return new VmAction.SetCpu(id, d.Definition.CpuMhz, d.Definition.CpuQuotaPercent);
             // A rebuilt config drive swaps in live; a VM started without one gets one at its next start
             // (a CD drive cannot be hot-plugged onto a bus that is not there).
             if (d.Definition.ConfigDrive is { } cd && o.ConfigDriveSha256 is { } held && held != cd.Sha256)

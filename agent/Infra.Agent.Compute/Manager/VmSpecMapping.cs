@@ -17,6 +17,7 @@ public static class VmSpecMapping
                 Name = spec.Name,
                 Vcpus = (int)spec.Vcpus,
                 CpuMhz = (int)spec.CpuMhz,
+                CpuQuotaPercent = (int)spec.CpuQuotaPercent,
                 MemoryMib = (long)spec.MemoryMib,
                 DiskSockets = spec.VolumeIds.Select(volumeSocket).ToList(),
                 Nics = spec.PortIds.Select(port).ToList(),

@@ -14,8 +14,10 @@ public sealed record VmDefinition
     public string Name { get; init; } = "";
     /// <summary>vCPU threads.</summary>
     public required int Vcpus { get; init; }
-    /// <summary>Total CPU allocation in MHz, enforced as a cgroup quota.</summary>
+    /// <summary>Total CPU allocation in MHz, as bought.</summary>
     public required int CpuMhz { get; init; }
+    /// <summary>The cgroup quota the controller computed for CpuMhz on this host, in percent of one core; 0: none given.</summary>
+    public int CpuQuotaPercent { get; init; }
     /// <summary>Guest memory in MiB.</summary>
     public required long MemoryMib { get; init; }
     /// <summary>vhost-user-blk sockets in boot order (the first is the boot disk).</summary>
@@ -39,6 +41,7 @@ public sealed record VmDefinition
         if (!VmIds.IsValid(Id)) errors.Add($"id '{Id}' must be 1-64 characters of [A-Za-z0-9_.-], not starting with '.' or '-'");
         if (Vcpus is < 1 or > 512) errors.Add($"vcpus {Vcpus} must be between 1 and 512");
         if (CpuMhz < 1) errors.Add($"cpu_mhz {CpuMhz} must be positive");
+        if (CpuQuotaPercent < 0) errors.Add($"cpu_quota_percent {CpuQuotaPercent} must not be negative");
         if (MemoryMib < 16) errors.Add($"memory {MemoryMib} MiB must be at least 16 MiB");
         for (var i = 0; i < DiskSockets.Count; i++)
             if (!Path.IsPathRooted(DiskSockets[i])) errors.Add($"disk {i} socket '{DiskSockets[i]}' must be an absolute path");

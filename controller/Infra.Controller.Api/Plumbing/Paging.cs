@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Text;
 using Google.Protobuf;
 using Infra.Controller.Domain.Model;
+using Infra.Controller.Model.Store;
 using Infra.Store;
 using Infra.V1;
 

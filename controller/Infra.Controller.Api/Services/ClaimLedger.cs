@@ -1,5 +1,7 @@
+using Infra.Controller.Model.Placement;
 using System.Text.Json;
 using Infra.Controller.Api.Plumbing;
+using Infra.Controller.Model.Store;
 using Infra.Controller.Core.Placement;
 using Infra.Store;
 

@@ -1,4 +1,6 @@
+using Infra.Controller.Model.Placement;
 using Infra.Controller.Api.Plumbing;
+using Infra.Controller.Model.Store;
 using Infra.Controller.Core.Placement;
 using Infra.Controller.Domain.Validation;
 using Grpc.Core;

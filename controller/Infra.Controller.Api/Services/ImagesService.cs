@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Infra.Controller.Api.Plumbing;
+using Infra.Controller.Model.Store;
 using Infra.Controller.Domain.Model;
 using Infra.Controller.Domain.Validation;
 using Grpc.Core;

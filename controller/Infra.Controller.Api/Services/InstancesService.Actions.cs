@@ -1,5 +1,6 @@
 using System.Globalization;
 using Infra.Controller.Api.Plumbing;
+using Infra.Controller.Model.Store;
 using Infra.Controller.Core.Placement;
 using Infra.Controller.Domain.Commands;
 using Infra.Controller.Domain.Compute;
@@ -9,7 +10,6 @@ using Infra.Controller.Domain.Model;
 using Infra.Controller.Domain.Validation;
 using Grpc.Core;
 using Infra.V1;
-using DomainState = Infra.Controller.Domain.Model.InstanceState;
 
 namespace Infra.Controller.Api.Services;
 
@@ -89,9 +89,7 @@ public sealed partial class InstancesService
     {
         var text = await Store.GetStringAsync(StoreLayout.RebootGeneration(i.Meta.Id), ct);
         var generation = text is null ? 0 : long.Parse(text, CultureInfo.InvariantCulture);
-        var status = new InstanceStatus(WireMapping.FromWire(i.State) ?? DomainState.Pending,
-            WireMapping.PowerFromWire(i.DesiredState) ?? PowerState.Running, generation, i.HostId.Length > 0);
-        return (status, generation);
+        return (WireMapping.Status(i, generation), generation);
     }
 
     public override async Task<Instance> AttachVolume(AttachVolumeRequest request, ServerCallContext context)

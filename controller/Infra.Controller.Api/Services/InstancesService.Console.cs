@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Infra.Controller.Api.Commands;
 using Infra.Controller.Api.Plumbing;
+using Infra.Controller.Model.Store;
 using Infra.Controller.Domain.Commands;
 using Infra.Controller.Domain.Errors;
 using Infra.Controller.Domain.Validation;

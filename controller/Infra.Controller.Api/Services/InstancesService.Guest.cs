@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Google.Protobuf;
 using Infra.Controller.Api.Plumbing;
+using Infra.Controller.Model.Store;
 using Infra.Controller.Domain.Commands;
 using Infra.Store;
 using Infra.V1;

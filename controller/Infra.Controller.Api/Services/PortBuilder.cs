@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Net;
 using Infra.Controller.Api.Plumbing;
+using Infra.Controller.Model.Store;
 using Infra.Controller.Core.Ipam;
 using Infra.Controller.Domain.Commands;
 using Infra.Controller.Domain.Model;

@@ -1,3 +1,4 @@
+using Infra.Controller.Model.Store;
 using Infra.Controller.Core.Ipam;
 using Infra.Controller.Core.Placement;
 using Infra.Store;
@@ -26,13 +27,13 @@ public sealed class ApiContext
     {
         Time = time ?? TimeProvider.System;
         Options = options;
-        Store = new Plumbing.ObjectStore(kv, Time);
-        Ipam = new IpamAllocator(kv, root: Plumbing.StoreLayout.IpamRoot);
-        Claims = new ClaimStore(kv, options.EffectivePlacement, Plumbing.StoreLayout.ClaimsRoot);
+        Store = new ObjectStore(kv, Time);
+        Ipam = new IpamAllocator(kv, root: StoreLayout.IpamRoot);
+        Claims = new ClaimStore(kv, options.EffectivePlacement, StoreLayout.ClaimsRoot);
         Ports = new PortBuilder(this);
     }
 
-    public Plumbing.ObjectStore Store { get; }
+    public ObjectStore Store { get; }
     public IpamAllocator Ipam { get; }
     public ClaimStore Claims { get; }
     public PortBuilder Ports { get; }

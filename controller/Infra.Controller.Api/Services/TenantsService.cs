@@ -1,4 +1,5 @@
 using Infra.Controller.Api.Plumbing;
+using Infra.Controller.Model.Store;
 using Infra.Controller.Domain.Errors;
 using Infra.Controller.Domain.Model;
 using Infra.Controller.Domain.Validation;

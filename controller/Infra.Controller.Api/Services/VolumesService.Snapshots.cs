@@ -1,5 +1,6 @@
 using Infra.Controller.Api.Commands;
 using Infra.Controller.Api.Plumbing;
+using Infra.Controller.Model.Store;
 using Infra.Controller.Domain.Errors;
 using Infra.Controller.Domain.Validation;
 using Grpc.Core;

@@ -1,5 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
 using Infra.Controller.Api.Plumbing;
+using Infra.Controller.Model.Store;
 using Infra.Controller.Domain.Commands;
 using Infra.Controller.Domain.Model;
 using Infra.Controller.Domain.Validation;

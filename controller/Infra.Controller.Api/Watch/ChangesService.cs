@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Infra.Controller.Api.Plumbing;
+using Infra.Controller.Model.Store;
 using Infra.Controller.Api.Services;
 using Infra.Controller.Domain.Validation;
 using Grpc.Core;

@@ -1,4 +1,5 @@
 using Infra.Controller.Api.Plumbing;
+using Infra.Controller.Model.Store;
 using Infra.Store;
 using Infra.V1;
 using StoreEvent = Infra.Store.WatchEvent;

@@ -1,26 +1,15 @@
 using System.Net;
+using Infra.Controller.Domain.Model;
 
 namespace Infra.Controller.Core.Ipam;
 
 /// <summary>Addresses as offsets from the subnet base, in UInt128 so IPv4 and IPv6 share one code path.</summary>
 internal static class AddressMath
 {
-    public static UInt128 ToNumber(IPAddress a)
-    {
-        Span<byte> b = stackalloc byte[16];
-        a.TryWriteBytes(b, out var n);
-        UInt128 v = 0;
-        for (var i = 0; i < n; i++) v = (v << 8) | b[i];
-        return v;
-    }
+    // The integer conversion is the domain's (IpMath), so validation and IPAM agree on what an address is.
+    public static UInt128 ToNumber(IPAddress a) => IpMath.ToInt(a);
 
-    public static IPAddress FromNumber(UInt128 v, bool v4)
-    {
-        var len = v4 ? 4 : 16;
-        var b = new byte[len];
-        for (var i = len - 1; i >= 0; i--) { b[i] = (byte)(v & 0xff); v >>= 8; }
-        return new IPAddress(b);
-    }
+    public static IPAddress FromNumber(UInt128 v, bool v4) => IpMath.FromInt(v, v4 ? IpVersion.V4 : IpVersion.V6);
 
     public static UInt128 Offset(IPNetwork net, IPAddress a) => ToNumber(a) - ToNumber(net.BaseAddress);
 

@@ -19,7 +19,7 @@ namespace Infra.Controller.Core.Placement;
 public sealed class ClaimStore(IKeyValueStore store, PlacementPolicy policy, string root = ClaimStore.DefaultRoot)
 {
     public const int MaxAttempts = 64;
-    /// <summary>The claims root the API and the evacuator share (StoreLayout.ClaimsRoot / StoreKeys.ClaimsRoot).</summary>
+    /// <summary>The claims root the API and the evacuator share (StoreLayout.ClaimsRoot in Infra.Controller.Model).</summary>
     public const string DefaultRoot = "/infra/v1/claims/";
 
     readonly SemaphoreSlim _gate = new(1, 1);
@@ -27,6 +27,9 @@ public sealed class ClaimStore(IKeyValueStore store, PlacementPolicy policy, str
     IReadOnlyList<HostCapacity>? _hosts;
     PlacementIndex? _index;
     long _syncedRevision;
+
+    /// <summary>The policy capacities are counted with; callers that map hosts into capacities use the same one.</summary>
+    public PlacementPolicy Policy => policy;
 
     string Key(string hostId) => root + hostId;
 

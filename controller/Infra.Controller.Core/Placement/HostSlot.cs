@@ -1,3 +1,5 @@
+using HostState = Infra.Controller.Domain.Model.HostState;
+
 namespace Infra.Controller.Core.Placement;
 
 /// <summary>One host's capacity and running usage inside a <see cref="PlacementIndex"/> (mutable, index-private).</summary>
@@ -81,6 +83,9 @@ internal sealed class HostSlot
         if (Host.Cordoned) return Rejection.Cordoned;
         if (r.AntiAffinityGroup is not null && Members(r.AntiAffinityGroup) > 0) return Rejection.AntiAffinity;
         if (r.Vcpus > Host.Cores) return Rejection.TooFewCores;
+        // A vCPU is one thread on at most one core: slow cores cannot deliver cpu_mhz however much is free
+        // (the agent would cap the quota at vcpus x 100 %, selling MHz it cannot give).
+        if (r.CpuMhz > (long)r.Vcpus * Host.RealCoreMhz) return Rejection.CoresTooSlow;
         if (r.MemoryMiB > MemFree) return Rejection.Memory;
         if (r.CpuMhz > MhzFree) return Rejection.CpuMhz;
         if (r.Vcpus > VcpuFree) return Rejection.VcpuThreads;

@@ -4,7 +4,7 @@ namespace Infra.Controller.Core.Placement;
 public enum Rejection
 {
     Down, Suspect, Maintenance, Cordoned, AntiAffinity, NotInAffinityGroup,
-    TooFewCores, Memory, CpuMhz, VcpuThreads, StoragePoolMissing, StorageSpace,
+    TooFewCores, CoresTooSlow, Memory, CpuMhz, VcpuThreads, StoragePoolMissing, StorageSpace,
 }
 
 /// <summary>

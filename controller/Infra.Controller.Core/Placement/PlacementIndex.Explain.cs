@@ -11,7 +11,7 @@ public sealed partial class PlacementIndex
     PlacementDecision Explain(PlacementRequest r)
     {
         var counts = new Dictionary<Rejection, int>();
-        long bestMem = 0, bestMhz = 0, bestVcpu = 0, bestStorage = 0, maxCores = 0;
+        long bestMem = 0, bestMhz = 0, bestVcpu = 0, bestStorage = 0, maxCores = 0, fastestCore = 0;
         var inGroup = r.AffinityGroup is not null && _groupHosts.TryGetValue(r.AffinityGroup, out var members) ? members : null;
         foreach (var s in _slots)
         {
@@ -25,6 +25,7 @@ public sealed partial class PlacementIndex
                 case Rejection.CpuMhz: bestMhz = Math.Max(bestMhz, s.MhzFree); break;
                 case Rejection.VcpuThreads: bestVcpu = Math.Max(bestVcpu, s.VcpuFree); break;
                 case Rejection.TooFewCores: maxCores = Math.Max(maxCores, s.Host.Cores); break;
+                case Rejection.CoresTooSlow: fastestCore = Math.Max(fastestCore, s.Host.RealCoreMhz); break;
                 case Rejection.StorageSpace:
                     foreach (var need in r.Storage ?? [])
                     {
@@ -45,6 +46,7 @@ public sealed partial class PlacementIndex
                 Rejection.CpuMhz => $"{hosts} {V("lacks", "lack")} CPU (need {r.CpuMhz} MHz, best has {bestMhz} free)",
                 Rejection.VcpuThreads => $"{hosts} {V("lacks", "lack")} vCPU threads (need {r.Vcpus}, best has {bestVcpu} free)",
                 Rejection.TooFewCores => $"{hosts} {V("has", "have")} fewer cores than the {r.Vcpus} vcpus asked (largest has {maxCores})",
+                Rejection.CoresTooSlow => $"{hosts} {V("has", "have")} cores too slow for {r.CpuMhz} MHz on {r.Vcpus} vCPU(s) (fastest runs {fastestCore} MHz per core); add vCPUs or lower cpu_mhz",
                 Rejection.StorageSpace => $"{hosts} {V("lacks", "lack")} storage (need {Need(r)}, best pool has {bestStorage / (1024 * 1024)} MiB free)",
                 Rejection.StoragePoolMissing => $"{hosts} {V("lacks", "lack")} storage pool {string.Join(",", (r.Storage ?? []).Select(s => s.Pool))}",
                 Rejection.AntiAffinity => $"{hosts} already {V("runs", "run")} a member of anti-affinity group {r.AntiAffinityGroup}",

@@ -1,8 +1,9 @@
+using HostState = Infra.Controller.Domain.Model.HostState;
+
 namespace Infra.Controller.Core.Placement;
 
-// Placement's own inputs, independent of the gRPC contract: the API layer maps its messages to these.
-
-public enum HostState { Up, Suspect, Down, Maintenance }
+// Placement's own inputs, independent of the gRPC contract: Infra.Controller.Model's HostCapacityMapping
+// maps stored hosts and instances to these. A host's state is the domain's one HostState.
 
 /// <summary>A storage pool on a host and the bytes it can give to volumes.</summary>
 public sealed record StoragePool(string Name, long CapacityBytes);
@@ -11,6 +12,9 @@ public sealed record StoragePool(string Name, long CapacityBytes);
 /// A host's inventory. Cordoned hosts keep their VMs but take no new ones; only Up hosts take new VMs
 /// (Suspect is excluded too: placing onto a host that may be failing would just fail later).
 /// MemoryReserveMiB overrides the policy's per-host reserve (for the hypervisor itself).
+/// MhzPerCore may be scaled by the host's own overcommit ratio (it sizes the MHz capacity);
+/// CoreMhz is the cores' real speed, which decides whether vcpus threads can deliver cpu_mhz at all
+/// (null: MhzPerCore is the real speed).
 /// </summary>
 public sealed record HostCapacity(
     string HostId,
@@ -20,7 +24,12 @@ public sealed record HostCapacity(
     HostState State = HostState.Up,
     bool Cordoned = false,
     IReadOnlyList<StoragePool>? Pools = null,
-    long? MemoryReserveMiB = null);
+    long? MemoryReserveMiB = null,
+    int? CoreMhz = null)
+{
+    /// <summary>What one vCPU thread can run at most: a core's real speed.</summary>
+    public int RealCoreMhz => CoreMhz ?? MhzPerCore;
+}
 
 /// <summary>Bytes wanted from a named pool on the chosen host.</summary>
 public sealed record StorageNeed(string Pool, long Bytes);

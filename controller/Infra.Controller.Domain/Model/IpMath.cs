@@ -32,11 +32,13 @@ public static class IpMath
         return true;
     }
 
+    /// <summary>The address as a number (IPv4 in the low 32 bits); no allocation, IPAM calls it per address.</summary>
     public static UInt128 ToInt(IPAddress address)
     {
-        var bytes = address.GetAddressBytes();
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out var n);
         UInt128 value = 0;
-        foreach (var b in bytes) value = (value << 8) | b;
+        for (var i = 0; i < n; i++) value = (value << 8) | bytes[i];
         return value;
     }
 

@@ -31,6 +31,13 @@ public static class WireMapping
         _ => throw new ArgumentOutOfRangeException(nameof(power), power, "unknown power state"),
     };
 
+    /// <summary>
+    /// A stored instance as the lifecycle sees it. A state or desired state the store lacks reads as
+    /// PENDING / RUNNING, the values CreateInstance starts from.
+    /// </summary>
+    public static Lifecycle.InstanceStatus Status(Wire.Instance i, long rebootGeneration) =>
+        new(FromWire(i.State) ?? InstanceState.Pending, PowerFromWire(i.DesiredState) ?? PowerState.Running, rebootGeneration, i.HostId.Length > 0);
+
     public static Wire.IpVersion ToWire(IpVersion? version) => version switch
     {
         IpVersion.V4 => Wire.IpVersion._4,
@@ -39,6 +46,9 @@ public static class WireMapping
     };
 
     public static Wire.HostState ToWire(HostState state) => (Wire.HostState)((int)state + 1);
+
+    public static HostState? FromWire(Wire.HostState state) =>
+        state is > Wire.HostState.Unspecified and <= Wire.HostState.Maintenance ? (HostState)((int)state - 1) : null;
 
     public static Wire.DiskFormat ToWire(DiskFormat? format) => format switch
     {

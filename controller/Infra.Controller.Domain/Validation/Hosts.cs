@@ -28,7 +28,7 @@ public static class HostValidation
         var v = new Violations();
         var page = v.Page("page", r.Page);
         HostState? state = v.Defined("state", r.State) && r.State != Infra.V1.HostState.Unspecified
-            ? (HostState)((int)r.State - 1) : null;
+            ? WireMapping.FromWire(r.State) : null;
         return v.Finish(() => new ListHosts(page, state));
     }
 

@@ -18,7 +18,7 @@ public sealed class SnapshotCache(IKeyValueStore store)
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            var head = await store.RangeAsync(new RangeRequest(Keys.Of(StoreKeys.Root), Keys.PrefixEnd(StoreKeys.Root), CountOnly: true), ct).ConfigureAwait(false);
+            var head = await store.RangeAsync(new RangeRequest(Keys.Of(StoreLayout.Root), Keys.PrefixEnd(StoreLayout.Root), CountOnly: true), ct).ConfigureAwait(false);
             // The revision is global: a write outside /infra/v1/ also moves it, which only costs a reload.
             if (_current is { } c && c.Revision == head.Header.Revision) return c;
             _current = await ClusterSnapshot.LoadAsync(store, ct).ConfigureAwait(false);

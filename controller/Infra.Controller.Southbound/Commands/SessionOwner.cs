@@ -15,7 +15,7 @@ public sealed record SessionOwner(
     [property: JsonPropertyName("url")] string Url,
     [property: JsonPropertyName("session")] string SessionId)
 {
-    public static string Key(string hostId) => StoreKeys.SouthboundRoot + "sessions/" + hostId;
+    public static string Key(string hostId) => StoreLayout.SessionOwner(hostId);
 
     public byte[] Encode() => JsonSerializer.SerializeToUtf8Bytes(this, Json.Default.SessionOwner);
 

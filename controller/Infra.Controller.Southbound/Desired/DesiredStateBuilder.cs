@@ -50,6 +50,7 @@ public static class DesiredStateBuilder
             }
             var vm = VmSpecOf(i, disks, nics, shutdownTimeoutSeconds, s.RebootGenerations.GetValueOrDefault(i.Meta.Id));
             vm.ConfigDrive = ConfigDriveOf(s, i, nics, problems);
+            vm.CpuQuotaPercent = s.CpuQuotaPercent(i);
             foreach (var (pid, g) in GuestBindings.For(s, i, nics)) guests[pid] = g;
             result.Add(new Resource { Vm = vm });
         }

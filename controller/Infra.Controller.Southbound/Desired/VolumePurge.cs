@@ -37,7 +37,7 @@ public static class VolumePurge
         if (host.Length == 0) return null;
         var spec = SpecOf(v);
         spec.Purge = true;
-        return new PutRequest(Keys.Of(StoreKeys.Purge(host, v.Meta.Id)), spec.ToByteArray());
+        return new PutRequest(Keys.Of(StoreLayout.Purge(host, v.Meta.Id)), spec.ToByteArray());
     }
 
     /// <summary>
@@ -46,7 +46,7 @@ public static class VolumePurge
     /// </summary>
     public static TxnRequest Forget(string hostId, string volumeId)
     {
-        var key = StoreKeys.Purge(hostId, volumeId);
+        var key = StoreLayout.Purge(hostId, volumeId);
         return new TxnRequest([Compare.Version(key, CompareResult.Greater, 0)], [DeleteRangeRequest.Single(key)]);
     }
 }

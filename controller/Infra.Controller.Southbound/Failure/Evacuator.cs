@@ -1,11 +1,9 @@
 using Infra.Controller.Core.Placement;
+using Infra.Controller.Model.Placement;
 using Infra.Controller.Southbound.Cluster;
 using Infra.Store;
 using Infra.V1;
 using Microsoft.Extensions.Logging;
-using PHostState = Infra.Controller.Core.Placement.HostState;
-using V1HostState = Infra.V1.HostState;
-using StoragePool = Infra.Controller.Core.Placement.StoragePool;
 
 namespace Infra.Controller.Southbound.Failure;
 
@@ -18,14 +16,16 @@ public sealed record Evacuation(string InstanceId, string? NewHostId, string? Er
 /// overbook), then Instance.host_id and its ports' host_id move to the new host, whose session picks
 /// the VM up from the store watch. Instances that fit nowhere, or whose disks are local to the dead
 /// host (their data is there), go ERROR with the reason and no host. Idempotent: running it again
-/// only touches instances still on the dead host.
+/// only touches instances still on the dead host. Hosts and instances become placement input through
+/// <see cref="HostCapacityMapping"/>, the mapping CreateInstance uses, so a host's overcommit ratios and
+/// its core speed count here as they do for a new instance.
 /// </summary>
 public sealed partial class Evacuator(IKeyValueStore store, ClaimStore claims, ILogger<Evacuator> log)
 {
     public async Task<IReadOnlyList<Evacuation>> EvacuateAsync(string downHost, CancellationToken ct)
     {
         var s = await ClusterSnapshot.LoadAsync(store, ct).ConfigureAwait(false);
-        var hosts = s.Hosts.Values.Where(h => h.Inventory is not null).Select(Capacity).ToList();
+        var hosts = s.Hosts.Values.Where(h => h.Inventory is not null).Select(h => HostCapacityMapping.ToCapacity(h, claims.Policy)).ToList();
         var results = new List<Evacuation>();
         foreach (var i in s.Instances.Values.Where(i => i.HostId == downHost && i.State != InstanceState.Deleting)
                      .OrderBy(i => i.Meta.Id, StringComparer.Ordinal))
@@ -41,14 +41,12 @@ public sealed partial class Evacuator(IKeyValueStore store, ClaimStore claims, I
                 continue;
             }
             await claims.ReleaseAsync(id, ct).ConfigureAwait(false);
-            var request = new PlacementRequest(id, (int)i.Vcpus, i.CpuMhz, (long)i.MemoryMib,
-                AffinityGroup: NullIfEmpty(i.AffinityGroup), AntiAffinityGroup: NullIfEmpty(i.AntiAffinityGroup));
-            var decision = await claims.PlaceAsync(hosts, request, ct).ConfigureAwait(false);
+            var decision = await claims.PlaceAsync(hosts, HostCapacityMapping.Request(i), ct).ConfigureAwait(false);
             if (decision.Placed)
             {
                 await SetAsync(id, downHost, decision.HostId, InstanceState.Scheduled, $"restarting on {decision.HostId}: host {downHost} went down", ct).ConfigureAwait(false);
                 foreach (var pid in i.PortIds)
-                    await ProtoStore.UpdateAsync(store, StoreKeys.Port(pid), Port.Parser, p =>
+                    await ObjectStore.ChangeAsync(store, Kinds.Port, pid, p =>
                     {
                         if (p is null || p.HostId == decision.HostId) return null;
                         p.HostId = decision.HostId!;
@@ -70,7 +68,7 @@ public sealed partial class Evacuator(IKeyValueStore store, ClaimStore claims, I
 
     /// <summary>Moves the instance only if it is still on the dead host (the API may have deleted or moved it meanwhile).</summary>
     Task SetAsync(string id, string fromHost, string? toHost, InstanceState state, string reason, CancellationToken ct) =>
-        ProtoStore.UpdateAsync(store, StoreKeys.Instance(id), Instance.Parser, i =>
+        ObjectStore.ChangeAsync(store, Kinds.Instance, id, i =>
         {
             if (i is null || i.HostId != fromHost || i.State == InstanceState.Deleting) return null;
             if (toHost is not null) i.HostId = toHost;
@@ -78,19 +76,4 @@ public sealed partial class Evacuator(IKeyValueStore store, ClaimStore claims, I
             i.StateReason = reason;
             return i;
         }, ct);
-
-    static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
-
-    internal static HostCapacity Capacity(Host h) => new(
-        h.Meta?.Id ?? "", (int)h.Inventory.Cores, (int)h.Inventory.MhzPerCore, (long)h.Inventory.MemoryMib,
-        h.State switch
-        {
-            V1HostState.Up => PHostState.Up,
-            V1HostState.Suspect => PHostState.Suspect,
-            V1HostState.Maintenance => PHostState.Maintenance,
-            _ => PHostState.Down,
-        },
-        h.Cordoned,
-        h.Inventory.StoragePools.Select(p => new StoragePool(p.Name, (long)p.CapacityBytes)).ToList(),
-        h.Overcommit is { MemoryReserveMib: > 0 } o ? (long)o.MemoryReserveMib : null);
 }

@@ -11,7 +11,7 @@ public sealed record HostTransition(string HostId, HostState From, HostState To)
 
 /// <summary>
 /// Singleton work of the controller cluster: only the elected leader (store election under
-/// <see cref="StoreKeys.DetectorElection"/>) looks at heartbeats, so two replicas never evacuate the
+/// <see cref="StoreLayout.DetectorElection"/>) looks at heartbeats, so two replicas never evacuate the
 /// same host. Every <see cref="SouthboundOptions.DetectorInterval"/> on the injected clock it applies
 /// <see cref="HostLiveness"/> to every host (each change a guarded write, so a heartbeat landing at
 /// the same moment wins) and evacuates DOWN hosts that still own instances — including ones a
@@ -23,7 +23,7 @@ public sealed partial class HostFailureDetector(
     /// <summary>Campaign, then check periodically while leading; campaign again after losing the lead.</summary>
     public async Task RunAsync(CancellationToken ct)
     {
-        var election = new LeaderElection(store, StoreKeys.DetectorElection, options.LeaderLeaseTtl);
+        var election = new LeaderElection(store, StoreLayout.DetectorElection, options.LeaderLeaseTtl);
         while (!ct.IsCancellationRequested)
         {
             try
@@ -61,7 +61,7 @@ public sealed partial class HostFailureDetector(
             if (HostLiveness.Next(h, now, options) is null) continue;
             var id = h.Meta.Id;
             HostState from = h.State, to = h.State;
-            await ProtoStore.UpdateAsync(store, StoreKeys.Host(id), Host.Parser, cur =>
+            await ObjectStore.ChangeAsync(store, Kinds.Host, id, cur =>
             {
                 // Decide again on the fresh object: a heartbeat may have landed since the snapshot.
                 if (cur is null || HostLiveness.Next(cur, now, options) is not { } next) return null;

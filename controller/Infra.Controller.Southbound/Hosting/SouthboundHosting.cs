@@ -37,7 +37,7 @@ public static class SouthboundHosting
         services.AddSingleton<CommandRelayService>();
         services.AddHostedService<DirectoryHost>();
         // The daemon registers the API first, whose ClaimStore (same root, same policy) wins here.
-        services.TryAddSingleton(sp => new ClaimStore(sp.GetRequiredService<IKeyValueStore>(), options.Placement, StoreKeys.ClaimsRoot));
+        services.TryAddSingleton(sp => new ClaimStore(sp.GetRequiredService<IKeyValueStore>(), options.Placement, StoreLayout.ClaimsRoot));
         services.AddSingleton<Evacuator>();
         services.AddSingleton<HostFailureDetector>();
         services.AddHostedService<DetectorHost>();

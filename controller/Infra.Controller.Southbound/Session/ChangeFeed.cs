@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace Infra.Controller.Southbound.Session;
 
 /// <summary>
-/// One store watch over <see cref="StoreKeys.Root"/> (and one over <see cref="StoreKeys.PurgeRoot"/>) shared by every agent session of this replica.
+/// One store watch over <see cref="StoreLayout.Root"/> (and one over <see cref="StoreLayout.PurgeRoot"/>) shared by every agent session of this replica.
 /// It does not say what changed: each subscriber holds a one-slot "dirty" flag, so a burst of changes
 /// while a session is busy collapses into a single recompute from the current state (the builder is
 /// a full recompute, which is correct whatever the changes were). Changes that cannot affect any
@@ -29,9 +29,9 @@ public sealed partial class ChangeFeed(IKeyValueStore store, ILogger<ChangeFeed>
         {
             _subscribers.Add(ch);
             _loop ??= Task.WhenAll(
-                Task.Run(() => RunAsync(StoreKeys.Root, Relevant, _stop.Token)),
+                Task.Run(() => RunAsync(StoreLayout.Root, Relevant, _stop.Token)),
                 // Purge tombstones (a volume deleted, or purged by its host) change that host's volumes.
-                Task.Run(() => RunAsync(StoreKeys.PurgeRoot, e => StoreKeys.TryParsePurge(e.Kv.KeyString, out _, out _), _stop.Token)));
+                Task.Run(() => RunAsync(StoreLayout.PurgeRoot, e => StoreLayout.TryParsePurge(e.Kv.KeyString, out _, out _), _stop.Token)));
         }
         return new Subscription(this, ch);
     }
@@ -70,21 +70,22 @@ public sealed partial class ChangeFeed(IKeyValueStore store, ILogger<ChangeFeed>
 
     internal static bool Relevant(Infra.Store.WatchEvent e)
     {
-        if (!StoreKeys.TryParse(e.Kv.KeyString, out var kind, out _)) return false;
+        if (!StoreLayout.TryParse(e.Kv.KeyString, out var kind, out _)) return false;
         // Networks matter: their MTU, DNS servers and routes reach guests through config drives and DHCP.
-        if (kind is StoreKeys.Snapshots or StoreKeys.Images) return false;
+        if (kind is Segments.Snapshots or Segments.Images) return false;
         // The API's index keys (names, refs, claims, ipam, ...) share the root but never change desired state.
-        if (kind != StoreKeys.Reboots && !StoreKeys.Kinds.Contains(kind)) return false;
+        // Key pairs are immutable and reach a host only with an instance that names one.
+        if (kind is Segments.KeyPairs || (kind != Segments.Reboots && !Kinds.BySegment.ContainsKey(kind))) return false;
         // Creations and deletions always matter; for updates, compare only what desired state reads.
         if (e.Type == Infra.Store.EventType.Delete || e.PrevKv is null) return true;
         try
         {
             return kind switch
             {
-                StoreKeys.Hosts => DesiredView.Of(Host.Parser.ParseFrom(e.Kv.Value)) != DesiredView.Of(Host.Parser.ParseFrom(e.PrevKv.Value)),
-                StoreKeys.Instances => !DesiredView.Of(Instance.Parser.ParseFrom(e.Kv.Value)).Equals(DesiredView.Of(Instance.Parser.ParseFrom(e.PrevKv.Value))),
-                StoreKeys.Ports => !DesiredView.Of(Port.Parser.ParseFrom(e.Kv.Value)).Equals(DesiredView.Of(Port.Parser.ParseFrom(e.PrevKv.Value))),
-                StoreKeys.Volumes => !DesiredView.Of(Volume.Parser.ParseFrom(e.Kv.Value)).Equals(DesiredView.Of(Volume.Parser.ParseFrom(e.PrevKv.Value))),
+                Segments.Hosts => DesiredView.Of(Host.Parser.ParseFrom(e.Kv.Value)) != DesiredView.Of(Host.Parser.ParseFrom(e.PrevKv.Value)),
+                Segments.Instances => !DesiredView.Of(Instance.Parser.ParseFrom(e.Kv.Value)).Equals(DesiredView.Of(Instance.Parser.ParseFrom(e.PrevKv.Value))),
+                Segments.Ports => !DesiredView.Of(Port.Parser.ParseFrom(e.Kv.Value)).Equals(DesiredView.Of(Port.Parser.ParseFrom(e.PrevKv.Value))),
+                Segments.Volumes => !DesiredView.Of(Volume.Parser.ParseFrom(e.Kv.Value)).Equals(DesiredView.Of(Volume.Parser.ParseFrom(e.PrevKv.Value))),
                 _ => true,
             };
         }

@@ -15,7 +15,7 @@ public sealed class HostRecords(IKeyValueStore store, TimeProvider time)
 
     /// <summary>Create or refresh the host on Hello: inventory, UP, heartbeat now.</summary>
     public Task<Host?> RegisterAsync(Hello hello, CancellationToken ct) =>
-        ProtoStore.UpdateAsync(store, StoreKeys.Host(hello.HostId), Host.Parser, h =>
+        ObjectStore.ChangeAsync(store, Kinds.Host, hello.HostId, h =>
         {
             var now = Now;
             h ??= new Host { Meta = new ObjectMeta { Id = hello.HostId, CreateTime = now } };
@@ -31,7 +31,7 @@ public sealed class HostRecords(IKeyValueStore store, TimeProvider time)
 
     /// <summary>A heartbeat proves the host alive: SUSPECT or DOWN hosts come back UP.</summary>
     public Task<Host?> HeartbeatAsync(string hostId, CancellationToken ct) =>
-        ProtoStore.UpdateAsync(store, StoreKeys.Host(hostId), Host.Parser, h =>
+        ObjectStore.ChangeAsync(store, Kinds.Host, hostId, h =>
         {
             if (h is null) return null;
             h.LastHeartbeat = Now;
@@ -40,7 +40,7 @@ public sealed class HostRecords(IKeyValueStore store, TimeProvider time)
         }, ct);
 
     public Task<Host?> AckAsync(string hostId, ulong version, CancellationToken ct) =>
-        ProtoStore.UpdateAsync(store, StoreKeys.Host(hostId), Host.Parser, h =>
+        ObjectStore.ChangeAsync(store, Kinds.Host, hostId, h =>
         {
             if (h is null || h.AppliedVersion >= version) return null;
             h.AppliedVersion = version;

@@ -1,3 +1,5 @@
+using Infra.Controller.Domain.Lifecycle;
+using WireMapping = Infra.Controller.Domain.Model.WireMapping;
 using Infra.Controller.Southbound.Cluster;
 using Infra.Store;
 using Infra.V1;
@@ -15,12 +17,10 @@ public sealed class StatusApplier(IKeyValueStore store)
     public async Task ApplyAsync(string hostId, StatusReport report, CancellationToken ct)
     {
         foreach (var vm in report.Vms)
-            await ProtoStore.UpdateAsync(store, StoreKeys.Instance(vm.Id), Instance.Parser, i =>
+            await ObjectStore.ChangeAsync(store, Kinds.Instance, vm.Id, i =>
             {
                 if (i is null || i.HostId != hostId || i.State == InstanceState.Deleting) return null;
-                i.State = vm.State;
-                i.StateReason = vm.Reason;
-                return i;
+                return Fold(i, vm);
             }, ct).ConfigureAwait(false);
 
         foreach (var v in report.Volumes.Where(v => v.Purged))
@@ -28,7 +28,7 @@ public sealed class StatusApplier(IKeyValueStore store)
             await store.TxnAsync(Desired.VolumePurge.Forget(hostId, v.Id), ct).ConfigureAwait(false);
 
         foreach (var v in report.Volumes.Where(v => !v.Purged))
-            await ProtoStore.UpdateAsync(store, StoreKeys.Volume(v.Id), Volume.Parser, vol =>
+            await ObjectStore.ChangeAsync(store, Kinds.Volume, v.Id, vol =>
             {
                 if (vol is null || vol.State == VolumeState.Deleting) return null;
                 vol.State = v.State;
@@ -37,7 +37,7 @@ public sealed class StatusApplier(IKeyValueStore store)
             }, ct).ConfigureAwait(false);
 
         foreach (var p in report.Ports)
-            await ProtoStore.UpdateAsync(store, StoreKeys.Port(p.Id), Port.Parser, port =>
+            await ObjectStore.ChangeAsync(store, Kinds.Port, p.Id, port =>
             {
                 // A late report from a host the port has left must not overwrite the new host's view.
                 if (port is null || (port.HostId.Length > 0 && port.HostId != hostId)) return null;
@@ -47,6 +47,25 @@ public sealed class StatusApplier(IKeyValueStore store)
                 port.HostId = hostId;
                 return port;
             }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// An agent's report goes through the instance lifecycle (<see cref="InstanceLifecycle.Observe"/>), not
+    /// over it: a report that lags an operator action (STOPPED while STARTING) keeps the transitional state,
+    /// and a guest that powered itself off also turns the desired state to STOPPED, so the agent does not
+    /// start it again. The reason the lifecycle gives is kept; a settled state without one clears the old
+    /// reason, while an unchanged state keeps it (an ERROR stays explained).
+    /// </summary>
+    internal static Instance? Fold(Instance i, VmStatus vm)
+    {
+        // The reboot generation is not the lifecycle's concern here: Observe never changes it.
+        var decision = InstanceLifecycle.Observe(WireMapping.Status(i, 0), vm.State, vm.Reason);
+        if (decision.Ignored) return null;
+        var state = WireMapping.ToWire(decision.Next.State);
+        i.StateReason = decision.StateReason ?? (state == i.State ? i.StateReason : "");
+        i.State = state;
+        i.DesiredState = WireMapping.ToWire(decision.Next.Desired);
+        return i;
     }
 
     /// <summary>
@@ -61,7 +80,7 @@ public sealed class StatusApplier(IKeyValueStore store)
             switch (e.Ref?.Kind)
             {
                 case DesiredKind.Vm:
-                    await ProtoStore.UpdateAsync(store, StoreKeys.Instance(e.Ref.Id), Instance.Parser, i =>
+                    await ObjectStore.ChangeAsync(store, Kinds.Instance, e.Ref.Id, i =>
                     {
                         if (i is null || i.HostId != hostId) return null;
                         i.State = InstanceState.Error;
@@ -70,7 +89,7 @@ public sealed class StatusApplier(IKeyValueStore store)
                     }, ct).ConfigureAwait(false);
                     break;
                 case DesiredKind.Volume:
-                    await ProtoStore.UpdateAsync(store, StoreKeys.Volume(e.Ref.Id), Volume.Parser, v =>
+                    await ObjectStore.ChangeAsync(store, Kinds.Volume, e.Ref.Id, v =>
                     {
                         if (v is null) return null;
                         v.State = VolumeState.Error;
@@ -79,7 +98,7 @@ public sealed class StatusApplier(IKeyValueStore store)
                     }, ct).ConfigureAwait(false);
                     break;
                 case DesiredKind.Port:
-                    await ProtoStore.UpdateAsync(store, StoreKeys.Port(e.Ref.Id), Port.Parser, p =>
+                    await ObjectStore.ChangeAsync(store, Kinds.Port, e.Ref.Id, p =>
                     {
                         if (p is null) return null;
                         p.Status = PortStatus.Error;
@@ -90,6 +109,6 @@ public sealed class StatusApplier(IKeyValueStore store)
             }
         }
         // The host object has no error field: the last nack is kept beside the ledger for operators.
-        await store.PutAsync(StoreKeys.LastNack(hostId), $"v{nack.Version}: {nack.Error}", ct: ct).ConfigureAwait(false);
+        await store.PutAsync(StoreLayout.LastNack(hostId), $"v{nack.Version}: {nack.Error}", ct: ct).ConfigureAwait(false);
     }
 }

@@ -1,3 +1,4 @@
+using Infra.Controller.Model.Store;
 using Infra.Store;
 using Infra.Systemd.Notify;
 using Microsoft.Extensions.Hosting;
@@ -39,7 +40,7 @@ public sealed partial class ControllerHealth(IKeyValueStore store, WatchdogSetti
 
     /// <summary>The read that proves the store answers: one key under the controller's root (also the startup probe).</summary>
     public static Task ReadOneAsync(IKeyValueStore store, CancellationToken ct) =>
-        store.RangeAsync(RangeRequest.Prefix(Southbound.StoreKeys.Root) with { Limit = 1 }, ct);
+        store.RangeAsync(RangeRequest.Prefix(StoreLayout.Root) with { Limit = 1 }, ct);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

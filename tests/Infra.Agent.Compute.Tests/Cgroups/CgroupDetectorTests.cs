@@ -60,7 +60,7 @@ public sealed class CgroupDetectorTests : IDisposable
         var tree = new CgroupTree { Root = _root, Parent = "infra", Version = CgroupVersion.V2 };
         var cg = tree.For("vm-1");
         cg.Create();
-        cg.Apply(VmResources.For(4000, 512, 2000, 256));
+        cg.Apply(VmResources.For(200, 8, 512, 256));
         Assert.Equal("+cpu +memory", File.ReadAllText(Path.Combine(_root, "cgroup.subtree_control")));
         Assert.Equal("+cpu +memory", File.ReadAllText(Path.Combine(_root, "infra", "cgroup.subtree_control")));
         Assert.Equal("200000 100000", File.ReadAllText(Path.Combine(_root, "infra", "vm-1", "cpu.max")));

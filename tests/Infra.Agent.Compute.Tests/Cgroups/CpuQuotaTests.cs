@@ -2,18 +2,18 @@ using Infra.Agent.Compute.Cgroups;
 
 namespace Infra.Agent.Compute.Tests.Cgroups;
 
+/// <summary>The agent enforces the controller's percent (VmSpec.cpu_quota_percent); it computes no quota of its own.</summary>
 public class CpuQuotaTests
 {
     [Theory]
-    // cpu_mhz, mhz_per_core, quota_us, weight, shares, per-second usec
-    [InlineData(4000, 2000, 200_000, 200, 2048, 2_000_000UL)]
-    [InlineData(2000, 2000, 100_000, 100, 1024, 1_000_000UL)]
-    [InlineData(500, 2000, 25_000, 25, 256, 250_000UL)]
-    [InlineData(1000, 3000, 33_333, 33, 337, 333_330UL)]
-    [InlineData(1, 3000, 1_000, 1, 10, 10_000UL)] // clamped to the kernel's 1 ms minimum
-    public void For_ComputesQuotaWeightAndShares(int mhz, int perCore, long quota, int weight, long shares, ulong perSec)
+    // percent, quota_us, weight, shares, per-second usec
+    [InlineData(200, 200_000, 200, 2048, 2_000_000UL)]
+    [InlineData(100, 100_000, 100, 1024, 1_000_000UL)]
+    [InlineData(25, 25_000, 25, 256, 250_000UL)]
+    [InlineData(34, 34_000, 34, 348, 340_000UL)]
+    public void For_ComputesQuotaWeightAndShares(int percent, long quota, int weight, long shares, ulong perSec)
     {
-        var q = CpuQuota.For(mhz, perCore);
+        var q = CpuQuota.For(percent);
         Assert.Equal(quota, q.QuotaUs);
         Assert.Equal(100_000, q.PeriodUs);
         Assert.Equal(weight, q.Weight);
@@ -23,15 +23,28 @@ public class CpuQuotaTests
     }
 
     [Fact]
-    public void For_HostWithoutMhzPerCore_SaysWhatToSet()
+    public void For_TinyPeriod_ClampsToTheKernelsMinimum()
     {
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => CpuQuota.For(1000, 0));
-        Assert.Contains("MHz per core", e.Message);
+        Assert.Equal(CpuQuota.MinQuotaUs, CpuQuota.For(1, periodUs: 10_000).QuotaUs);
+    }
+
+    [Fact]
+    public void For_NoPercent_SaysWhereItComesFrom()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => CpuQuota.For(0));
+        Assert.Contains("cpu_quota_percent", e.Message);
+    }
+
+    [Fact]
+    public void Resources_WithoutAControllerQuota_LimitToTheVcpuThreads()
+    {
+        Assert.Equal(300_000, VmResources.For(0, 3, 1024, 256).Cpu.QuotaUs);
+        Assert.Equal(150_000, VmResources.For(150, 3, 1024, 256).Cpu.QuotaUs);
     }
 
     [Fact]
     public void Resources_MemoryIncludesOverhead()
     {
-        Assert.Equal((1024L + 256) * 1024 * 1024, VmResources.For(1000, 1024, 2000, 256).MemoryMaxBytes);
+        Assert.Equal((1024L + 256) * 1024 * 1024, VmResources.For(50, 1, 1024, 256).MemoryMaxBytes);
     }
 }

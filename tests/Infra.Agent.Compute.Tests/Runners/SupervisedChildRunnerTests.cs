@@ -90,15 +90,15 @@ public sealed class SupervisedChildRunnerTests
     {
         await using var host = new QemuHost(mhzPerCore: 2000);
         var m = host.NewManager();
-        var pid = await m.StartAsync(QemuHost.Vm("quota", vcpus: 8, cpuMhz: 4000), paused: true, 0, Ct);
+        var pid = await m.StartAsync(QemuHost.Vm("quota", vcpus: 8, cpuMhz: 4000, quotaPercent: 200), paused: true, 0, Ct);
 
         var cg = host.Runner.CgroupOf("quota");
         Assert.Equal((200_000L, 100_000L), cg.ReadCpuQuota());
         Assert.True(cg.Contains(pid), $"qemu {pid} is not in its cgroup");
         Assert.Equal((64L + 256) * 1024 * 1024, cg.ReadMemoryMax()); // guest RAM + qemu overhead
 
-        var results = await m.ReconcileAsync([new DesiredVm(QemuHost.Vm("quota", vcpus: 8, cpuMhz: 1000), DesiredPower.Paused, 0, TimeSpan.FromSeconds(5))], Ct);
-        Assert.Equal([new VmAction.SetCpu("quota", 1000)], results.Select(r => r.Action));
+        var results = await m.ReconcileAsync([new DesiredVm(QemuHost.Vm("quota", vcpus: 8, cpuMhz: 1000, quotaPercent: 50), DesiredPower.Paused, 0, TimeSpan.FromSeconds(5))], Ct);
+        Assert.Equal([new VmAction.SetCpu("quota", 1000, 50)], results.Select(r => r.Action));
         Assert.Equal((50_000L, 100_000L), cg.ReadCpuQuota());
         Assert.Equal(1000, host.NewManager().Store.Load("quota")!.Definition.CpuMhz);
         Assert.True(cg.Contains(pid));

@@ -12,7 +12,7 @@ public class UnitPropertiesTests
         var vm = new VmDefinition { Id = "vm-7", Name = "db", Vcpus = 8, CpuMhz = 4000, MemoryMib = 1024 };
         var paths = VmPaths.For("/var/lib/infra/agent/vms", "vm-7");
         var argv = new[] { "/usr/bin/qemu-system-x86_64", "-name", "guest=vm-7,debug-threads=on" };
-        var props = UnitProperties.ForStart(vm, argv, VmResources.For(4000, 1024, 2000, 256), paths);
+        var props = UnitProperties.ForStart(vm, argv, VmResources.For(200, 8, 1024, 256), paths);
 
         Assert.Equal(new UnitProperty[]
         {
@@ -38,7 +38,7 @@ public class UnitPropertiesTests
     [Fact]
     public void ForResources_LiveCpuChange_CarriesOnlyLimits()
     {
-        var props = UnitProperties.ForResources(VmResources.For(1000, 512, 2000, 0));
+        var props = UnitProperties.ForResources(VmResources.For(50, 1, 512, 0));
         Assert.Equal(["CPUQuotaPerSecUSec", "CPUQuotaPeriodUSec", "CPUWeight", "MemoryMax"], props.Select(p => p.Name));
         Assert.Equal(new UnitValue.U64(500_000), props[0].Value);
     }

@@ -39,8 +39,9 @@ public sealed class QemuHost : IAsyncDisposable
         return m;
     }
 
-    public static VmDefinition Vm(string id, int vcpus = 1, int cpuMhz = 2000) =>
-        new() { Id = id, Name = $"test {id}", Vcpus = vcpus, CpuMhz = cpuMhz, MemoryMib = 64 };
+    /// <summary>A VM; <paramref name="quotaPercent"/> is what the controller would send for its cpu_mhz (0: none).</summary>
+    public static VmDefinition Vm(string id, int vcpus = 1, int cpuMhz = 2000, int quotaPercent = 0) =>
+        new() { Id = id, Name = $"test {id}", Vcpus = vcpus, CpuMhz = cpuMhz, CpuQuotaPercent = quotaPercent, MemoryMib = 64 };
 
     public VmPaths PathsOf(string id) => VmPaths.For(StateRoot, id);
 

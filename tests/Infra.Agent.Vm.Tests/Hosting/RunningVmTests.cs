@@ -61,11 +61,11 @@ public sealed class RunningVmTests(AgentGuestFixture f)
         Assert.True(cgroup.Contains(f.Started.Pid));
         Assert.Equal((50_000L, 100_000L), cgroup.ReadCpuQuota()); // 1000 MHz on 2000 MHz cores
 
-        await f.T.Host.Vms.SetCpuAsync(f.Id, 3000, Ct);
+        await f.T.Host.Vms.SetCpuAsync(f.Id, 3000, 150, Ct);
         Assert.Equal((150_000L, 100_000L), cgroup.ReadCpuQuota());
         Assert.Equal(3000, (await f.T.Host.Vms.ObserveAsync(Ct)).Single(v => v.Id == f.Id).CpuMhz);
 
-        await f.T.Host.Vms.SetCpuAsync(f.Id, 1000, Ct);
+        await f.T.Host.Vms.SetCpuAsync(f.Id, 1000, 50, Ct);
         Assert.Equal((50_000L, 100_000L), cgroup.ReadCpuQuota());
     }
 

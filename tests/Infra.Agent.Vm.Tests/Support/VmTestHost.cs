@@ -65,7 +65,7 @@ public sealed class VmTestHost : IAsyncDisposable
     /// <summary>A test-guest VM with the given kernel switches.</summary>
     public VmDefinition Guest(string id, int hotplugSlots = 0, params string[] kernelArgs) => new()
     {
-        Id = id, Name = $"test {id}", Vcpus = 1, CpuMhz = 1000, MemoryMib = 256, HotplugSlots = hotplugSlots,
+        Id = id, Name = $"test {id}", Vcpus = 1, CpuMhz = 1000, CpuQuotaPercent = 50, MemoryMib = 256, HotplugSlots = hotplugSlots,
         Kernel = new KernelBoot(Image.Kernel, Image.Initrd,
             string.Join(' ', new[] { "console=ttyS0", "panic=-1", "quiet", "no_timer_check" }.Concat(kernelArgs))),
     };

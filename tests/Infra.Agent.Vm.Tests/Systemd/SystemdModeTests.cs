@@ -61,7 +61,7 @@ public sealed class SystemdModeTests(BootedSystemdFixture f) : IClassFixture<Boo
         argv.AddRange(QemuCommandLine.Build(vm, new QemuLaunch { Accelerator = Accelerator.Tcg, Paths = paths }));
         var unit = UnitProperties.UnitName(vm.Id);
 
-        await units.StartTransientUnitAsync(unit, UnitProperties.ForStart(vm, argv, VmResources.For(1000, 256, 2000, 256), paths), Ct);
+        await units.StartTransientUnitAsync(unit, UnitProperties.ForStart(vm, argv, VmResources.For(50, 1, 256, 256), paths), Ct);
         var state = await units.GetUnitStateAsync(unit, Ct);
         Assert.NotNull(state);
         Assert.Equal("active", state.ActiveState);
@@ -81,7 +81,7 @@ public sealed class SystemdModeTests(BootedSystemdFixture f) : IClassFixture<Boo
         var qemuHostPid = int.Parse(File.ReadAllLines(Path.Combine(_root.HostCgroupPath("cpu", cgroup!), "cgroup.procs")).First());
         Assert.StartsWith("qemu-system-", Path.GetFileName(ProcessInspector.CommandLine(qemuHostPid)[0]));
 
-        await new SystemdUnitRunner(units, TimeProvider.System).SetResourcesAsync(vm.Id, VmResources.For(3000, 256, 2000, 256), Ct);
+        await new SystemdUnitRunner(units, TimeProvider.System).SetResourcesAsync(vm.Id, VmResources.For(150, 1, 256, 256), Ct);
         Assert.Equal((150_000L, 100_000L), _root.ReadCpuQuota(cgroup!));
 
         await units.StopUnitAsync(unit, Ct);

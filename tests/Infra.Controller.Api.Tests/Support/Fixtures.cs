@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Google.Rpc;
 using Infra.Controller.Api.Plumbing;
+using Infra.Controller.Model.Store;
 using Grpc.Core;
 using Infra.V1;
 

@@ -1,3 +1,4 @@
+using HostState = Infra.Controller.Domain.Model.HostState;
 using Infra.Controller.Core.Placement;
 
 namespace Infra.Controller.Core.Tests.Placement;
@@ -13,15 +14,30 @@ public sealed class PlacementFilterTests
         new(id, vcpus, mhz, mem, storage);
 
     [Theory]
-    [InlineData(1.0, 8000, true)]
-    [InlineData(1.0, 8001, false)]
-    [InlineData(2.0, 16000, true)]
-    [InlineData(2.0, 16001, false)]
-    public void CpuMhzCapacity_IsCoresTimesMhzTimesOvercommit(double ratio, long wantMhz, bool fits)
+    [InlineData(1.0, 6000, true)]
+    [InlineData(1.0, 6001, false)]
+    [InlineData(2.0, 14000, true)]
+    [InlineData(2.0, 14001, false)]
+    public void CpuMhzCapacity_IsCoresTimesMhzTimesOvercommit(double ratio, long usedMhz, bool fits)
     {
-        var d = Placer.Decide([Host("h", cores: 4, mhz: 2000)], [], Vm(mhz: wantMhz, vcpus: 1), Strict with { CpuOvercommit = ratio });
+        // 4 x 2000 MHz x ratio in total; the new VM asks for what one of its cores can deliver.
+        var used = new Claim("other", "h", 1, usedMhz, 1024);
+        var d = Placer.Decide([Host("h", cores: 4, mhz: 2000)], [used], Vm(mhz: 2000, vcpus: 1), Strict with { CpuOvercommit = ratio });
         Assert.Equal(fits, d.Placed);
         if (!fits) Assert.Contains("1 host lacks CPU", d.Error);
+    }
+
+    [Theory]
+    [InlineData(1, 2000, true)]
+    [InlineData(1, 2001, false)]
+    [InlineData(2, 4000, true)]
+    public void CpuMhz_AboveVcpusTimesTheRealCoreSpeed_NeverFits_EvenWhenOvercommitScalesTheHost(int vcpus, long mhz, bool fits)
+    {
+        // A host's own ratio scales MhzPerCore (its MHz capacity); the cores still run at CoreMhz.
+        var scaled = Host("h", cores: 4, mhz: 8000) with { CoreMhz = 2000 };
+        var d = Placer.Decide([scaled], [], Vm(vcpus: vcpus, mhz: mhz), Strict);
+        Assert.Equal(fits, d.Placed);
+        if (!fits) Assert.Contains("1 host has cores too slow for 2001 MHz on 1 vCPU(s) (fastest runs 2000 MHz per core)", d.Error);
     }
 
     [Fact]

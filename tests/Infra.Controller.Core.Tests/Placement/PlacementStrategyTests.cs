@@ -1,3 +1,4 @@
+using HostState = Infra.Controller.Domain.Model.HostState;
 using Infra.Controller.Core.Placement;
 
 namespace Infra.Controller.Core.Tests.Placement;

@@ -43,9 +43,9 @@ public sealed class DesiredStateBuilderTests
             .Append(new Infra.Store.KeyValue(Infra.Store.Keys.Of("/infra/v1/reboots/i1"), System.Text.Encoding.UTF8.GetBytes("3"), 1, 1, 1, 0))
             .Append(new Infra.Store.KeyValue(Infra.Store.Keys.Of("/infra/v1/reboots/i2"), System.Text.Encoding.UTF8.GetBytes("not a number"), 1, 1, 1, 0));
 
-        var s = Infra.Controller.Southbound.Cluster.ClusterSnapshot.From(1, rows);
+        var s = ClusterSnapshot.From(1, rows);
 
-        Assert.Equal(StoreKeys.RebootGeneration("i1"), "/infra/v1/reboots/i1");
+        Assert.Equal(StoreLayout.RebootGeneration("i1"), "/infra/v1/reboots/i1");
         Assert.Equal(3ul, Assert.Single(DesiredStateBuilder.Build(s, "h1").Resources.OfKind(DesiredKind.Vm)).Vm.RebootGeneration);
         Assert.Equal(0ul, Assert.Single(DesiredStateBuilder.Build(s, "h2").Resources.OfKind(DesiredKind.Vm)).Vm.RebootGeneration);
     }

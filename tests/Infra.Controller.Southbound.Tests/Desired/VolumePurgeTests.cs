@@ -49,7 +49,7 @@ public sealed class VolumePurgeTests
         nbd.Backend = new VolumeBackend { Nbd = new NbdBackend { Uri = "nbd://192.0.2.9/x" } };
         Assert.Null(VolumePurge.Tombstone(nbd));
         Assert.Null(VolumePurge.Tombstone(LocalVolume("v2", "")));
-        Assert.Equal(StoreKeys.Purge("h7", "v3"), System.Text.Encoding.UTF8.GetString(VolumePurge.Tombstone(LocalVolume("v3", ""), attachedInstanceHost: "h7")!.Key));
+        Assert.Equal(StoreLayout.Purge("h7", "v3"), System.Text.Encoding.UTF8.GetString(VolumePurge.Tombstone(LocalVolume("v3", ""), attachedInstanceHost: "h7")!.Key));
     }
 
     [Fact]
@@ -69,8 +69,8 @@ public sealed class VolumePurgeTests
             await applier.ApplyAsync("h1", report, CancellationToken.None);
             await applier.ApplyAsync("h1", report, CancellationToken.None); // repeated: a no-op
 
-            var left = (await store.RangeAsync(RangeRequest.Prefix(StoreKeys.PurgeRoot))).Kvs.Select(k => k.KeyString).ToList();
-            Assert.Equal([StoreKeys.Purge("h1", "v2"), StoreKeys.Purge("h2", "v1")], left);
+            var left = (await store.RangeAsync(RangeRequest.Prefix(StoreLayout.PurgeRoot))).Kvs.Select(k => k.KeyString).ToList();
+            Assert.Equal([StoreLayout.Purge("h1", "v2"), StoreLayout.Purge("h2", "v1")], left);
             var s = await ClusterSnapshot.LoadAsync(store, CancellationToken.None);
             Assert.Equal(["v2"], s.Purges["h1"].Keys);
         }

@@ -54,8 +54,8 @@ public sealed class HostFailureDetectorTests : IAsyncLifetime
         Assert.True(placed.Placed);
     }
 
-    Task<Infra.V1.Instance?> InstanceAsync(string id) => ProtoStore.GetAsync(_store, StoreKeys.Instance(id), Infra.V1.Instance.Parser, default);
-    Task<Infra.V1.Host?> HostAsync(string id) => ProtoStore.GetAsync(_store, StoreKeys.Host(id), Infra.V1.Host.Parser, default);
+    Task<Infra.V1.Instance?> InstanceAsync(string id) => ObjectStore.ReadAsync(_store, Kinds.Instance, id, default);
+    Task<Infra.V1.Host?> HostAsync(string id) => ObjectStore.ReadAsync(_store, Kinds.Host, id, default);
 
     [Fact]
     public async Task CheckOnce_SilentHostGoesSuspectThenDown_WhileABeatingHostStaysUp()
@@ -135,7 +135,7 @@ public sealed class HostFailureDetectorTests : IAsyncLifetime
             }
             Assert.Equal("h2", (await InstanceAsync("i1"))!.HostId);
             Assert.Equal(HostState.Down, (await HostAsync("h1"))!.State);
-            Assert.Equal("ctl-a", await new Infra.Store.Election.LeaderElection(_store, StoreKeys.DetectorElection, TimeSpan.FromSeconds(10)).GetLeaderAsync());
+            Assert.Equal("ctl-a", await new Infra.Store.Election.LeaderElection(_store, StoreLayout.DetectorElection, TimeSpan.FromSeconds(10)).GetLeaderAsync());
         }
         finally
         {

@@ -35,7 +35,7 @@ public sealed class AgentSessionTests
         var portFlows = Find(agent, DesiredKind.FlowGroup, Cookies.Port("p1").ToString("x16"))!.FlowGroup.Flows;
         Assert.Contains(portFlows, f => f.Table == 0 && f.Match.Contains("in_port=1000"));
         Assert.Contains(Find(agent, DesiredKind.FlowGroup, Cookies.Policy(7).ToString("x16"))!.FlowGroup.Flows, f => f.Match.Contains("tp_dst=80"));
-        var host = await Eventually.StoreAsync(server.Store, StoreKeys.Host("h1"), Infra.V1.Host.Parser, h => h.State == HostState.Up, "host registration");
+        var host = await Eventually.StoreAsync(server.Store, Kinds.Host, "h1", h => h.State == HostState.Up, "host registration");
         Assert.Equal(("127.0.0.11", 16u), (host.Inventory.TunnelIp, host.Inventory.Cores));
         Assert.True(host.Cordoned); // operator settings survive re-registration
         Assert.Equal(1024ul, host.Overcommit.MemoryReserveMib);
@@ -62,7 +62,7 @@ public sealed class AgentSessionTests
         Assert.Equal(Cookies.Policy(7), group.Cookie);
         Assert.Contains(group.Flows, f => f.Match.Contains("tp_dst=22"));
         Assert.Empty(delta.Removals);
-        await Eventually.StoreAsync(server.Store, StoreKeys.Host("h1"), Infra.V1.Host.Parser, h => h.AppliedVersion == 2, "ack of v2");
+        await Eventually.StoreAsync(server.Store, Kinds.Host, "h1", h => h.AppliedVersion == 2, "ack of v2");
     }
 
     [Fact]
@@ -159,11 +159,11 @@ public sealed class AgentSessionTests
         server.Time.Advance(TimeSpan.FromSeconds(3));
         await agent.SendAsync(new AgentMessage { Heartbeat = new Heartbeat { AppliedVersion = full.Version } });
 
-        await Eventually.StoreAsync(server.Store, StoreKeys.Instance("i1"), Infra.V1.Instance.Parser, i => i.State == InstanceState.Running, "i1 RUNNING");
-        var p1 = await Eventually.StoreAsync(server.Store, StoreKeys.Port("p1"), Infra.V1.Port.Parser, p => p.Status == PortStatus.Up, "p1 UP");
-        var p2 = await Eventually.StoreAsync(server.Store, StoreKeys.Port("p2"), Infra.V1.Port.Parser, p => p.Status == PortStatus.Error, "p2 ERROR");
-        var i2 = await Eventually.StoreAsync(server.Store, StoreKeys.Instance("i2"), Infra.V1.Instance.Parser, i => i.State == InstanceState.Error, "i2 ERROR from the nack");
-        var h1 = await Eventually.StoreAsync(server.Store, StoreKeys.Host("h1"), Infra.V1.Host.Parser,
+        await Eventually.StoreAsync(server.Store, Kinds.Instance, "i1", i => i.State == InstanceState.Running, "i1 RUNNING");
+        var p1 = await Eventually.StoreAsync(server.Store, Kinds.Port, "p1", p => p.Status == PortStatus.Up, "p1 UP");
+        var p2 = await Eventually.StoreAsync(server.Store, Kinds.Port, "p2", p => p.Status == PortStatus.Error, "p2 ERROR");
+        var i2 = await Eventually.StoreAsync(server.Store, Kinds.Instance, "i2", i => i.State == InstanceState.Error, "i2 ERROR from the nack");
+        var h1 = await Eventually.StoreAsync(server.Store, Kinds.Host, "h1",
             h => h.LastHeartbeat.ToDateTimeOffset() == server.Time.GetUtcNow(), "heartbeat recorded");
         Assert.Equal("", p1.StatusReason);
         Assert.Contains("No such device", p2.StatusReason);
@@ -232,7 +232,7 @@ public sealed class AgentSessionTests
         var second = await server.Detector.CheckOnceAsync(CancellationToken.None);
         Assert.Equal([new("h1", HostState.Suspect, HostState.Down)], second);
 
-        var moved = await Eventually.StoreAsync(server.Store, StoreKeys.Instance("i1"), Infra.V1.Instance.Parser, i => i.HostId == "h2", "i1 re-placed");
+        var moved = await Eventually.StoreAsync(server.Store, Kinds.Instance, "i1", i => i.HostId == "h2", "i1 re-placed");
         Assert.Equal(InstanceState.Scheduled, moved.State);
         Assert.Contains("h1 went down", moved.StateReason);
         await b.DesiredUntilAsync(x => Find(x, DesiredKind.Vm, "i1") is not null);
@@ -246,6 +246,6 @@ public sealed class AgentSessionTests
         server.Time.Advance(by);
         var now = server.Time.GetUtcNow();
         await agent.SendAsync(new AgentMessage { Heartbeat = new Heartbeat() });
-        await Eventually.StoreAsync(server.Store, StoreKeys.Host(agent.HostId), Infra.V1.Host.Parser, h => h.LastHeartbeat.ToDateTimeOffset() == now, "heartbeat of " + agent.HostId);
+        await Eventually.StoreAsync(server.Store, Kinds.Host, agent.HostId, h => h.LastHeartbeat.ToDateTimeOffset() == now, "heartbeat of " + agent.HostId);
     }
 }

@@ -41,7 +41,7 @@ public sealed class GrpcioAgentTests
             Assert.Equal(1000, r.GetProperty("ports").GetProperty("p1").GetInt32());
             Assert.True(r.GetProperty("flow_groups").GetInt32() >= 3);
             Assert.Equal("OK", r.GetProperty("code").GetString());
-            await Eventually.StoreAsync(server.Store, StoreKeys.Host("py-host"), Host.Parser, h => h.AppliedVersion == 1, "grpcio agent's ack");
+            await Eventually.StoreAsync(server.Store, Kinds.Host, "py-host", h => h.AppliedVersion == 1, "grpcio agent's ack");
         }
         finally
         {

@@ -12,8 +12,8 @@ namespace Infra.Controller.Southbound.Tests.Session;
 public sealed class ChangeFeedTests
 {
     static Infra.Store.WatchEvent HostEvent(Host now, Host? before) => new(Infra.Store.EventType.Put,
-        new KeyValue(Keys.Of(StoreKeys.Host(now.Meta.Id)), now.ToByteArray(), 1, 2, 2, 0),
-        before is null ? null : new KeyValue(Keys.Of(StoreKeys.Host(before.Meta.Id)), before.ToByteArray(), 1, 1, 1, 0));
+        new KeyValue(Keys.Of(Kinds.Host.Key(now.Meta.Id)), now.ToByteArray(), 1, 2, 2, 0),
+        before is null ? null : new KeyValue(Keys.Of(Kinds.Host.Key(before.Meta.Id)), before.ToByteArray(), 1, 1, 1, 0));
 
     [Fact]
     public void Relevant_HeartbeatsAndAckedVersions_DoNotWakeSessions()
@@ -45,10 +45,10 @@ public sealed class ChangeFeedTests
         var portUp = port.Clone();
         portUp.Status = PortStatus.Up;
 
-        Assert.False(ChangeFeed.Relevant(Event(StoreKeys.Instance("i1"), running, before)));
-        Assert.False(ChangeFeed.Relevant(Event(StoreKeys.Port("p1"), portUp, port)));
-        Assert.True(ChangeFeed.Relevant(Event(StoreKeys.Instance("i1"), stopped, before)));
-        Assert.True(ChangeFeed.Relevant(Event(StoreKeys.Instance("i1"), deleting, before)));
+        Assert.False(ChangeFeed.Relevant(Event(Kinds.Instance.Key("i1"), running, before)));
+        Assert.False(ChangeFeed.Relevant(Event(Kinds.Port.Key("p1"), portUp, port)));
+        Assert.True(ChangeFeed.Relevant(Event(Kinds.Instance.Key("i1"), stopped, before)));
+        Assert.True(ChangeFeed.Relevant(Event(Kinds.Instance.Key("i1"), deleting, before)));
     }
 
     [Theory]
@@ -72,7 +72,7 @@ public sealed class ChangeFeedTests
         var withDns = before.Clone();
         withDns.Subnets[0].DnsServers.Add("10.0.0.53");
 
-        Assert.True(ChangeFeed.Relevant(Event(StoreKeys.Network("n1"), withDns, before)));
+        Assert.True(ChangeFeed.Relevant(Event(Kinds.Network.Key("n1"), withDns, before)));
     }
 
     [Fact]

@@ -62,13 +62,13 @@ public static class Objects
 
     public static string KeyOf(IMessage m) => m switch
     {
-        Tenant t => StoreKeys.Tenant(t.Meta.Id),
-        Host h => StoreKeys.Host(h.Meta.Id),
-        Instance i => StoreKeys.Instance(i.Meta.Id),
-        Port p => StoreKeys.Port(p.Meta.Id),
-        Network n => StoreKeys.Network(n.Meta.Id),
-        Policy p => StoreKeys.Policy(p.Meta.Id),
-        Volume v => StoreKeys.Volume(v.Meta.Id),
+        Tenant t => Kinds.Tenant.Key(t.Meta.Id),
+        Host h => Kinds.Host.Key(h.Meta.Id),
+        Instance i => Kinds.Instance.Key(i.Meta.Id),
+        Port p => Kinds.Port.Key(p.Meta.Id),
+        Network n => Kinds.Network.Key(n.Meta.Id),
+        Policy p => Kinds.Policy.Key(p.Meta.Id),
+        Volume v => Kinds.Volume.Key(v.Meta.Id),
         _ => throw new ArgumentException(m.GetType().Name),
     };
 

@@ -1,11 +1,15 @@
-namespace Infra.Controller.Api.Plumbing;
+namespace Infra.Controller.Model.Store;
 
 /// <summary>
-/// Every key the API writes. Objects live under /infra/v1/&lt;kind&gt;/&lt;id&gt; (the shared layout);
-/// the index keys below exist so that uniqueness and "still in use" checks are single-key compares
-/// inside the same transaction as the object write, never read-then-write races.
+/// Every key the controller keeps, in one place for the API and the southbound side. Every API object
+/// is a protobuf-serialized Infra.V1 message under /infra/v1/&lt;kind&gt;/&lt;id&gt; (<see cref="Kinds"/>),
+/// so one Range over <see cref="Root"/> is a consistent snapshot of the whole cluster at one revision;
+/// placement is recorded on the objects themselves (Instance.host_id, Port.host_id/instance_id,
+/// Volume.host_id for local volumes). The index keys below exist so that uniqueness and "still in use"
+/// checks are single-key compares inside the same transaction as the object write, never
+/// read-then-write races. Southbound bookkeeping that is not an API object is in StoreLayout.Southbound.cs.
 /// </summary>
-public static class StoreLayout
+public static partial class StoreLayout
 {
     public const string Root = "/infra/v1/";
 
@@ -35,15 +39,29 @@ public static class StoreLayout
     public static string InstanceOwnedPrefix(string instanceId) => $"{Root}instance-owned/{instanceId}/";
 
     /// <summary>Reboot generation of an instance (the agent reboots when it grows).</summary>
-    public static string RebootGeneration(string instanceId) => $"{Root}reboots/{instanceId}";
+    public static string RebootGeneration(string instanceId) => Root + Segments.Reboots + "/" + instanceId;
 
     /// <summary>An instance's user-data (raw bytes), apart from the instance so that reads, lists and
     /// watch events never carry it (it often holds secrets); the config drive composer reads it.</summary>
-    public static string UserData(string instanceId) => $"{Root}user-data/{instanceId}";
+    public static string UserData(string instanceId) => Root + Segments.UserData + "/" + instanceId;
 
-    /// <summary>IPAM and placement claims keep their own formats under these roots.</summary>
+    /// <summary>IPAM and placement claims keep their own formats under these roots (ClaimStore's JSON per
+    /// host, shared by the API and the evacuator).</summary>
     public const string IpamRoot = Root + "ipam/";
     public const string ClaimsRoot = Root + "claims/";
+
+    /// <summary>Splits "/infra/v1/kind/id" into (kind segment, id); false for any other key.</summary>
+    public static bool TryParse(string key, out string kind, out string id)
+    {
+        kind = id = "";
+        if (!key.StartsWith(Root, StringComparison.Ordinal)) return false;
+        var rest = key.AsSpan(Root.Length);
+        var slash = rest.IndexOf('/');
+        if (slash <= 0 || slash == rest.Length - 1) return false;
+        kind = rest[..slash].ToString();
+        id = rest[(slash + 1)..].ToString();
+        return true;
+    }
 
     static string Scope(string scope) => scope.Length == 0 ? ClusterScope : scope;
 }

@@ -1,13 +1,16 @@
 using Infra.Controller.Core.Placement;
 using Infra.V1;
-using PlacementHostState = Infra.Controller.Core.Placement.HostState;
+using WireMapping = Infra.Controller.Domain.Model.WireMapping;
+using HostState = Infra.Controller.Domain.Model.HostState;
 
-namespace Infra.Controller.Api.Services;
+namespace Infra.Controller.Model.Placement;
 
 /// <summary>
 /// Hosts as placement sees them. Placement applies one cluster-wide overcommit policy; a host's own
 /// ratios are folded into its capacity (MHz per core and memory scaled by host ratio / policy ratio)
 /// so a host set to 2.0 while the policy says 4.0 offers half the MHz the policy would sell.
+/// The one mapping from stored hosts and instances to placement input: CreateInstance, drain, resize
+/// and the evacuator all go through it, so a host's ratios, reserve and core speed count the same everywhere.
 /// </summary>
 public static class HostCapacityMapping
 {
@@ -21,17 +24,12 @@ public static class HostCapacityMapping
         var effectiveReserve = reserve ?? policy.MemoryReserveMiB;
         var memory = effectiveReserve + (long)(Math.Max(0, (long)inv.MemoryMib - effectiveReserve) * memScale);
         return new HostCapacity(h.Meta.Id, (int)inv.Cores, (int)(inv.MhzPerCore * cpuScale), memory, State(h.State), h.Cordoned,
-            [.. inv.StoragePools.Select(p => new Core.Placement.StoragePool(p.Name, (long)p.CapacityBytes))], reserve);
+            [.. inv.StoragePools.Select(p => new Core.Placement.StoragePool(p.Name, (long)p.CapacityBytes))], reserve,
+            CoreMhz: (int)inv.MhzPerCore);
     }
 
-    static PlacementHostState State(Infra.V1.HostState s) => s switch
-    {
-        Infra.V1.HostState.Up => PlacementHostState.Up,
-        Infra.V1.HostState.Maintenance => PlacementHostState.Maintenance,
-        Infra.V1.HostState.Down => PlacementHostState.Down,
-        // Unspecified: a host record nobody has heard from yet is not a place to start instances.
-        _ => PlacementHostState.Suspect,
-    };
+    // Unspecified: a host record nobody has heard from yet is not a place to start instances.
+    static HostState State(Infra.V1.HostState s) => WireMapping.FromWire(s) ?? HostState.Suspect;
 
     public static PlacementRequest Request(Instance i) =>
         new(i.Meta.Id, (int)i.Vcpus, i.CpuMhz, (long)i.MemoryMib, null,

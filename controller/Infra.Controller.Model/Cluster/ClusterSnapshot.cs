@@ -1,8 +1,10 @@
 using Google.Protobuf;
+using Infra.Controller.Domain.Compute;
+using Infra.Controller.Model.Store;
 using Infra.Store;
 using Infra.V1;
 
-namespace Infra.Controller.Southbound.Cluster;
+namespace Infra.Controller.Model.Cluster;
 
 /// <summary>
 /// Every API object at one store revision, by id. The desired-state builder is a pure function of
@@ -22,7 +24,7 @@ public sealed record ClusterSnapshot(
     public IReadOnlyDictionary<string, ulong> RebootGenerations { get; init; } = new Dictionary<string, ulong>();
 
     /// <summary>
-    /// Tombstones of deleted volumes (<see cref="StoreKeys.Purge"/>): host id → volume id → the
+    /// Tombstones of deleted volumes (<see cref="StoreLayout.Purge"/>): host id → volume id → the
     /// VolumeSpec (purge set) the host must carry out until its agent reports the volume purged.
     /// </summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, VolumeSpec>> Purges { get; init; } =
@@ -37,12 +39,12 @@ public sealed record ClusterSnapshot(
     public static ClusterSnapshot Empty { get; } = From(0, []);
 
     /// <summary>
-    /// Reads every object under <see cref="StoreKeys.Root"/> and the purge tombstones in one
+    /// Reads every object under <see cref="StoreLayout.Root"/> and the purge tombstones in one
     /// transaction, so both are at the same revision (a volume's removal and its tombstone commit together).
     /// </summary>
     public static async Task<ClusterSnapshot> LoadAsync(IKeyValueStore store, CancellationToken ct)
     {
-        var r = await store.TxnAsync(new TxnRequest([], [RangeRequest.Prefix(StoreKeys.Root), RangeRequest.Prefix(StoreKeys.PurgeRoot)]), ct).ConfigureAwait(false);
+        var r = await store.TxnAsync(new TxnRequest([], [RangeRequest.Prefix(StoreLayout.Root), RangeRequest.Prefix(StoreLayout.PurgeRoot)]), ct).ConfigureAwait(false);
         return From(r.Header.Revision, r.Responses[0].Range!.Kvs.Concat(r.Responses[1].Range!.Kvs));
     }
 
@@ -62,7 +64,7 @@ public sealed record ClusterSnapshot(
         var purges = new Dictionary<string, Dictionary<string, VolumeSpec>>(StringComparer.Ordinal);
         foreach (var kv in kvs)
         {
-            if (StoreKeys.TryParsePurge(kv.KeyString, out var purgeHost, out var purgeVolume))
+            if (StoreLayout.TryParsePurge(kv.KeyString, out var purgeHost, out var purgeVolume))
             {
                 try
                 {
@@ -76,21 +78,21 @@ public sealed record ClusterSnapshot(
                 catch (InvalidProtocolBufferException) { }
                 continue;
             }
-            if (!StoreKeys.TryParse(kv.KeyString, out var kind, out var id)) continue;
+            if (!StoreLayout.TryParse(kv.KeyString, out var kind, out var id)) continue;
             try
             {
                 switch (kind)
                 {
-                    case StoreKeys.Tenants: tenants[id] = Tenant.Parser.ParseFrom(kv.Value); break;
-                    case StoreKeys.Networks: networks[id] = Network.Parser.ParseFrom(kv.Value); break;
-                    case StoreKeys.Policies: policies[id] = Policy.Parser.ParseFrom(kv.Value); break;
-                    case StoreKeys.Ports: ports[id] = Port.Parser.ParseFrom(kv.Value); break;
-                    case StoreKeys.Instances: instances[id] = Instance.Parser.ParseFrom(kv.Value); break;
-                    case StoreKeys.Volumes: volumes[id] = Volume.Parser.ParseFrom(kv.Value); break;
-                    case StoreKeys.Hosts: hosts[id] = Host.Parser.ParseFrom(kv.Value); break;
-                    case StoreKeys.KeyPairs: keyPairs[id] = KeyPair.Parser.ParseFrom(kv.Value); break;
-                    case StoreKeys.UserData: userData[id] = ByteString.CopyFrom(kv.Value); break;
-                    case StoreKeys.Reboots:
+                    case Segments.Tenants: tenants[id] = Tenant.Parser.ParseFrom(kv.Value); break;
+                    case Segments.Networks: networks[id] = Network.Parser.ParseFrom(kv.Value); break;
+                    case Segments.Policies: policies[id] = Policy.Parser.ParseFrom(kv.Value); break;
+                    case Segments.Ports: ports[id] = Port.Parser.ParseFrom(kv.Value); break;
+                    case Segments.Instances: instances[id] = Instance.Parser.ParseFrom(kv.Value); break;
+                    case Segments.Volumes: volumes[id] = Volume.Parser.ParseFrom(kv.Value); break;
+                    case Segments.Hosts: hosts[id] = Host.Parser.ParseFrom(kv.Value); break;
+                    case Segments.KeyPairs: keyPairs[id] = KeyPair.Parser.ParseFrom(kv.Value); break;
+                    case Segments.UserData: userData[id] = ByteString.CopyFrom(kv.Value); break;
+                    case Segments.Reboots:
                         if (ulong.TryParse(kv.ValueString, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var g)) reboots[id] = g;
                         break;
                 }
@@ -108,6 +110,15 @@ public sealed record ClusterSnapshot(
             Purges = purges.ToDictionary(p => p.Key, p => (IReadOnlyDictionary<string, VolumeSpec>)p.Value, StringComparer.Ordinal),
         };
     }
+
+    /// <summary>
+    /// VmSpec.cpu_quota_percent for an instance on its host (<see cref="CpuQuota"/>, the one formula);
+    /// 0 when the host has no inventory yet, which the agent reads as "its threads only".
+    /// </summary>
+    public uint CpuQuotaPercent(Instance i) =>
+        Hosts.TryGetValue(i.HostId, out var h) && h.Inventory is { MhzPerCore: > 0 } inv && i.Vcpus > 0 && i.CpuMhz > 0
+            ? (uint)CpuQuota.Compute((int)i.Vcpus, (int)i.CpuMhz, (int)inv.MhzPerCore).Percent
+            : 0;
 
     /// <summary>Where a port lives: its instance's host when it has one, else Port.host_id.</summary>
     public string PortHost(Port p) =>

@@ -1,19 +1,22 @@
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
-using Infra.Controller.Domain.Errors;
 using Infra.Store;
 
-namespace Infra.Controller.Api.Plumbing;
+namespace Infra.Controller.Model.Store;
 
 public sealed record Stored<T>(T Value, long ModRevision);
 
 /// <summary>
-/// Typed objects over <see cref="IKeyValueStore"/>. The stored message's meta.revision is not trusted:
-/// on every read it is replaced by the key's mod revision, which is what expected_revision compares.
+/// Typed objects over <see cref="IKeyValueStore"/>, keyed by their <see cref="ObjectKind{T}"/>: the one
+/// store of the controller's objects. The stored message's meta.revision is not trusted: on every read
+/// it is replaced by the key's mod revision, which is what expected_revision compares. The API's
+/// create/update transactions (names, request ids, expected revisions) are built on this in the API
+/// project; the southbound side's guarded read-modify-write is in ObjectStore.Changes.cs.
 /// </summary>
 public sealed partial class ObjectStore(IKeyValueStore kv, TimeProvider time)
 {
-    const int MaxAttempts = 32;
+    /// <summary>How often a guarded write re-reads after losing a race before it gives up.</summary>
+    public const int MaxAttempts = 32;
 
     public IKeyValueStore Kv => kv;
     public Timestamp Now() => Timestamp.FromDateTimeOffset(time.GetUtcNow());
@@ -23,9 +26,6 @@ public sealed partial class ObjectStore(IKeyValueStore kv, TimeProvider time)
         var got = await kv.GetAsync(kind.Key(id), ct).ConfigureAwait(false);
         return got is null ? null : new Stored<T>(Decode(kind, got), got.ModRevision);
     }
-
-    public async Task<Stored<T>> RequireAsync<T>(ObjectKind<T> kind, string id, CancellationToken ct) where T : IMessage<T> =>
-        await GetAsync(kind, id, ct).ConfigureAwait(false) ?? throw ApiErrors.NotFound(kind.Noun, id);
 
     public async Task<List<T>> AllAsync<T>(ObjectKind<T> kind, CancellationToken ct) where T : IMessage<T>
     {
@@ -53,17 +53,6 @@ public sealed partial class ObjectStore(IKeyValueStore kv, TimeProvider time)
     {
         var r = await kv.RangeAsync(new RangeRequest(Keys.Of(prefix), Keys.PrefixEnd(prefix), KeysOnly: true), ct).ConfigureAwait(false);
         return r.Kvs.Select(x => x.KeyString[prefix.Length..]).ToList();
-    }
-
-    /// <summary>The object a request_id already created, or null when this request is new.</summary>
-    public async Task<T?> ReplayAsync<T>(ObjectKind<T> kind, string scope, string method, string? requestId, CancellationToken ct)
-        where T : class, IMessage<T>
-    {
-        if (string.IsNullOrEmpty(requestId)) return null;
-        var id = await GetStringAsync(StoreLayout.Request(scope, method, requestId), ct).ConfigureAwait(false);
-        if (id is null) return null;
-        // The object may be gone since (deleted): a retry then answers NOT_FOUND rather than creating it again.
-        return (await GetAsync(kind, id, ct).ConfigureAwait(false))?.Value ?? throw ApiErrors.NotFound(kind.Noun, id);
     }
 
     public static PutRequest Put<T>(ObjectKind<T> kind, T value) where T : IMessage<T> =>
