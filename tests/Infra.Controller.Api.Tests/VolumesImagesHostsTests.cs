@@ -19,6 +19,10 @@ public sealed class VolumesImagesHostsTests : IAsyncLifetime
         var data = new byte[200_000];
         Random.Shared.NextBytes(data);
         new byte[] { 0x51, 0x46, 0x49, 0xfb }.CopyTo(data, 0);
+        // A self-contained version 3 header: no backing file (offset 8, size 16), no incompatible features (72).
+        BinaryPrimitives.WriteUInt32BigEndian(data.AsSpan(4), 3);
+        data.AsSpan(8, 12).Clear();
+        data.AsSpan(72, 8).Clear();
         BinaryPrimitives.WriteUInt64BigEndian(data.AsSpan(24), 10UL << 30);
         var sha = Convert.ToHexStringLower(SHA256.HashData(data));
         var image = await ImportAsync(s, "q", data, sha: sha);

@@ -46,6 +46,8 @@ public sealed class ImagesService(ApiContext api) : Images.ImagesBase
                 throw ApiErrors.Invalid("header.size_bytes", $"announced {expected} bytes but {size} arrived; resend the whole image");
             if (cmd.Sha256 is { } want && !string.Equals(want, sha, StringComparison.OrdinalIgnoreCase))
                 throw new RpcException(new Status(StatusCode.DataLoss, $"SHA-256 of the received bytes is {sha}, not {want}; the upload was corrupted, send it again"));
+            if (ImageFormat.Refusal(head) is { } refused)
+                throw ApiErrors.Invalid("data", $"the uploaded image {refused}");
             var qcow2 = ImageFormat.IsQcow2(head);
             var detected = qcow2 ? Domain.Model.DiskFormat.Qcow2 : Domain.Model.DiskFormat.Raw;
             if (cmd.Format is { } said && said != detected)
