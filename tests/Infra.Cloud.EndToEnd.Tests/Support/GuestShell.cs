@@ -37,17 +37,28 @@ public sealed class GuestShell(Infractl ctl, Func<string> context)
     /// Types <paramref name="script"/> into the guest's shell, then `echo DONE-tag rc=$?`, and returns the
     /// console output once that line came back (bounded), with the exit code of the script's last command.
     /// </summary>
-    public async Task<(int Rc, string Output)> RunAsync(string id, string script)
+    public async Task<(int Rc, string Output)> RunAsync(string id, string script, TimeSpan? timeout = null)
     {
         var tag = "DONE-" + Guid.NewGuid().ToString("N")[..8];
         var done = new Regex($@"^{tag} rc=(\d+)", RegexOptions.Multiline);
         using var console = ctl.Start("instance", "console", id, "--takeover", "--linger", "1s");
         await console.TypeAsync($"\n{script}; echo {tag} rc=$?\n");
-        await console.WaitForAsync(c => done.IsMatch(c.Out.Replace("\r", "")), Answer, $"the end of `{script}` on {id}'s console");
+        await console.WaitForAsync(c => done.IsMatch(c.Out.Replace("\r", "")), timeout ?? Answer, $"the end of `{script}` on {id}'s console");
         console.EndInput();
         await console.WaitExitAsync(Answer);
         var output = console.Out.Replace("\r", "");
         return (int.Parse(done.Match(output).Groups[1].Value), output);
+    }
+
+    /// <summary>Waits (bounded) until the guest's shell answers: after a start, input typed before the shell runs is lost.</summary>
+    public async Task WaitShellAsync(string id)
+    {
+        var deadline = DateTime.UtcNow + Boot;
+        while (true)
+        {
+            try { await RunAsync(id, "true", TimeSpan.FromSeconds(10)); return; }
+            catch (TimeoutException) when (DateTime.UtcNow < deadline) { }
+        }
     }
 
     /// <summary>Three pings from the guest's shell; answered when ping exits 0 (busybox: at least one reply).</summary>
