@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Infra.Images.Tests.Fixtures;
 using Infra.Qmp;
+using Infra.TestHosts;
 using Xunit.Abstractions;
 
 namespace Infra.Images.Tests;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Infra.Images.Tests.Fixtures;
+namespace Infra.TestHosts;
 
 /// <summary>
 /// The images as `make image` builds them: images/build.sh of this repository, run once per test
