@@ -12,12 +12,14 @@ bash "$top/packaging/cloud/up.sh" down
 records=(); [ -f "$CREATED" ] && mapfile -t records < "$CREATED"
 
 # VMs, their supervisors and storage daemons outlive the agent by design: stop them by PID, found by
-# the state directory their command lines name. Bounded: three rounds, then SIGKILL.
+# the agent's state directory their command lines name (not all of $STATE: the Open vSwitch make cloud
+# started keeps its database there, and must still answer when br-int is deleted below). Bounded:
+# three rounds, then SIGKILL.
 pids_of_state() {
   local d pid
   for d in /proc/[0-9]*; do
     pid=${d#/proc/}; [ "$pid" = $$ ] && continue
-    { tr '\0' ' ' < "$d/cmdline"; } 2>/dev/null | grep -qF "$STATE/" && echo "$pid"   # a process may be gone already
+    { tr '\0' ' ' < "$d/cmdline"; } 2>/dev/null | grep -qF "$STATE/agent/" && echo "$pid"   # a process may be gone already
   done
   return 0
 }
@@ -40,6 +42,10 @@ done
 # The agent's VM cgroups (supervised runner): the "infra" directory in each hierarchy it used.
 for parent in /sys/fs/cgroup/infra /sys/fs/cgroup/*/infra; do
   [ -d "$parent" ] || continue
+  # A killed process stays in its cgroup until it is reaped: wait (bounded) until none is left.
+  for _ in $(seq 50); do
+    [ -z "$(find "$parent" -name cgroup.procs -exec cat {} + 2>/dev/null)" ] && break; sleep 0.1
+  done
   find "$parent" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null || true
   rmdir "$parent" 2>/dev/null || warn "cgroup $parent is still in use"
 done
