@@ -95,7 +95,12 @@ def run(address, scenario):
             return dict(err(e), seconds=time.monotonic() - start)
     if scenario == "cancel":
         future = stub.Wait.future(tester_pb2.EchoRequest(text="pycancel"), timeout=TIMEOUT)
-        time.sleep(0.5)
+        # Cancel only once the server runs the call: cancelled before it arrives (a loaded machine took
+        # longer than a fixed 0.5 s), the server never sees it and its token has nothing to fire for.
+        for _ in range(200):
+            if stub.Unary(tester_pb2.EchoRequest(text="probe:pycancel"), timeout=TIMEOUT).text != "pending":
+                break
+            time.sleep(0.05)
         future.cancel()
         state = "pending"
         for _ in range(100):
