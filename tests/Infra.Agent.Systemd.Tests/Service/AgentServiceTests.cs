@@ -46,13 +46,35 @@ public sealed partial class AgentServiceTests(AgentServiceRoot host) : IClassFix
         var deadline = DateTime.UtcNow + Long;
         while (DateTime.UtcNow < deadline)
         {
-            foreach (var (_, m) in c.Received.Where(r => r.Session >= minSession && r.Message.Status is not null))
-                if ((!full || m.Status.Full) && match(m.Status)) return m.Status;
+            var reports = c.Received.Where(r => r.Session >= minSession && r.Message.Status is not null).Select(r => r.Message.Status).ToList();
+            foreach (var m in reports)
+                if ((!full || m.Full) && match(m)) return m;
+            // Deltas carry only what changed: the VM and its volume may be reported in different ones
+            // (under load they land in different status cycles), so a delta match is on their sum.
+            if (!full && Folded(reports) is { } sum && match(sum)) return sum;
             await Task.Delay(50);
         }
         var seen = string.Join("\n", c.Received.Where(r => r.Message.Status is not null).Select(r =>
             $"s{r.Session} full={r.Message.Status.Full} vms={string.Join(",", r.Message.Status.Vms.Select(v => $"{v.Id}:{v.State}:{v.Pid}:{v.Reason}"))} vols={string.Join(",", r.Message.Status.Volumes.Select(v => $"{v.Id}:{v.State}:{v.Reason}"))}"));
         throw new TimeoutException($"no status report matched: {what}\nreports:\n{seen}\njournal:\n{host.Journal(Agent)}\n{VmDiagnostics()}");
+    }
+
+    /// <summary>The latest state of every VM and volume over <paramref name="reports"/> (a full report resets it).</summary>
+    private static StatusReport? Folded(IReadOnlyList<StatusReport> reports)
+    {
+        if (reports.Count == 0) return null;
+        var vms = new Dictionary<string, VmStatus>();
+        var volumes = new Dictionary<string, VolumeStatus>();
+        foreach (var r in reports)
+        {
+            if (r.Full) { vms.Clear(); volumes.Clear(); }
+            foreach (var v in r.Vms) vms[v.Id] = v;
+            foreach (var v in r.Volumes) volumes[v.Id] = v;
+        }
+        var sum = new StatusReport();
+        sum.Vms.AddRange(vms.Values);
+        sum.Volumes.AddRange(volumes.Values);
+        return sum;
     }
 
     /// <summary>Each VM's unit journal and qemu log, for failure messages.</summary>
