@@ -13,7 +13,7 @@ namespace Infra.Agent.Vm.Monitor;
 /// <see cref="ContAsync"/> return when the matching event has arrived, not merely when the command
 /// was accepted: "running" means qemu said RESUME.
 /// </summary>
-public sealed class QmpVmMonitor : IVmMonitor
+public sealed partial class QmpVmMonitor : IVmMonitor
 {
     private static readonly TimeSpan StateEventTimeout = TimeSpan.FromSeconds(15);
     private readonly QmpEventSubscription _tracking;
