@@ -13,21 +13,30 @@ namespace Infra.Agent.Vm.Monitor;
 public sealed partial class QmpVmMonitor
 {
     /// <inheritdoc/>
+    /// <remarks>
+    /// Idempotent, because the agent can die between qemu's answer and the record on disk: a chardev or
+    /// device of the same id that qemu already holds (the previous agent's attach) counts as done.
+    /// </remarks>
     public async Task AttachDiskAsync(string chardevId, string deviceId, string socketPath, string bus, CancellationToken ct)
     {
-        await Client.ExecuteAsync("chardev-add", new JsonObject
+        var added = true;
+        try
         {
-            ["id"] = chardevId,
-            ["backend"] = new JsonObject
+            await Client.ExecuteAsync("chardev-add", new JsonObject
             {
-                ["type"] = "socket",
-                ["data"] = new JsonObject
+                ["id"] = chardevId,
+                ["backend"] = new JsonObject
                 {
-                    ["addr"] = new JsonObject { ["type"] = "unix", ["data"] = new JsonObject { ["path"] = socketPath } },
-                    ["server"] = false,
+                    ["type"] = "socket",
+                    ["data"] = new JsonObject
+                    {
+                        ["addr"] = new JsonObject { ["type"] = "unix", ["data"] = new JsonObject { ["path"] = socketPath } },
+                        ["server"] = false,
+                    },
                 },
-            },
-        }, ct: ct).ConfigureAwait(false);
+            }, ct: ct).ConfigureAwait(false);
+        }
+        catch (QmpCommandException e) when (IsDuplicate(e)) { added = false; }
         try
         {
             await Client.ExecuteAsync("device_add", new JsonObject
@@ -35,13 +44,19 @@ public sealed partial class QmpVmMonitor
                 ["driver"] = "vhost-user-blk-pci", ["id"] = deviceId, ["chardev"] = chardevId, ["bus"] = bus, ["num-queues"] = 1,
             }, ct: ct).ConfigureAwait(false);
         }
+        catch (QmpCommandException e) when (IsDuplicate(e)) { /* plugged in by the previous agent */ }
         catch
         {
-            try { await Client.ExecuteAsync("chardev-remove", new JsonObject { ["id"] = chardevId }, ct: CancellationToken.None).ConfigureAwait(false); }
-            catch (Exception) { /* the device_add failure is the error to report */ }
+            if (added)
+                try { await Client.ExecuteAsync("chardev-remove", new JsonObject { ["id"] = chardevId }, ct: CancellationToken.None).ConfigureAwait(false); }
+                catch (Exception) { /* the device_add failure is the error to report */ }
             throw;
         }
     }
+
+    // qemu 7.2: "Chardev with id 'x' already exists", "Duplicate device ID 'x'".
+    private static bool IsDuplicate(QmpCommandException e) =>
+        e.Desc.Contains("already exists", StringComparison.OrdinalIgnoreCase) || e.Desc.Contains("Duplicate", StringComparison.OrdinalIgnoreCase);
 
     /// <inheritdoc/>
     public async Task DetachDiskAsync(string chardevId, string deviceId, TimeSpan timeout, CancellationToken ct)
