@@ -15,6 +15,8 @@ public sealed record ComputeOptions
     public TimeSpan MonitorTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>How long qemu may take to exit after QMP quit before it is killed.</summary>
     public TimeSpan PowerOffTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>How long a guest may take to release a disk being unplugged (DEVICE_DELETED); past it the unplug is retried next pass.</summary>
+    public TimeSpan DeviceDeleteTimeout { get; init; } = TimeSpan.FromSeconds(60);
     /// <summary>Graceful shutdown time for a VM that is no longer desired at all (deleted), before power off.</summary>
     public TimeSpan DestroyShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>
@@ -38,7 +40,7 @@ public sealed record ComputeOptions
         if (MhzPerCore <= 0) e.Add("MhzPerCore must be set to the host's per-core clock in MHz (e.g. 2000)");
         if (MemoryOverheadMib < 0) e.Add("MemoryOverheadMib must not be negative");
         if (ConsoleLogBytes < Console.SerialLog.MinMaxBytes) e.Add($"ConsoleLogBytes {ConsoleLogBytes} must be at least {Console.SerialLog.MinMaxBytes} (64 KiB)");
-        if (MonitorTimeout <= TimeSpan.Zero || PowerOffTimeout <= TimeSpan.Zero) e.Add("timeouts must be positive");
+        if (MonitorTimeout <= TimeSpan.Zero || PowerOffTimeout <= TimeSpan.Zero || DeviceDeleteTimeout <= TimeSpan.Zero) e.Add("timeouts must be positive");
         return e;
     }
 }

@@ -21,6 +21,10 @@ public abstract record VmAction(string VmId)
     public sealed record SetCpu(string Id, int CpuMhz, int CpuQuotaPercent = 0) : VmAction(Id);
     /// <summary>Swap the config drive's medium for the rewritten image, live.</summary>
     public sealed record ChangeConfigDrive(string Id, ConfigDriveMedium Medium) : VmAction(Id);
+    /// <summary>Plug the disk served at <paramref name="Socket"/> into the running VM, on empty root port <paramref name="Slot"/>.</summary>
+    public sealed record AttachDisk(string Id, string Socket, int Slot) : VmAction(Id);
+    /// <summary>Unplug the hot-plugged disk in <paramref name="Slot"/> (the guest must let go of it first).</summary>
+    public sealed record DetachDisk(string Id, string Socket, int Slot) : VmAction(Id);
     /// <summary>Record that a VM that stopped on its own is now stopped as desired, so a later start needs no generation bump.</summary>
     public sealed record AcknowledgeStopped(string Id) : VmAction(Id);
     /// <summary>Stop (if up) and remove every trace of the VM.</summary>

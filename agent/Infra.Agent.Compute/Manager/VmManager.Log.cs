@@ -33,4 +33,10 @@ public sealed partial class VmManager
 
     [LoggerMessage(EventId = 3010, Level = LogLevel.Information, Message = "VM {VmId}: config drive medium swapped (sha256 {Sha256})")]
     private partial void LogConfigDriveChanged(string vmId, string sha256);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Information, Message = "VM {VmId}: disk {Socket} plugged into root port {Port}")]
+    private partial void LogDiskAttached(string vmId, string socket, string port);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Information, Message = "VM {VmId}: disk {Socket} unplugged from root port {Port}")]
+    private partial void LogDiskDetached(string vmId, string socket, string port);
 }

@@ -49,6 +49,8 @@ public sealed partial class VmManager
         VmAction.Reboot r => RebootAsync(r.Id, r.RebootGeneration, ct),
         VmAction.SetCpu c => SetCpuAsync(c.Id, c.CpuMhz, c.CpuQuotaPercent, ct),
         VmAction.ChangeConfigDrive c => ChangeConfigDriveAsync(c.Id, c.Medium, ct),
+        VmAction.AttachDisk a => AttachDiskAsync(a.Id, a.Socket, a.Slot, ct),
+        VmAction.DetachDisk d => DetachDiskAsync(d.Id, d.Slot, ct),
         VmAction.AcknowledgeStopped a => Gated(a.Id, () => { Update(a.Id, r => r with { StoppedOnRequest = true, DownAs = ObservedPower.Stopped }); return Task.CompletedTask; }, ct),
         VmAction.Destroy d => DeleteAsync(d.Id, d.Timeout, ct),
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, "unknown VM action"),

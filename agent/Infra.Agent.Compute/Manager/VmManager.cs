@@ -100,7 +100,11 @@ public sealed partial class VmManager : IAsyncDisposable
             Consoles.Observed(id, paths);
             var held = _held.TryGetValue(id, out var h) && h.Pid == proc.Pid ? h : null;
             var running = await QueryPowerAsync(held?.Monitor, paths, ct);
-            return new ObservedVm(id, running, held is not null, rec.Definition.CpuMhz, rec.RebootGeneration, proc.Pid) { ConfigDriveSha256 = rec.Definition.ConfigDrive?.Sha256 };
+            return new ObservedVm(id, running, held is not null, rec.Definition.CpuMhz, rec.RebootGeneration, proc.Pid) 
+            {
+                ConfigDriveSha256 = rec.Definition.ConfigDrive?.Sha256,
+                ColdDisks = rec.Definition.DiskSockets, HotDisks = rec.HotDisks, HotplugSlots = rec.Definition.HotplugSlots,
+            };
         }
         var wasHeld = _held.TryRemove(id, out var gone);
         if (gone is not null) await DisposeQuietly(gone.Monitor);

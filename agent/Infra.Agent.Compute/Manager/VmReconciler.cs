@@ -11,7 +11,10 @@ namespace Infra.Agent.Compute.Manager;
 ///   until the controller bumps reboot_generation: no crash loops, no fighting a guest that shut
 ///   itself down. When the desired state becomes Stopped the VM is acknowledged as stopped, so a
 ///   later Running starts it without a bump.
-/// - cpu_mhz and a rebuilt config drive (same device, new medium) apply live; other definition changes apply at the next start.
+/// - cpu_mhz, a rebuilt config drive (same device, new medium) and disks added or removed apply live;
+///   other definition changes apply at the next start. A disk is plugged into the first free PCIe
+///   root port and unplugged from it; a disk qemu was started with sits on the root bus, which q35
+///   cannot unplug, so its removal waits for the next start, as does a disk with no free port left.
 /// - A VM on disk that is not desired is destroyed.
 /// - A busy VM (an operation on it still in flight, e.g. a shutdown in the background) gets no
 ///   action: the next pass, after the operation ended, plans from what it left.
@@ -52,6 +55,7 @@ public static class VmReconciler
             if (!o.Managed) yield return new VmAction.Adopt(id);
             if (d.Power == DesiredPower.Stopped) { yield return new VmAction.Stop(id, d.ShutdownTimeout); yield break; }
             if (o.CpuMhz != d.Definition.CpuMhz) yield return new VmAction.SetCpu(id, d.Definition.CpuMhz, d.Definition.CpuQuotaPercent);
+            foreach (var disk in PlanDisks(d.Definition.DiskSockets, o)) yield return disk;
             // A rebuilt config drive swaps in live; a VM started without one gets one at its next start
             // (a CD drive cannot be hot-plugged onto a bus that is not there).
             if (d.Definition.ConfigDrive is { } cd && o.ConfigDriveSha256 is { } held && held != cd.Sha256)
@@ -67,5 +71,25 @@ public static class VmReconciler
             yield break;
         }
         if (o.Power == ObservedPower.Stopped || d.RebootGeneration > o.RebootGeneration) yield return start;
+    }
+
+    /// <summary>Unplugs hot-plugged disks no longer wanted (freeing their ports first), then plugs new ones into free ports.</summary>
+    private static IEnumerable<VmAction> PlanDisks(IReadOnlyList<string> wanted, ObservedVm o)
+    {
+        var want = wanted.ToHashSet(StringComparer.Ordinal);
+        var taken = new HashSet<int>();
+        foreach (var h in o.HotDisks.OrderBy(h => h.Slot))
+        {
+            if (want.Contains(h.Socket)) taken.Add(h.Slot);
+            else yield return new VmAction.DetachDisk(o.Id, h.Socket, h.Slot);
+        }
+        var held = o.ColdDisks.Concat(o.HotDisks.Select(h => h.Socket)).ToHashSet(StringComparer.Ordinal);
+        foreach (var socket in wanted.Where(s => !held.Contains(s)).Distinct(StringComparer.Ordinal))
+        {
+            var slot = Enumerable.Range(0, o.HotplugSlots).Where(s => !taken.Contains(s)).DefaultIfEmpty(-1).First();
+            if (slot < 0) yield break;
+            taken.Add(slot);
+            yield return new VmAction.AttachDisk(o.Id, socket, slot);
+        }
     }
 }

@@ -20,6 +20,8 @@ public sealed record VmRecord
     public ObservedPower? DownAs { get; init; }
     /// <summary>The diagnosis.</summary>
     public string? DownReason { get; init; }
+    /// <summary>Disks plugged in since the start (a restarted agent must know which root ports are taken).</summary>
+    public IReadOnlyList<HotDisk> HotDisks { get; init; } = [];
 }
 
 /// <summary>Reads and writes VM records; writes are atomic (temp file + rename).</summary>

@@ -7,6 +7,12 @@ namespace Infra.Agent.Compute.Manager;
 public static class VmSpecMapping
 {
     /// <summary>
+    /// Empty PCIe root ports every VM starts with, so that volumes attached while it runs plug in live
+    /// (one port each; a port costs qemu a few KiB). More attached at once wait for the next start.
+    /// </summary>
+    public const int HotplugSlots = 8;
+
+    /// <summary>
     /// A desired VM from the controller's <see cref="VmSpec"/>. Volumes and ports are resolved by the
     /// caller (storage gives each volume's vhost-user-blk socket, network each port's tap and MAC).
     /// </summary>
@@ -21,6 +27,7 @@ public static class VmSpecMapping
                 MemoryMib = (long)spec.MemoryMib,
                 DiskSockets = spec.VolumeIds.Select(volumeSocket).ToList(),
                 Nics = spec.PortIds.Select(port).ToList(),
+                HotplugSlots = HotplugSlots,
             },
             spec.PowerState switch
             {

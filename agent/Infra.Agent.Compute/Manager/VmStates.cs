@@ -50,4 +50,17 @@ public sealed record ObservedVm(string Id, ObservedPower Power, bool Managed, in
     public bool IsUp => Power is ObservedPower.Running or ObservedPower.Paused;
     /// <summary>SHA-256 of the config drive medium qemu holds (from the VM's record); null: none.</summary>
     public string? ConfigDriveSha256 { get; init; }
+    /// <summary>The disks qemu was started with (vhost-user-blk sockets, boot order): on the root bus, never unplugged live.</summary>
+    public IReadOnlyList<string> ColdDisks { get; init; } = [];
+    /// <summary>The disks plugged in while it runs, each in its root port.</summary>
+    public IReadOnlyList<HotDisk> HotDisks { get; init; } = [];
+    /// <summary>Root ports qemu was started with (<see cref="Model.VmDefinition.HotplugSlots"/>).</summary>
+    public int HotplugSlots { get; init; }
+}
+
+/// <summary>A disk plugged into a running VM: the root port it sits in and its vhost-user-blk socket.</summary>
+public sealed record HotDisk(int Slot, string Socket)
+{
+    /// <summary>qemu's ids of the slot's chardev and device.</summary>
+    public static (string Chardev, string Device) IdsOf(int slot) => ($"hvub{slot}", $"hdisk{slot}");
 }

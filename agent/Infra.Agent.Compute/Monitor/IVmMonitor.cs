@@ -23,6 +23,15 @@ public interface IVmMonitor : IAsyncDisposable
     /// with the raw image at <paramref name="path"/>, read-only, even when the guest locked the tray.</summary>
     Task ChangeMediumAsync(string deviceId, string path, CancellationToken ct) =>
         throw new NotSupportedException("this monitor cannot change media");
+    /// <summary>Hot-plug: chardev-add <paramref name="chardevId"/> (client of the vhost-user-blk socket
+    /// <paramref name="socketPath"/>), then device_add vhost-user-blk-pci <paramref name="deviceId"/> on
+    /// root port <paramref name="bus"/>; the chardev is removed again when the device cannot be added.</summary>
+    Task AttachDiskAsync(string chardevId, string deviceId, string socketPath, string bus, CancellationToken ct) =>
+        throw new NotSupportedException("this monitor cannot hot-plug disks");
+    /// <summary>Hot-unplug: device_del, wait up to <paramref name="timeout"/> for DEVICE_DELETED (sent once
+    /// the guest let go of the disk), then chardev-remove. A device already gone counts as unplugged.</summary>
+    Task DetachDiskAsync(string chardevId, string deviceId, TimeSpan timeout, CancellationToken ct) =>
+        throw new NotSupportedException("this monitor cannot hot-unplug disks");
     /// <summary>QMP events (SHUTDOWN, RESET, STOP, RESUME, ...) as they arrive; ends when the connection closes.</summary>
     IAsyncEnumerable<VmEvent> EventsAsync(CancellationToken ct);
 }

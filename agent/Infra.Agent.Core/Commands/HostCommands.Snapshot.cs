@@ -1,6 +1,5 @@
 using Infra.Agent.Compute.Monitor;
 using Infra.Agent.Storage.Volumes;
-using Infra.Agent.Vm.Hosting;
 using Infra.Agent.Vm.Monitor;
 using Infra.Agent.Vm.Snapshots;
 using Infra.V1;

@@ -16,8 +16,12 @@ namespace Infra.Agent.Core.Storage;
 /// served, but its file is kept (logged): data is only ever deleted by an explicit operator action,
 /// never as a side effect of a desired state that may be stale or wrong: the one such action is a
 /// purge spec (see StorageApplier.Purge.cs).
+/// <paramref name="heldByVms"/> names the volumes a running qemu still has plugged in: storage is
+/// applied before compute, so a volume detached from a running VM would otherwise lose its daemon
+/// before compute has unplugged it from the guest; it keeps being served until the unplug is done.
 /// </summary>
-public sealed partial class StorageApplier(VolumeServer server, QemuImg images, StorageLayout layout, string runRoot, ILogger log)
+public sealed partial class StorageApplier(VolumeServer server, QemuImg images, StorageLayout layout, string runRoot, ILogger log,
+    Func<IReadOnlySet<string>>? heldByVms = null)
     : IResourceApplier, IStatusSource, IAsyncDisposable
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ServedVolume> _served = new(StringComparer.Ordinal);
@@ -39,6 +43,7 @@ public sealed partial class StorageApplier(VolumeServer server, QemuImg images, 
         // A volume a desired VM still names keeps being served even if its own spec went away or
         // broke: stopping the daemon would pull the disk out from under a running guest.
         var inUse = snapshot.OfKind(DesiredKind.Vm).SelectMany(r => r.Vm.VolumeIds).ToHashSet(StringComparer.Ordinal);
+        if (heldByVms is not null) inUse.UnionWith(heldByVms());
         var purges = snapshot.OfKind(DesiredKind.Volume).Select(r => r.Volume).Where(v => v.Purge).ToList();
         var unmappable = errors.Select(e => e.Ref.Id).Concat(inUse).ToHashSet(StringComparer.Ordinal);
 

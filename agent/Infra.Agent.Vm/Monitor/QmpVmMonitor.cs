@@ -11,9 +11,9 @@ namespace Infra.Agent.Vm.Monitor;
 /// SHUTDOWN and RESET, so <see cref="QueryStatusAsync"/> answers from what qemu last announced and
 /// a state change is seen the moment qemu reports it. <see cref="StopAsync"/> and
 /// <see cref="ContAsync"/> return when the matching event has arrived, not merely when the command
-/// was accepted: "running" means qemu said RESUME.
+/// was accepted: "running" means qemu said RESUME. Disk hot-plug is in <c>QmpVmMonitor.Disks.cs</c>.
 /// </summary>
-public sealed class QmpVmMonitor : IVmMonitor
+public sealed partial class QmpVmMonitor : IVmMonitor
 {
     private static readonly TimeSpan StateEventTimeout = TimeSpan.FromSeconds(15);
     private readonly QmpEventSubscription _tracking;
@@ -30,7 +30,7 @@ public sealed class QmpVmMonitor : IVmMonitor
         _pump = Task.Run(PumpAsync);
     }
 
-    /// <summary>The QMP connection, for what compute does not model (hot-plug, snapshots).</summary>
+    /// <summary>The QMP connection, for what compute does not model (group snapshots).</summary>
     public QmpClient Client { get; }
 
     /// <summary>The state qemu last announced (null until known).</summary>

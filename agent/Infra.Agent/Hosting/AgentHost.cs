@@ -109,7 +109,7 @@ public sealed partial class AgentHost : IAsyncDisposable
         var volumes = new StorageApplier(
             new VolumeServer(daemons, images, volumeRoot, logs.CreateLogger<VolumeServer>()), images,
             new StorageLayout(config.StoragePools.Select(p => (p.Name, p.Path)).ToList(), config.ImageDir),
-            volumeRoot, logs.CreateLogger<StorageApplier>());
+            volumeRoot, logs.CreateLogger<StorageApplier>(), () => VolumesHeldByVms(vms));
         host._owned.Add(volumes);
         TapApplier? taps = null;
         var appliers = new List<IResourceApplier> { volumes, new ComputeApplier(vms, id => VolumeSocket(config.StateDir, id), id => taps?.Problem(id)) };
@@ -189,6 +189,15 @@ public sealed partial class AgentHost : IAsyncDisposable
     /// <summary>Taps named by any VM record on disk: a VM being deleted keeps its tap until its qemu is gone.</summary>
     private static IReadOnlySet<string> TapsHeldByVms(VmManager vms) =>
         vms.Store.List().Select(vms.Store.Load).OfType<VmRecord>().SelectMany(r => r.Definition.Nics).Select(n => n.InterfaceName).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Volumes whose sockets a VM that may be running has plugged in (its start disks and hot-plugged
+    /// ones); a volume's socket is <see cref="VolumeSocket"/>, so its id is the socket's directory name.
+    /// </summary>
+    private static IReadOnlySet<string> VolumesHeldByVms(VmManager vms) =>
+        vms.Store.List().Select(vms.Store.Load).OfType<VmRecord>().Where(r => r.DownAs is null && !r.StoppedOnRequest)
+            .SelectMany(r => r.Definition.DiskSockets.Concat(r.HotDisks.Select(h => h.Socket)))
+            .Select(s => Path.GetFileName(Path.GetDirectoryName(s)) ?? "").Where(id => id.Length > 0).ToHashSet(StringComparer.Ordinal);
 
     private static string ReadBootId()
     {

@@ -42,4 +42,22 @@ public class NetworkRestartTests
         Assert.All(durations, d => Assert.True(d >= elapsed - 0.5, $"flow re-added after restart: duration {d}s < {elapsed:F1}s"));
         Assert.Contains(tap, await ovs.VsctlAsync("list-ports", "br-int"));
     }
+
+    [Fact]
+    public async Task TunnelPortDeletedByHand_IsRecreatedByThePeriodicPass_WithoutANewDesiredState()
+    {
+        await using var ovs = await OvsSandbox.StartAsync();
+        await using var server = await ControllerServer.StartAsync();
+        server.Controller.Script = s => s.Hello.AppliedVersion == 1 ? Task.CompletedTask : s.SendAsync(Full(1, Tunnel("host-2", "192.0.2.2")));
+        await using var agent = new AgentDaemon(server.Url, $"{{enabled: true, ovsdb: 'unix:{ovs.DbSocket}', ovs_run_dir: '{ovs.Dir}', bridge: br-int, datapath_type: netdev, datapath_id: '0x00000000000000a2'}}");
+        agent.Start();
+        await server.Controller.WaitForAsync((_, m) => m.Ack?.Version == 1, Long, "Ack v1: " + agent.Log());
+        var gre = Regex.Match(await ovs.VsctlAsync("list-ports", "br-int"), "^gre-[0-9a-f]{8}$", RegexOptions.Multiline).Value;
+        Assert.NotEmpty(gre);
+
+        await ovs.VsctlAsync("del-port", "br-int", gre);
+        // reconcile_interval_seconds is 1 here: bounded at 60 passes.
+        for (var i = 0; i < 120 && !(await ovs.VsctlAsync("list-ports", "br-int")).Contains(gre); i++) await Task.Delay(500);
+        Assert.True((await ovs.VsctlAsync("list-ports", "br-int")).Contains(gre), "the deleted tunnel port was not re-created: " + agent.Log());
+    }
 }

@@ -72,7 +72,7 @@ public sealed class SystemdModeTests(BootedSystemdFixture f) : IClassFixture<Boo
         // The serial port is a socket inside the unit's view; the agent's console pump reads it from outside.
         await using var consoles = new ConsoleHub(new ConsoleOptions(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         await consoles.StartedAsync(vm.Id, new VmPaths(HostView(paths.Directory)));
-        await VmTestHost.WaitUntilAsync(() => File.Exists(HostView(paths.SerialLog)) && File.ReadAllText(HostView(paths.SerialLog)).Contains("GUEST-BOOTED"),
+        await Waits.WaitUntilAsync(() => File.Exists(HostView(paths.SerialLog)) && File.ReadAllText(HostView(paths.SerialLog)).Contains("GUEST-BOOTED"),
             TimeSpan.FromSeconds(90), "the guest to boot inside the unit");
 
         var cgroup = await units.GetControlGroupAsync(unit, Ct);
@@ -86,7 +86,7 @@ public sealed class SystemdModeTests(BootedSystemdFixture f) : IClassFixture<Boo
 
         await units.StopUnitAsync(unit, Ct);
         Assert.Null(await units.GetUnitStateAsync(unit, Ct));
-        await VmTestHost.WaitUntilAsync(() => !ProcessInspector.IsAlive(qemuHostPid), TimeSpan.FromSeconds(10), "qemu to exit");
+        await Waits.WaitUntilAsync(() => !ProcessInspector.IsAlive(qemuHostPid), TimeSpan.FromSeconds(10), "qemu to exit");
         await monitor.Client.Completion.WaitAsync(TimeSpan.FromSeconds(10));
     }
 

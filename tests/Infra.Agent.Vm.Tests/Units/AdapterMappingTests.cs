@@ -2,13 +2,12 @@ using Infra.Agent.Compute.Manager;
 using Infra.Agent.Compute.Model;
 using Infra.Agent.Compute.Qemu;
 using Infra.Agent.Compute.Runners;
-using Infra.Agent.Vm.Hosting;
 using Infra.Agent.Vm.Systemd;
 using Tmds.DBus.Protocol;
 
 namespace Infra.Agent.Vm.Tests.Units;
 
-/// <summary>Pure mappings: compute's unit properties to D-Bus variants, options validation, hot-plug ports on the command line.</summary>
+/// <summary>Pure mappings: compute's unit properties to D-Bus variants, hot-plug ports on the command line.</summary>
 public sealed class AdapterMappingTests
 {
     [Theory]
@@ -32,28 +31,6 @@ public sealed class AdapterMappingTests
         Assert.Equal("/usr/bin/qemu-system-x86_64", entry.GetItem(0).GetString());
         Assert.Equal(["/usr/bin/qemu-system-x86_64", "-S"], entry.GetItem(1).GetArray<string>());
         Assert.False(entry.GetItem(2).GetBool());
-    }
-
-    [Fact]
-    public void Validate_ReportsEveryProblemAtOnce()
-    {
-        var o = new VmHostOptions
-        {
-            Compute = new ComputeOptions { StateRoot = "relative", MhzPerCore = 0 },
-            VolumeRunRoot = "run/vols", RunningTimeout = TimeSpan.Zero,
-        };
-        var errors = o.Validate();
-        Assert.Contains(errors, e => e.Contains("StateRoot"));
-        Assert.Contains(errors, e => e.Contains("MhzPerCore"));
-        Assert.Contains(errors, e => e.Contains("VolumeRunRoot"));
-        Assert.Contains(errors, e => e.Contains("timeouts"));
-    }
-
-    [Fact]
-    public void Resolve_ExplicitSupervisor_IsKept()
-    {
-        var o = new VmHostOptions { Compute = new ComputeOptions { MhzPerCore = 2000 }, Supervisor = Supervisor.Child };
-        Assert.Equal(Supervisor.Child, o.Resolve());
     }
 
     [Fact]

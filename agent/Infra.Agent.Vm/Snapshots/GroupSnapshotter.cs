@@ -3,11 +3,10 @@ using System.Diagnostics;
 using Infra.Agent.Compute.Manager;
 using Infra.Agent.Storage.Volumes;
 using Infra.Agent.Vm.Monitor;
-using Infra.Agent.Vm.Snapshots;
 using Infra.Qmp;
 using Infra.Qmp.GuestAgent;
 
-namespace Infra.Agent.Vm.Hosting;
+namespace Infra.Agent.Vm.Snapshots;
 
 /// <summary>
 /// Consistent group snapshots. All of a VM's volumes must be cut at one instant, yet each lives in

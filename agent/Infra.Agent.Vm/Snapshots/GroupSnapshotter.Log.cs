@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Infra.Agent.Vm.Hosting;
+namespace Infra.Agent.Vm.Snapshots;
 
 public static partial class GroupSnapshotter
 {
