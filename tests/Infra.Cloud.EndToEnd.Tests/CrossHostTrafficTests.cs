@@ -1,0 +1,77 @@
+using Infra.Cloud.EndToEnd.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Infra.Cloud.EndToEnd.Tests;
+
+/// <summary>
+/// Guests on two hosts talking through their real taps, each host's OVS and the GRE tunnel between
+/// them, read from the guests' serial consoles: a tenant's guests answer each other across hosts and
+/// never a same-address guest of another tenant beside them, and a policy on a port lets through
+/// exactly what it allows, across the tunnel too.
+/// </summary>
+public sealed class CrossHostTrafficTests(CrossHostCloud f, ITestOutputHelper log) : IClassFixture<CrossHostCloud>
+{
+    GuestShell Shell => f.Shell;
+
+    [Fact]
+    public async Task GuestsOfOneTenantOnTwoHosts_AnswerEachOthersPingsOverGre_AndTheOtherTenantsSameAddressGuests_ReachNeither()
+    {
+        Assert.Equal(f.A.Address, f.OA.Address);
+        Assert.Equal(f.B.Address, f.OB.Address);
+        Assert.Contains($"bytes from {f.B.Address}", await Shell.PingAnsweredAsync(f.A.Id, f.B.Address));
+        Assert.Contains($"bytes from {f.A.Address}", await Shell.PingAnsweredAsync(f.B.Id, f.A.Address));
+        // The answers came over the tunnel, not from the other tenant's guest on the same host and address.
+        await AssertNeighbourAsync(f.A, f.B.Address, f.B.Mac, f.OB.Mac);
+        await AssertNeighbourAsync(f.B, f.A.Address, f.A.Mac, f.OA.Mac);
+        // The packets crossed the underlay as GRE: each host's OVS holds a GRE port to the other's address.
+        log.WriteLine($"h1 GRE: {Gre(f.H1)}; h2 GRE: {Gre(f.H2)}");
+        Assert.Contains(f.H2.TunnelIp, Gre(f.H1));
+        Assert.Contains(f.H1.TunnelIp, Gre(f.H2));
+
+        // Other's guests share demo's addresses but no demo guest on either host answers them.
+        foreach (var (o, target) in new[] { (f.OA, f.B.Address), (f.OB, f.A.Address) })
+        {
+            var (answered, output) = await Shell.PingAsync(o.Id, target);
+            Assert.False(answered, $"other's {o.Id} reached demo's {target}:\n{output}");
+            Assert.Contains("100% packet loss", output);
+        }
+    }
+
+    [Fact]
+    public async Task PolicyAllowingIcmpAndOneTcpPort_AcrossHosts_AnswersThose_AndRefusesAnotherPort()
+    {
+        const int Allowed = 8080, Denied = 9090;
+        var policy = Infractl.Id(await f.Ctl.JsonAsync("policy", "create", "-t", f.Demo, "-n", "web",
+            "--rule", "direction=ingress,protocol=icmp,cidr=10.0.0.0/24", "--rule", $"direction=ingress,protocol=tcp,ports={Allowed},cidr=10.0.0.0/24",
+            "--rule", "direction=egress,protocol=any,cidr=0.0.0.0/0"));
+        // Servers on both ports, so a silent port is the policy's doing, not nothing listening.
+        var (rc, _) = await Shell.RunAsync(f.B.Id, string.Join("; ", new[] { Allowed, Denied }.Select(p => $"(while true; do echo OPEN-{p} | nc -l -p {p}; done) >/dev/null 2>&1 &")) + " true");
+        Assert.Equal(0, rc);
+        Assert.Contains($"OPEN-{Denied}", await ConnectAsync(f.A, f.B.Address, Denied));   // the default policy lets the tenant in
+
+        var update = await f.Ctl.RunAsync("port", "update", f.B.PortId, "--policy", policy);
+        Assert.True(update.Code == 0, update.ToString());
+        string denied = "";
+        for (var i = 0; i < 10 && (denied = await ConnectAsync(f.A, f.B.Address, Denied)).Contains($"OPEN-{Denied}"); i++) await Task.Delay(2000);
+        Assert.DoesNotContain($"OPEN-{Denied}", denied);
+        Assert.Contains($"OPEN-{Allowed}", await ConnectAsync(f.A, f.B.Address, Allowed));
+        Assert.Contains($"bytes from {f.B.Address}", await Shell.PingAnsweredAsync(f.A.Id, f.B.Address));
+        log.WriteLine($"A -> B:{Denied} under policy web:\n{denied}");
+
+        // Back to the tenant's default, as the other test knows B.
+        var back = await f.Ctl.RunAsync("port", "update", f.B.PortId, "--policy", (await f.Ctl.JsonAsync("tenant", "get", f.Demo)).GetProperty("defaultPolicyId").GetString()!);
+        Assert.True(back.Code == 0, back.ToString());
+    }
+
+    async Task<string> ConnectAsync(Guest from, string address, int port) =>
+        (await Shell.RunAsync(from.Id, $"echo hi | nc -w 3 {address} {port} | sed 's/^/GOT-/'")).Output.Contains($"GOT-OPEN-{port}") ? $"GOT-OPEN-{port}" : "no answer";
+
+    async Task AssertNeighbourAsync(Guest from, string address, string mac, string impostor)
+    {
+        var (_, neigh) = await Shell.RunAsync(from.Id, $"ip neigh show {address}");
+        Assert.Contains(mac, neigh, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(impostor, neigh, StringComparison.OrdinalIgnoreCase);
+    }
+
+    static string Gre(CloudHost h) => h.Ovs.Vsctl("--bare", "--columns=options", "find", "interface", "type=gre").Trim();
+}
