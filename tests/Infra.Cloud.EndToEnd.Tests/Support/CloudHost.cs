@@ -32,13 +32,15 @@ public sealed class CloudHost : IAsyncDisposable
     public string Url { get; private set; } = "";
     public NsProcess? Agent { get; private set; }
     public Infractl Ctl { get; private set; } = null!;
-    public string ImageDir => Path.Combine(Dir, "images");
+    /// <summary>Where the controller puts imported images and the agent reads them; a joined host shares the first's (as hosts share an NFS image_dir).</summary>
+    public string ImageDir { get; private init; }
     public CgroupTree Cgroups => new() { Parent = "ic-" + _tag, NestUnderOwnCgroup = true };
 
     CloudHost(string name = "cloud")
     {
         Dir = Directory.CreateTempSubdirectory("infra-cloud-").FullName;
         StateDir = Path.Combine("/tmp", "ic-" + _tag);
+        ImageDir = Path.Combine(Dir, "images");
         Directory.CreateDirectory(StateDir);
         Directory.CreateDirectory(ImageDir);
         Directory.CreateDirectory(Path.Combine(Dir, "pool"));
@@ -89,7 +91,7 @@ public sealed class CloudHost : IAsyncDisposable
     public static async Task<CloudHost> JoinAsync(CloudHost first, string underlayIp)
     {
         if (first.TunnelIp == "127.0.0.1") throw new InvalidOperationException("start the first host with StartOnUnderlayAsync: a joined host reaches its controller over the underlay");
-        var c = new CloudHost("h" + underlayIp.Split('.')[^1]) { TunnelIp = underlayIp, AgentEnvironment = first.AgentEnvironment, ComputeExtra = first.ComputeExtra };
+        var c = new CloudHost("h" + underlayIp.Split('.')[^1]) { TunnelIp = underlayIp, ImageDir = first.ImageDir, AgentEnvironment = first.AgentEnvironment, ComputeExtra = first.ComputeExtra };
         try
         {
             Underlay.AddBridge(c.Ovs, underlayIp);
