@@ -28,7 +28,7 @@ public sealed class CrossHostTrafficTests(CrossHostCloud f, ITestOutputHelper lo
         log.WriteLine($"h1 GRE: {Gre(f.H1, "options")} {Gre(f.H1, "statistics")}\nh2 GRE: {Gre(f.H2, "options")} {Gre(f.H2, "statistics")}");
         Assert.Contains($"remote_ip={f.H2.TunnelIp}", Gre(f.H1, "options"));
         Assert.Contains($"remote_ip={f.H1.TunnelIp}", Gre(f.H2, "options"));
-        foreach (var h in new[] { f.H1, f.H2 }) Assert.DoesNotMatch(@"\brx_packets=0\b", Gre(h, "statistics"));
+        foreach (var h in new[] { f.H1, f.H2 }) { Assert.Contains("rx_packets=", Gre(h, "statistics")); Assert.DoesNotMatch(@"\brx_packets=0\b", Gre(h, "statistics")); }
 
         // Other's guests have demo's very addresses on the same two hosts: their pings cross the tunnel
         // too, and are answered by other's guest on the far host, never by demo's guest beside it.
