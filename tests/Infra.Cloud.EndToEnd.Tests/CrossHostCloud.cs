@@ -11,7 +11,8 @@ namespace Infra.Cloud.EndToEnd.Tests;
 /// very addresses of demo's, each on the host of the demo guest it does NOT share an address with
 /// (affinity groups), so every cross-host answer could have come from a local impostor:
 /// OA (A's address) next to B on h2, OB (B's address) next to A on h1. All booted to GUEST-READY
-/// from the real small image, on taps the agents made.
+/// from the real small image, on taps the agents made. h2 has no shared image storage: its image_dir
+/// is pre-seeded with each image the test imports, as an operator would copy it.
 /// </summary>
 public sealed class CrossHostCloud : IAsyncLifetime
 {
@@ -21,6 +22,7 @@ public sealed class CrossHostCloud : IAsyncLifetime
     public Infractl Ctl => H1.Ctl;
     public GuestShell Shell { get; private set; } = null!;
     public string Image { get; private set; } = "";
+    public string Qcow2 { get; private set; } = "";
     public string Demo { get; private set; } = "";
     public string DemoNet { get; private set; } = "";
     public Guest A { get; private set; } = null!;
@@ -35,16 +37,18 @@ public sealed class CrossHostCloud : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var (qcow2, _, _) = await ImageBuild.EnsureAsync("small");
+        Qcow2 = qcow2;
         try
         {
             H1 = await CloudHost.StartOnUnderlayAsync(Underlay.Ip(1));
-            H2 = await CloudHost.JoinAsync(H1, Underlay.Ip(2));
+            H2 = await CloudHost.JoinAsync(H1, Underlay.Ip(2), shareImages: false);
             Shell = new GuestShell(Ctl, Logs);
             Demo = Infractl.Id(await Ctl.JsonAsync("tenant", "create", "demo"));
             var other = Infractl.Id(await Ctl.JsonAsync("tenant", "create", "other"));
             DemoNet = Infractl.Id(await Ctl.JsonAsync("network", "create", "-t", Demo, "-n", "net", "--subnet", Subnet));
             var otherNet = Infractl.Id(await Ctl.JsonAsync("network", "create", "-t", other, "-n", "net", "--subnet", Subnet));
             Image = Infractl.Id(await Ctl.JsonAsync("image", "import", qcow2, "-n", "infra-small", "--no-progress"));
+            H2.SeedImage(H1, Image);
             // One after another, each placed before the next: the groups' members are what placement reads.
             var a = await CreatePlacedAsync(Demo, "a", "--network", DemoNet, "--anti-affinity-group", "demo-apart", "--affinity-group", "with-a");
             var b = await CreatePlacedAsync(Demo, "b", "--network", DemoNet, "--anti-affinity-group", "demo-apart", "--affinity-group", "with-b");
@@ -69,10 +73,12 @@ public sealed class CrossHostCloud : IAsyncLifetime
     }
 
     /// <summary>`infractl instance create` of a small guest, then waits until placement named its host.</summary>
-    async Task<(string Id, string Host)> CreatePlacedAsync(string tenant, string name, params string[] extra)
+    public async Task<(string Id, string Host)> CreatePlacedAsync(string tenant, string name, params string[] extra) => await CreatePlacedFromAsync(Image, tenant, name, extra);
+
+    public async Task<(string Id, string Host)> CreatePlacedFromAsync(string image, string tenant, string name, params string[] extra)
     {
         var id = Infractl.Id(await Ctl.JsonAsync(["instance", "create", "-t", tenant, "-n", name, "--vcpus", "1", "--cpu-mhz", "1000", "--memory", "192M",
-            "--image", Image, .. extra]));
+            "--image", image, .. extra]));
         var placed = await Ctl.WaitAsync("instance", id, i => i.TryGetProperty("hostId", out var h) && h.GetString() is { Length: > 0 }
             || i.GetProperty("state").GetString() == "INSTANCE_STATE_ERROR", TimeSpan.FromSeconds(60), Logs);
         Assert.True(placed.TryGetProperty("hostId", out var host), $"instance {name} was not placed: {placed}\n{Logs()}");
@@ -80,7 +86,7 @@ public sealed class CrossHostCloud : IAsyncLifetime
     }
 
     /// <summary>Waits for GUEST-READY and checks the guest gave itself its port's address.</summary>
-    async Task<Guest> ReadyAsync(string id)
+    public async Task<Guest> ReadyAsync(string id)
     {
         var log = await Shell.WaitReadyAsync(id);
         var (address, mac, port) = await Shell.NicAsync(id);

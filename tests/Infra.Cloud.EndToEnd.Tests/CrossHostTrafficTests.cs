@@ -8,7 +8,8 @@ namespace Infra.Cloud.EndToEnd.Tests;
 /// them, read from the guests' serial consoles: a tenant's guests answer each other across hosts and
 /// never a same-address guest of another tenant beside them (whose own guests answer each other
 /// across the same hosts), and a policy on a port lets through exactly what it allows, across the
-/// tunnel too.
+/// tunnel too. A VM placed on a host whose image_dir lacks its image is reported ERROR with the reason
+/// but keeps being retried, and boots once the operator seeds the image.
 /// </summary>
 public sealed class CrossHostTrafficTests(CrossHostCloud f, ITestOutputHelper log) : IClassFixture<CrossHostCloud>
 {
@@ -72,6 +73,25 @@ public sealed class CrossHostTrafficTests(CrossHostCloud f, ITestOutputHelper lo
         string again = "";
         for (var i = 0; i < 10 && !(again = await ConnectAsync(f.A, f.B.Address, Denied)).Contains($"OPEN-{Denied}"); i++) await Task.Delay(2000);
         Assert.Contains($"OPEN-{Denied}", again);   // the server was there all along: the policy was what refused
+    }
+
+    [Fact]
+    public async Task VmOnAHostWithoutItsImage_IsRetried_AndBootsOnceTheOperatorSeedsTheImage()
+    {
+        var image = Infractl.Id(await f.Ctl.JsonAsync("image", "import", f.Qcow2, "-n", "infra-small-late", "--no-progress"));
+        // h2 is the host without shared image storage: join the group of the demo guest placement put there.
+        var onH2 = f.HostOfA == f.H2.HostId ? "with-a" : "with-b";
+        var (id, host) = await f.CreatePlacedFromAsync(image, f.Demo, "late", "--network", f.DemoNet, "--affinity-group", onH2);
+        Assert.Equal(f.H2.HostId, host);
+        // Reported ERROR with the reason (the nack's), while h2 retries the start on each pass (2 s).
+        var waiting = await f.Ctl.WaitAsync("instance", id, i => i.GetProperty("stateReason").GetString()!.Contains("volume"), TimeSpan.FromSeconds(60), f.H2.Logs);
+        log.WriteLine($"VM on {host} without its image: {waiting.GetProperty("state")}: {waiting.GetProperty("stateReason")}");
+        await Task.Delay(TimeSpan.FromSeconds(6));
+
+        f.H2.SeedImage(f.H1, image);
+        await f.Ctl.WaitAsync("instance", id, i => i.GetProperty("state").GetString() == "INSTANCE_STATE_RUNNING", GuestShell.Boot, f.H2.Logs);
+        await f.ReadyAsync(id);
+        Assert.True((await f.Ctl.RunAsync("instance", "delete", id)).Code == 0);
     }
 
     async Task<string> ConnectAsync(Guest from, string address, int port) =>

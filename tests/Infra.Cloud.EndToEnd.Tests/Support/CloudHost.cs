@@ -33,14 +33,14 @@ public sealed class CloudHost : IAsyncDisposable
     public NsProcess? Agent { get; private set; }
     public Infractl Ctl { get; private set; } = null!;
     /// <summary>Where the controller puts imported images and the agent reads them; a joined host shares the first's (as hosts share an NFS image_dir).</summary>
-    public string ImageDir { get; private init; }
+    public string ImageDir { get; }
     public CgroupTree Cgroups => new() { Parent = "ic-" + _tag, NestUnderOwnCgroup = true };
 
-    CloudHost(string name = "cloud")
+    CloudHost(string name = "cloud", string? imageDir = null)
     {
         Dir = Directory.CreateTempSubdirectory("infra-cloud-").FullName;
         StateDir = Path.Combine("/tmp", "ic-" + _tag);
-        ImageDir = Path.Combine(Dir, "images");
+        ImageDir = imageDir ?? Path.Combine(Dir, "images");
         Directory.CreateDirectory(StateDir);
         Directory.CreateDirectory(ImageDir);
         Directory.CreateDirectory(Path.Combine(Dir, "pool"));
@@ -86,12 +86,14 @@ public sealed class CloudHost : IAsyncDisposable
     /// <summary>
     /// Another host: its own namespace, OVS and agent, cabled to <paramref name="first"/>'s br-phy, its
     /// agent dialling the first's controller over the underlay (plaintext, the operator's token).
-    /// Ctl is the first's: the operator's infractl runs where the controller is.
+    /// Ctl is the first's: the operator's infractl runs where the controller is. With
+    /// <paramref name="shareImages"/> its image_dir is the first's (as an NFS mount would be); without,
+    /// it has its own, which the operator pre-seeds (<see cref="SeedImage"/>).
     /// </summary>
-    public static async Task<CloudHost> JoinAsync(CloudHost first, string underlayIp)
+    public static async Task<CloudHost> JoinAsync(CloudHost first, string underlayIp, bool shareImages = true)
     {
         if (first.TunnelIp == "127.0.0.1") throw new InvalidOperationException("start the first host with StartOnUnderlayAsync: a joined host reaches its controller over the underlay");
-        var c = new CloudHost("h" + underlayIp.Split('.')[^1]) { TunnelIp = underlayIp, ImageDir = first.ImageDir, AgentEnvironment = first.AgentEnvironment, ComputeExtra = first.ComputeExtra };
+        var c = new CloudHost("h" + underlayIp.Split('.')[^1], shareImages ? first.ImageDir : null) { TunnelIp = underlayIp, AgentEnvironment = first.AgentEnvironment, ComputeExtra = first.ComputeExtra };
         try
         {
             Underlay.AddBridge(c.Ovs, underlayIp);
@@ -105,6 +107,10 @@ public sealed class CloudHost : IAsyncDisposable
         }
         catch { await c.DisposeAsync(); throw; }
     }
+
+    /// <summary>What an operator does for a host without shared image storage: copies an imported image from <paramref name="from"/>'s image_dir.</summary>
+    public void SeedImage(CloudHost from, string imageId) =>
+        File.Copy(Path.Combine(from.ImageDir, imageId + ".qcow2"), Path.Combine(ImageDir, imageId + ".qcow2"));
 
     async Task StartControllerAsync(string listenIp = "127.0.0.1")
     {
