@@ -10,6 +10,9 @@ namespace Infra.Cloud.EndToEnd.Tests.Support;
 /// bridge live in the namespace, so nothing touches the machine's own network. Dispose stops the
 /// agent, then every qemu / qemu-storage-daemon under the agent's state dir by PID, the controller
 /// and OVS, and removes the VM cgroups, the namespace and the directories.
+/// Several hosts: <see cref="StartOnUnderlayAsync"/> gives the first an underlay address (the
+/// controller listens there), and <see cref="JoinAsync"/> starts another host's OVS and agent in a
+/// namespace of its own, cabled to the first (<see cref="Underlay"/>), dialling the first's controller.
 /// </summary>
 public sealed class CloudHost : IAsyncDisposable
 {
@@ -20,6 +23,8 @@ public sealed class CloudHost : IAsyncDisposable
     NsProcess? _controller;
 
     public OvsHost Ovs { get; }
+    /// <summary>The address on br-phy that peers' GRE ports dial; without an underlay, loopback.</summary>
+    public string TunnelIp { get; private init; } = "127.0.0.1";
     public string Dir { get; }
     /// <summary>Short: qmp and vhost-user sockets below it must fit in 108 bytes.</summary>
     public string StateDir { get; }
@@ -27,18 +32,20 @@ public sealed class CloudHost : IAsyncDisposable
     public string Url { get; private set; } = "";
     public NsProcess? Agent { get; private set; }
     public Infractl Ctl { get; private set; } = null!;
-    public string ImageDir => Path.Combine(Dir, "images");
+    /// <summary>Where the controller puts imported images and the agent reads them; a joined host shares the first's (as hosts share an NFS image_dir).</summary>
+    public string ImageDir { get; }
     public CgroupTree Cgroups => new() { Parent = "ic-" + _tag, NestUnderOwnCgroup = true };
 
-    CloudHost()
+    CloudHost(string name = "cloud", string? imageDir = null)
     {
         Dir = Directory.CreateTempSubdirectory("infra-cloud-").FullName;
         StateDir = Path.Combine("/tmp", "ic-" + _tag);
+        ImageDir = imageDir ?? Path.Combine(Dir, "images");
         Directory.CreateDirectory(StateDir);
         Directory.CreateDirectory(ImageDir);
         Directory.CreateDirectory(Path.Combine(Dir, "pool"));
         File.WriteAllText(Path.Combine(Dir, "tokens"), Token + "\n");
-        Ovs = new OvsHost("cloud");
+        Ovs = new OvsHost(name);
     }
 
     /// <summary>Environment for the agent (the test guest's kernel hooks); the agent keeps it across restarts.</summary>
@@ -60,12 +67,57 @@ public sealed class CloudHost : IAsyncDisposable
         catch { await c.DisposeAsync(); throw; }
     }
 
-    async Task StartControllerAsync()
+    /// <summary>The first of several hosts: <paramref name="underlayIp"/> on its br-phy, its tunnel IP and the controller's listen address.</summary>
+    public static async Task<CloudHost> StartOnUnderlayAsync(string underlayIp)
+    {
+        var c = new CloudHost("h1") { TunnelIp = underlayIp };
+        try
+        {
+            Underlay.AddBridge(c.Ovs, underlayIp);
+            await c.StartControllerAsync(underlayIp);
+            c.WriteAgentConfig();
+            c.StartAgent();
+            await c.WaitHostUpAsync();
+            return c;
+        }
+        catch { await c.DisposeAsync(); throw; }
+    }
+
+    /// <summary>
+    /// Another host: its own namespace, OVS and agent, cabled to <paramref name="first"/>'s br-phy, its
+    /// agent dialling the first's controller over the underlay (plaintext, the operator's token).
+    /// Ctl is the first's: the operator's infractl runs where the controller is. With
+    /// <paramref name="shareImages"/> its image_dir is the first's (as an NFS mount would be); without,
+    /// it has its own, which the operator pre-seeds (<see cref="SeedImage"/>).
+    /// </summary>
+    public static async Task<CloudHost> JoinAsync(CloudHost first, string underlayIp, bool shareImages = true)
+    {
+        if (first.TunnelIp == "127.0.0.1") throw new InvalidOperationException("start the first host with StartOnUnderlayAsync: a joined host reaches its controller over the underlay");
+        var c = new CloudHost("h" + underlayIp.Split('.')[^1], shareImages ? first.ImageDir : null) { TunnelIp = underlayIp, AgentEnvironment = first.AgentEnvironment, ComputeExtra = first.ComputeExtra };
+        try
+        {
+            Underlay.AddBridge(c.Ovs, underlayIp);
+            Underlay.Link(first.Ovs, c.Ovs);
+            Underlay.Warm(first.Ovs, first.TunnelIp, c.Ovs, underlayIp);
+            (c.Url, c.Ctl) = (first.Url, first.Ctl);
+            c.WriteAgentConfig();
+            c.StartAgent();
+            await c.WaitHostUpAsync();
+            return c;
+        }
+        catch { await c.DisposeAsync(); throw; }
+    }
+
+    /// <summary>What an operator does for a host without shared image storage: copies an imported image from <paramref name="from"/>'s image_dir.</summary>
+    public void SeedImage(CloudHost from, string imageId) =>
+        File.Copy(Path.Combine(from.ImageDir, imageId + ".qcow2"), Path.Combine(ImageDir, imageId + ".qcow2"));
+
+    async Task StartControllerAsync(string listenIp = "127.0.0.1")
     {
         var config = Path.Combine(Dir, "controller.yaml");
         File.WriteAllText(config, $"image_directory: {ImageDir}\n");
         var ready = Path.Combine(Dir, "controller.ready");
-        _controller = NsProcess.Start(Ovs.Namespace, "infra-controller.dll", "--config", config, "--listen", "127.0.0.1:0",
+        _controller = NsProcess.Start(Ovs.Namespace, "infra-controller.dll", "--config", config, "--listen", listenIp + ":0",
             "--store", "sqlite:" + Path.Combine(Dir, "state.db"), "--token-file", Path.Combine(Dir, "tokens"), "--ready-file", ready, "--node-id", "ctl-" + _tag);
         var deadline = DateTime.UtcNow + Ready;
         while (!(File.Exists(ready) && File.ReadAllText(ready).Trim().Length > 0))
@@ -84,7 +136,7 @@ public sealed class CloudHost : IAsyncDisposable
         controller: {"{"}url: '{Url}', token_file: '{Path.Combine(Dir, "tokens")}'{"}"}
         host_id: {HostId}
         state_dir: {StateDir}
-        tunnel_ip: 127.0.0.1
+        tunnel_ip: {TunnelIp}
         network: {"{"}enabled: true, ovsdb: '{Ovs.DbEndpoint}', ovs_run_dir: '{Ovs.Dir}', bridge: br-int, datapath_type: netdev{"}"}
         storage_pools: [{"{"}name: default, path: '{Path.Combine(Dir, "pool")}'{"}"}]
         image_dir: {ImageDir}
@@ -104,7 +156,7 @@ public sealed class CloudHost : IAsyncDisposable
     /// <summary>SIGKILL the agent: VMs and storage daemons must not notice.</summary>
     public void KillAgent() => Agent?.Kill();
 
-    public string Logs() => $"--- controller\n{Tail(_controller?.Output)}\n--- agent\n{Tail(Agent?.Output)}";
+    public string Logs() => (_controller is null ? "" : $"--- controller\n{Tail(_controller.Output)}\n") + $"--- agent {HostId}\n{Tail(Agent?.Output)}";
 
     static string Tail(string? s) => s is null ? "" : s.Length > 6000 ? s[^6000..] : s;
 
