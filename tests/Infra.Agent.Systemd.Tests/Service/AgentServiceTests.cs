@@ -27,6 +27,9 @@ public sealed partial class AgentServiceTests(AgentServiceRoot host) : IClassFix
     {
         var r = Vm(id);
         r.Vm.CpuMhz = cpuMhz;
+        // The quota the controller computes and sends (Domain CpuQuota: cpu_mhz over the host's
+        // 2000 MHz cores, rounded up); the agent only enforces it.
+        r.Vm.CpuQuotaPercent = (cpuMhz * 100 + 1999) / 2000;
         r.Vm.MemoryMib = memoryMib;
         r.Vm.VolumeIds.Add(volume);
         return r;
