@@ -1,3 +1,5 @@
+using static Infra.Flows.Tests.Ovs.PrivateOvs;
+
 namespace Infra.Flows.Tests.Ovs;
 
 /// <summary>
@@ -23,10 +25,7 @@ public sealed class GuestServicesTraceTests(GuestServicesTraceTests.Switch sw) :
                 Ovs.AddPort("p1", 1000, "internal");
                 Ovs.AddPort("p2", 1001, "internal");
                 Ovs.AddPort("infra-dhcp", 99, "internal");
-                var file = Path.Combine(Ovs.Dir, "flows");
-                File.WriteAllText(file, FlowCompiler.Compile(Golden.TestData.Load("dhcp")).Render());
-                var (code, _, err) = PrivateOvs.Exec("ovs-ofctl", $"-O OpenFlow15 --bundle replace-flows {Ovs.OpenFlowTarget} {file}");
-                if (code != 0) throw new InvalidOperationException($"ovs-ofctl rejected the flows: {err}");
+                Ovs.InstallScenario("dhcp");
             }
             catch
             {
@@ -37,9 +36,6 @@ public sealed class GuestServicesTraceTests(GuestServicesTraceTests.Switch sw) :
 
         public void Dispose() => Ovs.Dispose();
     }
-
-    private static string LastDatapathActions(string trace) =>
-        trace.Split('\n').Last(l => l.StartsWith("Datapath actions:", StringComparison.Ordinal));
 
     [Fact]
     public void DhcpDiscover_FromAGuest_GoesOnlyToTheResponder_TaggedWithItsOfport()

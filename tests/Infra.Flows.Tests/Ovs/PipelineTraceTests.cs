@@ -1,3 +1,5 @@
+using static Infra.Flows.Tests.Ovs.PrivateOvs;
+
 namespace Infra.Flows.Tests.Ovs;
 
 /// <summary>
@@ -24,10 +26,7 @@ public sealed class PipelineTraceTests(PipelineTraceTests.Switch sw) : IClassFix
                 Ovs.AddPort("w1", 1, "internal");
                 Ovs.AddPort("a1", 3, "internal");
                 Ovs.AddPort("gre-h2", 100, "gre", "options:remote_ip=192.0.2.2 options:key=flow");
-                var file = Path.Combine(Ovs.Dir, "flows");
-                File.WriteAllText(file, FlowCompiler.Compile(Golden.TestData.Load("remote-policy-conjunction")).Render());
-                var (code, _, err) = PrivateOvs.Exec("ovs-ofctl", $"-O OpenFlow15 --bundle replace-flows {Ovs.OpenFlowTarget} {file}");
-                if (code != 0) throw new InvalidOperationException($"ovs-ofctl rejected the flows: {err}");
+                Ovs.InstallScenario("remote-policy-conjunction");
             }
             catch
             {
@@ -38,9 +37,6 @@ public sealed class PipelineTraceTests(PipelineTraceTests.Switch sw) : IClassFix
 
         public void Dispose() => Ovs.Dispose();
     }
-
-    private static string LastDatapathActions(string trace) =>
-        trace.Split('\n').Last(l => l.StartsWith("Datapath actions:", StringComparison.Ordinal));
 
     [Fact]
     public void NewTcp22_FromAdminToWeb_PassesBothConjunctions_AndIsDelivered()

@@ -48,6 +48,19 @@ public sealed class PrivateOvs : IDisposable
         Run("ovs-vsctl", $"--db=unix:{Dir}/db.sock --timeout=20 add-port {Bridge} {name} -- set interface {name} " +
             $"type={type} ofport_request={ofport} {options}");
 
+    /// <summary>Installs a golden scenario's compiled flows as the agent does (one replace-flows bundle).</summary>
+    public void InstallScenario(string scenario)
+    {
+        var file = Path.Combine(Dir, scenario + ".flows");
+        File.WriteAllText(file, FlowCompiler.Compile(Golden.TestData.Load(scenario)).Render());
+        var (code, _, err) = Exec("ovs-ofctl", $"-O OpenFlow15 --bundle replace-flows {OpenFlowTarget} {file}");
+        if (code != 0) throw new InvalidOperationException($"ovs-ofctl rejected the {scenario} flows: {err}");
+    }
+
+    /// <summary>The last "Datapath actions:" line of an ofproto/trace: what the packet finally gets.</summary>
+    public static string LastDatapathActions(string trace) =>
+        trace.Split('\n').Last(l => l.StartsWith("Datapath actions:", StringComparison.Ordinal));
+
     /// <summary>ofproto/trace of a flow through the installed tables; ctNext gives ct_state after each recirculation.</summary>
     public string Trace(string flow, params string[] ctNext)
     {
