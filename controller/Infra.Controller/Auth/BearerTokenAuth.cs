@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Infra.Controller.Api.Plumbing;
+using Infra.Controller.Domain.Auth;
 
 namespace Infra.Controller.Auth;
 
@@ -10,8 +12,9 @@ namespace Infra.Controller.Auth;
 /// every gRPC method. `authorization: Bearer &lt;token&gt;` must name one of the configured tokens
 /// (compared in constant time); otherwise the call ends with UNAUTHENTICATED before any service code
 /// runs. The health service stays open so load balancers and systemd probes need no secret.
-/// When per-principal authorization lands (the trust issue), this becomes an ASP.NET Core
-/// authentication handler; the decision stays in <see cref="Allowed"/>.
+/// A call that passes carries its <see cref="Principal"/> (<see cref="CallPrincipal"/>): a configured
+/// (bootstrap) token is <c>admin</c>; so is every call of a loopback controller started with
+/// --insecure-allow-no-auth, which is for development only.
 /// </summary>
 public sealed class BearerTokenAuth(IReadOnlySet<string> tokens, bool allowNoAuth) : Interceptor
 {
@@ -50,6 +53,7 @@ public sealed class BearerTokenAuth(IReadOnlySet<string> tokens, bool allowNoAut
     {
         if (!Allowed(context.Method, context.RequestHeaders.GetValue("authorization") ?? "", out var why))
             throw new RpcException(new Status(StatusCode.Unauthenticated, why));
+        CallPrincipal.Set(context, Principal.Admin(_tokens.Length == 0 ? "insecure-no-auth" : "bootstrap"));
     }
 
     /// <param name="method">The call's path, "/package.Service/Method".</param>
