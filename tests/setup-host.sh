@@ -25,3 +25,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -q
   apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
+# The unprivileged account qemu drops to (agent compute.qemu_user), as the package's sysusers.d
+# file creates it on a real host.
+if ! getent passwd infra-qemu >/dev/null; then
+  systemd-sysusers "$(dirname "$0")/../packaging/sysusers/infra.conf" 2>/dev/null \
+    || useradd --system --no-create-home --home-dir / --shell /usr/sbin/nologin infra-qemu
+fi

@@ -29,6 +29,10 @@ CTL
   cat > "$root/DEBIAN/postinst" <<'POST'
 #!/bin/sh
 set -e
+if [ -f /usr/lib/sysusers.d/infra.conf ]; then
+  systemd-sysusers infra.conf 2>/dev/null || getent passwd infra-qemu >/dev/null \
+    || useradd --system --no-create-home --home-dir / --shell /usr/sbin/nologin infra-qemu
+fi
 if [ -d /run/systemd/system ]; then systemctl daemon-reload || true; fi
 POST
   chmod 755 "$root/DEBIAN/postinst"
@@ -49,5 +53,6 @@ r=$work/infra-agent
 publish agent/Infra.Agent "$r/usr/lib/infra/agent"
 mkdir -p "$r/lib/systemd/system" "$r/etc/infra"
 cp "$top/packaging/systemd/infra-agent.service" "$top/packaging/systemd/infra-vms.slice" "$r/lib/systemd/system/"
+mkdir -p "$r/usr/lib/sysusers.d" && cp "$top/packaging/sysusers/infra.conf" "$r/usr/lib/sysusers.d/"
 cp "$top/packaging/config/agent.yaml" "$r/etc/infra/agent.yaml"
 pkg infra-agent "openvswitch-switch, qemu-system-x86, qemu-utils, qemu-system-common" "Infra host agent: VMs under systemd, vhost-user-blk volumes, Open vSwitch tunnels"

@@ -11,6 +11,11 @@ public sealed record ComputeOptions
     public long MemoryOverheadMib { get; init; } = 256;
     /// <summary>The qemu binary.</summary>
     public string QemuBinary { get; init; } = "/usr/bin/qemu-system-x86_64";
+    /// <summary>
+    /// The unprivileged account qemu runs the guest as (<c>-runas</c>). Empty keeps qemu root, for a
+    /// development host without the account only; the agent warns about it.
+    /// </summary>
+    public string QemuUser { get; init; } = Qemu.QemuUser.DefaultName;
     /// <summary>How long to wait for a QMP socket to answer.</summary>
     public TimeSpan MonitorTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>How long qemu may take to exit after QMP quit before it is killed.</summary>

@@ -19,6 +19,8 @@ public sealed partial class VmManager
         if (rec.HotDisks.Any(h => h.Slot == slot)) throw new InvalidOperationException($"VM {id}: root port {slot} already holds a disk");
         var held = await HeldAsync(id, ct);
         var (chardev, device) = HotDisk.IdsOf(slot);
+        // qemu runs as the unprivileged account by now and connects to the socket with its rights.
+        _qemuUser?.GiveSocket(socket);
         await held.Monitor.AttachDiskAsync(chardev, device, socket, QemuCommandLine.HotplugPort(slot), ct);
         _store.Save(rec with { HotDisks = [.. rec.HotDisks, new HotDisk(slot, socket)] });
         LogDiskAttached(id, socket, QemuCommandLine.HotplugPort(slot));

@@ -81,7 +81,7 @@ public sealed partial class VmManager
         if (accel.Accelerator is not { } a) throw new VmStartException($"VM {vm.Id} cannot start: {accel.Error}");
 
         var argv = new List<string> { _options.QemuBinary };
-        argv.AddRange(QemuCommandLine.Build(vm, new QemuLaunch { QemuBinary = _options.QemuBinary, Accelerator = a, Paths = paths, StartPaused = paused }));
+        argv.AddRange(QemuCommandLine.Build(vm, new QemuLaunch { QemuBinary = _options.QemuBinary, Accelerator = a, Paths = paths, StartPaused = paused, RunAs = _qemuUser?.Name }));
         _store.Save(new VmRecord { Definition = vm, RebootGeneration = generation });
         foreach (var sock in new[] { paths.QmpSocket, paths.GuestAgentSocket, paths.ConsoleSocket }) File.Delete(sock);
 

@@ -39,4 +39,7 @@ public sealed partial class VmManager
 
     [LoggerMessage(EventId = 3012, Level = LogLevel.Information, Message = "VM {VmId}: disk {Socket} unplugged from root port {Port}")]
     private partial void LogDiskDetached(string vmId, string socket, string port);
+
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Warning, Message = "compute.qemu_user is empty: guests run as root inside qemu; set it to an unprivileged account (infra-qemu) on any host that runs tenants")]
+    private partial void LogQemuStaysRoot();
 }

@@ -28,6 +28,8 @@ public sealed partial class VmManager : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly VmStore _store;
+    // Null: qemu stays root (ComputeOptions.QemuUser empty, development only).
+    private readonly Qemu.QemuUser? _qemuUser;
     // One gate per VM id; never removed (a few bytes per VM id ever seen by this agent run).
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
     // The last observation of each VM, answered while the VM's gate is busy instead of waiting for it.
@@ -48,6 +50,9 @@ public sealed partial class VmManager : IAsyncDisposable
         if (errors.Count > 0) throw new ArgumentException($"invalid compute options: {string.Join("; ", errors)}", nameof(options));
         (_options, _runner, _monitors, _probe, _time, _log) = (options, runner, monitors, probe, time, log);
         _store = new VmStore(options.StateRoot);
+        // Resolved once, here, so an agent on a host without the account refuses to start and says how to fix it.
+        _qemuUser = options.QemuUser.Length == 0 ? null : Qemu.QemuUser.Resolve(options.QemuUser);
+        if (_qemuUser is null) LogQemuStaysRoot();
         Consoles = new Console.ConsoleHub(new Console.ConsoleOptions { LogBytes = options.ConsoleLogBytes }, time, log);
     }
 

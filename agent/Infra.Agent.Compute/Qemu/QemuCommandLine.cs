@@ -25,6 +25,10 @@ namespace Infra.Agent.Compute.Qemu;
 ///   cannot fill it); while no agent is connected qemu drops the output instead of stalling the guest.
 /// - <c>-name guest=&lt;id&gt;</c> makes the VM id visible in /proc/&lt;pid&gt;/cmdline (used to
 ///   check that a pidfile really names our qemu) and <c>debug-threads=on</c> names vCPU threads.
+/// - Confinement: <c>-sandbox on</c> installs qemu's seccomp filter (no obsolete syscalls, no
+///   fork/exec, no scheduler or resource changes); set*uid stays allowed only because the filter is
+///   installed before <c>-runas</c> drops to the unprivileged account, which happens after every
+///   device is opened and before the guest runs.
 /// </summary>
 public static class QemuCommandLine
 {
@@ -89,6 +93,8 @@ public static class QemuCommandLine
             if (k.InitrdPath is not null) a.AddRange(["-initrd", k.InitrdPath]);
             if (k.Append is not null) a.AddRange(["-append", k.Append]);
         }
+        a.AddRange(["-sandbox", "on,obsolete=deny,elevateprivileges=allow,spawn=deny,resourcecontrol=deny"]);
+        if (launch.RunAs is { } user) a.AddRange(["-runas", user]);
         if (launch.StartPaused) a.Add("-S");
         a.AddRange(["-msg", "timestamp=on"]);
         return a;

@@ -13,4 +13,6 @@ public sealed record QemuLaunch
     public required VmPaths Paths { get; init; }
     /// <summary>Start with vCPUs stopped (-S); the manager uses this for a VM desired PAUSED.</summary>
     public bool StartPaused { get; init; }
+    /// <summary>The account qemu drops to before the guest runs (<c>-runas</c>); null keeps root (tests of the command line only).</summary>
+    public string? RunAs { get; init; }
 }

@@ -66,5 +66,6 @@ public sealed record NetworkConfig(bool Enabled, string Ovsdb, string OvsRunDir,
 /// <param name="NestCgroups">Create VM cgroups below the agent's own (tests).</param>
 /// <param name="CgroupParent">The cgroup directory grouping VMs (supervised runner).</param>
 /// <param name="ConsoleLogKib">Cap of each of a VM's two serial log files, in KiB.</param>
+/// <param name="QemuUser">The unprivileged account qemu drops to; empty keeps root (development only).</param>
 public sealed record ComputeConfig(string Runner, bool AllowTcg, bool ForceTcg, string QemuBinary, int MhzPerCore, bool NestCgroups, string CgroupParent = "infra",
-    int ConsoleLogKib = 1024);
+    int ConsoleLogKib = 1024, string QemuUser = "infra-qemu");

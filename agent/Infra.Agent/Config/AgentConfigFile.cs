@@ -52,6 +52,7 @@ public sealed class ComputeFile
     public bool? NestCgroups { get; set; }
     public string? CgroupParent { get; set; }
     public int? ConsoleLogKib { get; set; }
+    public string? QemuUser { get; set; }
 }
 
 public sealed class PoolFile

@@ -71,6 +71,13 @@ public static class AgentConfigLoader
         var consoleLogKib = c.ConsoleLogKib ?? 1024;
         if (consoleLogKib is < 64 or > 65536) e.Add($"compute.console_log_kib {consoleLogKib} must be between 64 and 65536 (KiB per serial log file; a VM keeps two)");
 
+        var qemuUser = c.QemuUser ?? "infra-qemu";
+        // useradd's portable name rule; the account itself is looked up when the agent starts.
+        if (qemuUser.Length > 0 && (qemuUser.Length > 32 || !(char.IsAsciiLetterLower(qemuUser[0]) || qemuUser[0] == '_')
+                || !qemuUser.All(ch => char.IsAsciiLetterLower(ch) || char.IsAsciiDigit(ch) || ch is '_' or '-')))
+            e.Add($"compute.qemu_user '{qemuUser}' must be an account name ([a-z_][a-z0-9_-]*, at most 32 characters), or empty to keep qemu root on a development host");
+        if (qemuUser == "root") e.Add("compute.qemu_user 'root' defeats the drop; name an unprivileged account (infra-qemu), or leave it empty on a development host");
+
         var pools = new List<StoragePoolConfig>();
         foreach (var (p, i) in (file.StoragePools ?? []).Select((p, i) => (p, i)))
         {
@@ -100,7 +107,7 @@ public static class AgentConfigLoader
             StateDir = stateDir,
             TunnelIp = tunnelIp,
             Network = new NetworkConfig(n.Enabled ?? true, ovsdb, runDir, bridge, dpType, dpid, n.Dhcp ?? true, lease, raEvery),
-            Compute = new ComputeConfig(runner, c.AllowTcg ?? false, c.ForceTcg ?? false, qemu, c.MhzPerCore ?? 0, c.NestCgroups ?? false, cgParent, consoleLogKib),
+            Compute = new ComputeConfig(runner, c.AllowTcg ?? false, c.ForceTcg ?? false, qemu, c.MhzPerCore ?? 0, c.NestCgroups ?? false, cgParent, consoleLogKib, qemuUser),
             StoragePools = pools,
             ImageDir = imageDir,
             ReconcileInterval = TimeSpan.FromSeconds(reconcile),

@@ -99,6 +99,7 @@ public sealed partial class AgentHost : IAsyncDisposable
             MhzPerCore = cpu.MhzPerCore > 0 ? cpu.MhzPerCore : 1000,
             QemuBinary = config.Compute.QemuBinary,
             ConsoleLogBytes = config.Compute.ConsoleLogKib * 1024L,
+            QemuUser = config.Compute.QemuUser,
             // A delete must not wait behind another VM's 30 s graceful shutdown, nor hold up status.
             StopInBackground = true,
         }, runner, new QmpVmMonitorFactory(logs.CreateLogger<QmpVmMonitorFactory>()), accel, time, logs.CreateLogger<VmManager>());

@@ -26,6 +26,32 @@ public sealed class VmManagerLifecycleTests
     }
 
     [Fact]
+    public async Task Start_QemuDropsToTheUnprivilegedAccount_UnderItsSeccompSandbox()
+    {
+        await using var host = new QemuHost();
+        var m = host.NewManager();
+        var pid = await m.StartAsync(QemuHost.Vm("ru"), paused: false, 0, Ct);
+        var user = Infra.Agent.Compute.Qemu.QemuUser.Resolve(Infra.Agent.Compute.Qemu.QemuUser.DefaultName);
+        var status = File.ReadAllLines($"/proc/{pid}/status").Select(l => l.Split(':', 2)).ToDictionary(f => f[0], f => f[1].Trim());
+        // Real, effective, saved and filesystem ids all dropped: no way back to root.
+        Assert.Equal(string.Join('\t', Enumerable.Repeat(user.Uid, 4)), status["Uid"]);
+        Assert.Equal(string.Join('\t', Enumerable.Repeat(user.Gid, 4)), status["Gid"]);
+        Assert.Equal("0000000000000000", status["CapEff"]);
+        Assert.Equal("2", status["Seccomp"]); // SECCOMP_MODE_FILTER
+        // And it still does its job: the monitor answers through the socket it bound as root.
+        await m.PauseAsync("ru", Ct);
+        Assert.Equal(ObservedPower.Paused, Assert.Single(await m.ObserveAsync(Ct)).Power);
+    }
+
+    [Fact]
+    public void NoSuchAccount_TheManagerRefusesToStart_SayingHowToCreateIt()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => Infra.Agent.Compute.Qemu.QemuUser.Resolve("infra-no-such-user"));
+        Assert.Contains("compute.qemu_user 'infra-no-such-user' is not an account on this host", e.Message);
+        Assert.Contains("useradd --system", e.Message);
+    }
+
+    [Fact]
     public async Task Shutdown_GuestIgnoresPowerdown_PowersOffAfterTimeoutAndReportsStoppedNotCrashed()
     {
         await using var host = new QemuHost();

@@ -26,7 +26,7 @@ public class QemuCommandLineTests
     [Fact]
     public void Build_KvmWithDisksAndNic_MatchesGolden()
     {
-        var argv = QemuCommandLine.Build(Vm(), new QemuLaunch { Accelerator = Accelerator.Kvm, Paths = Paths });
+        var argv = QemuCommandLine.Build(Vm(), new QemuLaunch { Accelerator = Accelerator.Kvm, Paths = Paths, RunAs = "infra-qemu" });
         Assert.Equal("""
             -name guest=vm-1,debug-threads=on
             -no-user-config
@@ -51,6 +51,8 @@ public class QemuCommandLineTests
             -device vhost-user-blk-pci,id=disk1,chardev=vub1,num-queues=4,bootindex=1
             -netdev tap,id=net0,ifname=tap-p1,script=no,downscript=no,vnet_hdr=off
             -device virtio-net-pci,id=nic0,netdev=net0,mac=02:00:00:aa:bb:01
+            -sandbox on,obsolete=deny,elevateprivileges=allow,spawn=deny,resourcecontrol=deny
+            -runas infra-qemu
             -msg timestamp=on
             """, Render(argv));
     }
@@ -73,6 +75,7 @@ public class QemuCommandLineTests
             -kernel /cache/vmlinuz
             -initrd /cache/initrd.gz
             -append console=ttyS0 quiet
+            -sandbox on,obsolete=deny,elevateprivileges=allow,spawn=deny,resourcecontrol=deny
             -S
             -msg timestamp=on
             """, text);

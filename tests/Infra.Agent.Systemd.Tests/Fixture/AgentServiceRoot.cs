@@ -47,7 +47,7 @@ public sealed partial class AgentServiceRoot : IAsyncLifetime
         await Systemd.SubscribeAsync();
     }
 
-    /// <summary>The packaged unit files and an ExecStart path drop-in, an empty base image, then daemon-reload.</summary>
+    /// <summary>The packaged unit files and sysusers account, an ExecStart path drop-in, an empty base image, then daemon-reload.</summary>
     private void Install()
     {
         var units = HostPath("/etc/systemd/system");
@@ -61,6 +61,10 @@ public sealed partial class AgentServiceRoot : IAsyncLifetime
             ExecStart={AgentDirInRoot}/infra-agent --config /etc/infra/agent.yaml
 
             """);
+        // The account qemu drops to, made as the package's postinst makes it.
+        var sysusers = Directory.CreateDirectory(HostPath("/etc/sysusers.d")).FullName;
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "Packaging", "infra.conf"), Path.Combine(sysusers, "infra.conf"));
+        Root.Exec(["systemd-sysusers", "infra.conf"]);
         File.CreateSymbolicLink(Path.Combine(units, "openvswitch-switch.service"), "/dev/null");
         Directory.CreateDirectory(HostPath(ImageDir));
         Directory.CreateDirectory(HostPath(PoolDir));

@@ -75,6 +75,19 @@ public sealed class AgentConfigLoaderTests : IDisposable
     }
 
     [Theory]
+    [InlineData("", "infra-qemu", null)]
+    [InlineData("compute: {qemu_user: guests}\n", "guests", null)]
+    [InlineData("compute: {qemu_user: ''}\n", "", null)]
+    [InlineData("compute: {qemu_user: root}\n", null, "compute.qemu_user 'root' defeats the drop")]
+    [InlineData("compute: {qemu_user: 'Bad User'}\n", null, "compute.qemu_user 'Bad User' must be an account name")]
+    public void QemuUser_DefaultsToInfraQemu_AndMustBeAnUnprivilegedAccountName(string line, string? expected, string? error)
+    {
+        var (c, errors) = AgentConfigLoader.Load("controller: {url: 'http://127.0.0.1:7443'}\nhost_id: h1\ntunnel_ip: 10.0.0.1\n" + line, MachineId(""));
+        if (error is null) Assert.Equal(expected, c!.Compute.QemuUser);
+        else Assert.Contains(errors, e => e.StartsWith(error, StringComparison.Ordinal));
+    }
+
+    [Theory]
     [InlineData("", 600.0, null)]
     [InlineData("apply_stall_seconds: 2\n", 2.0, null)]
     [InlineData("apply_stall_seconds: 0\n", null, "apply_stall_seconds 0 must be between 1 and 86400")]
