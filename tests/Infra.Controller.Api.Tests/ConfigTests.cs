@@ -48,6 +48,34 @@ public sealed class ConfigTests : IDisposable
     }
 
     [Theory]
+    [InlineData("0.0.0.0:7443", false, true)]
+    [InlineData("10.0.0.5:7443", false, true)]
+    [InlineData("[::]:7443", false, true)]
+    [InlineData("127.0.0.1:7443", false, false)]
+    [InlineData("127.0.0.2:7443", false, false)]
+    [InlineData("[::1]:7443", false, false)]
+    [InlineData("0.0.0.0:7443", true, false)]
+    public void Load_NonLoopbackListenerWithoutTls_IsRefusedSayingHowToFix(string listen, bool tls, bool refused)
+    {
+        var tlsYaml = "";
+        if (tls)
+        {
+            File.WriteAllText(Path.Combine(_dir, "c.pem"), "");
+            File.WriteAllText(Path.Combine(_dir, "k.pem"), "");
+            tlsYaml = $"tls: {{cert_file: {Path.Combine(_dir, "c.pem")}, key_file: {Path.Combine(_dir, "k.pem")}}}\n";
+        }
+        var (_, errors) = ConfigLoader.Load(new Flags(ConfigPath: Yaml(tlsYaml + "tokens: [abcdefghijklmnop1234]\n"), Listen: listen));
+        var error = errors.SingleOrDefault(e => e.StartsWith("listen:", StringComparison.Ordinal));
+        if (!refused) Assert.Null(error);
+        else
+        {
+            Assert.NotNull(error);
+            Assert.Contains("tls.cert_file", error);
+            Assert.Contains("127.0.0.1", error);
+        }
+    }
+
+    [Theory]
     [InlineData(null, "127.0.0.1:7443", false, "etcd:http://127.0.0.1:2379", null)]
     [InlineData(null, "0.0.0.0:7443", false, "sqlite:/var/lib/infra/state.db", null)]
     [InlineData(null, "0.0.0.0:7443", false, "etcd:http://127.0.0.1:2379", "set advertise_url")]

@@ -93,4 +93,16 @@ public sealed class DaemonTests : IDisposable
         Assert.Contains("cpu overcommit", output);
         Assert.Contains("no tokens configured", output);
     }
+
+    [Fact]
+    public async Task Daemon_PlaintextListenerOnNonLoopback_ExitsWithCode2SayingHowToFix()
+    {
+        File.WriteAllText(Path.Combine(_dir, "plain.yaml"), "tokens: [abcdefghijklmnop1234]\n");
+        using var d = DaemonProcess.Start("--config", Path.Combine(_dir, "plain.yaml"), "--listen", "0.0.0.0:0", "--store", "sqlite:" + Path.Combine(_dir, "p.db"));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await d.Process.WaitForExitAsync(cts.Token);
+        Assert.Equal(2, d.Process.ExitCode);
+        Assert.Contains("listen: 0.0.0.0:0 is not a loopback address", d.Output);
+        Assert.Contains("set tls.cert_file and tls.key_file", d.Output);
+    }
 }

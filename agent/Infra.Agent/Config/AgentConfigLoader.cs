@@ -138,7 +138,7 @@ public static class AgentConfigLoader
     }
 
     /// <summary>controller.url and/or controller.urls (replicas of one controller): at least one, all
-    /// http:// or all https://, each with a port, none twice.</summary>
+    /// http:// or all https://, each with a port, none twice; http:// (h2c) only to loopback.</summary>
     private static List<string> ControllerUrls(ControllerFile? c, List<string> e)
     {
         var given = new List<(string Field, string Url)>();
@@ -154,6 +154,8 @@ public static class AgentConfigLoader
         {
             if (!Uri.TryCreate(text, UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https") || u.Port <= 0 || u.AbsolutePath != "/")
                 e.Add($"{field} '{text}' must be an http:// (h2c) or https:// URL with a port and no path, e.g. https://controller.example:7443");
+            else if (u.Scheme == Uri.UriSchemeHttp && !u.IsLoopback)
+                e.Add($"{field} '{text}' is plaintext (http://) to {u.Host}, which is not loopback: the token and the host's desired state would cross the network in the clear; use https:// (with controller.ca_file for a private CA), or http:// only to 127.0.0.1");
             else if (urls.Contains(u.GetLeftPart(UriPartial.Authority))) e.Add($"{field} '{text}' is listed twice");
             else urls.Add(u.GetLeftPart(UriPartial.Authority));
         }

@@ -45,6 +45,9 @@ public sealed record ControllerConfig(
         if (Tls.CertFile is null != Tls.KeyFile is null) errors.Add("tls: give both cert_file and key_file, or neither");
         if (Tls.CertFile is { } c && !File.Exists(c)) errors.Add($"tls.cert_file: {c} does not exist");
         if (Tls.KeyFile is { } k && !File.Exists(k)) errors.Add($"tls.key_file: {k} does not exist");
+        // Bearer tokens and agents' state cross this listener: in the clear only where nobody else can listen in.
+        if (ep is not null && !UsesTls && !IPAddress.IsLoopback(ep.Address))
+            errors.Add($"listen: {Listen} is not a loopback address and the listener has no TLS; set tls.cert_file and tls.key_file (PEM), or listen on 127.0.0.1 (or [::1])");
         if (TokenFile is { } tf && !File.Exists(tf)) errors.Add($"token_file: {tf} does not exist; create it with one token per line");
         if (InsecureAllowNoAuth && ep is not null && !IPAddress.IsLoopback(ep.Address))
             errors.Add($"insecure_allow_no_auth: only allowed when listening on loopback, not {Listen}; configure tokens instead");

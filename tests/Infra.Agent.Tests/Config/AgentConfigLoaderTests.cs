@@ -38,11 +38,13 @@ public sealed class AgentConfigLoaderTests : IDisposable
 
     [Theory]
     [InlineData("{url: 'http://127.0.0.1:7443'}", "http://127.0.0.1:7443", null)]
-    [InlineData("{urls: ['http://10.0.0.1:7443', 'http://10.0.0.2:7443/']}", "http://10.0.0.1:7443 http://10.0.0.2:7443", null)]
+    [InlineData("{urls: ['http://127.0.0.1:7443', 'http://127.0.0.2:7443/']}", "http://127.0.0.1:7443 http://127.0.0.2:7443", null)]
     [InlineData("{url: 'https://a:7443', urls: ['https://b:7443']}", "https://a:7443 https://b:7443", null)]
-    [InlineData("{urls: ['http://a:1', 'http://a:1']}", null, "controller.urls[1] 'http://a:1' is listed twice")]
-    [InlineData("{urls: ['http://a:1', 'https://b:2']}", null, "controller.urls must be all http:// or all https:// (one channel carries every replica)")]
+    [InlineData("{urls: ['http://localhost:1', 'http://localhost:1']}", null, "controller.urls[1] 'http://localhost:1' is listed twice")]
+    [InlineData("{urls: ['http://127.0.0.1:1', 'https://b:2']}", null, "controller.urls must be all http:// or all https:// (one channel carries every replica)")]
     [InlineData("{urls: ['http://a:1/x']}", null, "controller.urls[0] 'http://a:1/x' must be an http:// (h2c) or https:// URL with a port and no path, e.g. https://controller.example:7443")]
+    [InlineData("{url: 'http://[::1]:7443'}", "http://[::1]:7443", null)]
+    [InlineData("{url: 'https://10.0.0.5:7443'}", "https://10.0.0.5:7443", null)]
     public void ControllerUrls_OneOrSeveralReplicas(string controller, string? expected, string? error)
     {
         var (c, errors) = AgentConfigLoader.Load($"controller: {controller}\nhost_id: h1\ntunnel_ip: 10.0.0.1\n", MachineId(""));
@@ -50,6 +52,19 @@ public sealed class AgentConfigLoaderTests : IDisposable
         Assert.Empty(errors);
         Assert.Equal(expected, string.Join(" ", c!.Controller.Urls));
         Assert.Equal(expected!.Split(' ')[0], c.Controller.Url);
+    }
+
+    [Theory]
+    [InlineData("{url: 'http://10.0.0.5:7443'}", "controller.url", "http://10.0.0.5:7443")]
+    [InlineData("{url: 'http://controller.example:7443'}", "controller.url", "http://controller.example:7443")]
+    [InlineData("{urls: ['http://127.0.0.1:7443', 'http://10.0.0.6:7443']}", "controller.urls[1]", "http://10.0.0.6:7443")]
+    public void ControllerUrl_PlaintextToANonLoopbackHost_IsRefusedNamingTheField(string controller, string field, string url)
+    {
+        var (c, errors) = AgentConfigLoader.Load($"controller: {controller}\nhost_id: h1\ntunnel_ip: 10.0.0.1\n", MachineId(""));
+        Assert.Null(c);
+        var error = Assert.Single(errors);
+        Assert.StartsWith($"{field} '{url}' is plaintext (http://)", error);
+        Assert.Contains("use https://", error);
     }
 
     [Theory]

@@ -11,7 +11,8 @@ namespace Infra.Cloud.EndToEnd.Tests.Support;
 /// agent, then every qemu / qemu-storage-daemon under the agent's state dir by PID, the controller
 /// and OVS, and removes the VM cgroups, the namespace and the directories.
 /// Several hosts: <see cref="StartOnUnderlayAsync"/> gives the first an underlay address (the
-/// controller listens there), and <see cref="JoinAsync"/> starts another host's OVS and agent in a
+/// controller listens there, on TLS with a certificate from a throwaway CA, as a non-loopback
+/// listener must), and <see cref="JoinAsync"/> starts another host's OVS and agent in a
 /// namespace of its own, cabled to the first (<see cref="Underlay"/>), dialling the first's controller.
 /// </summary>
 public sealed class CloudHost : IAsyncDisposable
@@ -21,6 +22,7 @@ public sealed class CloudHost : IAsyncDisposable
 
     readonly string _tag = Cmd.Unique();
     NsProcess? _controller;
+    TestPki? _pki;
 
     public OvsHost Ovs { get; }
     /// <summary>The address on br-phy that peers' GRE ports dial; without an underlay, loopback.</summary>
@@ -30,6 +32,8 @@ public sealed class CloudHost : IAsyncDisposable
     public string StateDir { get; }
     public string HostId => "cloud-" + _tag;
     public string Url { get; private set; } = "";
+    /// <summary>The CA that signed the controller's certificate when it listens on the underlay (https://); null on loopback (h2c).</summary>
+    public string? CaFile { get; private set; }
     public NsProcess? Agent { get; private set; }
     public Infractl Ctl { get; private set; } = null!;
     /// <summary>Where the controller puts imported images and the agent reads them; a joined host shares the first's (as hosts share an NFS image_dir).</summary>
@@ -85,7 +89,7 @@ public sealed class CloudHost : IAsyncDisposable
 
     /// <summary>
     /// Another host: its own namespace, OVS and agent, cabled to <paramref name="first"/>'s br-phy, its
-    /// agent dialling the first's controller over the underlay (plaintext, the operator's token).
+    /// agent dialling the first's controller over the underlay (TLS trusting the first's CA, the operator's token).
     /// Ctl is the first's: the operator's infractl runs where the controller is. With
     /// <paramref name="shareImages"/> its image_dir is the first's (as an NFS mount would be); without,
     /// it has its own, which the operator pre-seeds (<see cref="SeedImage"/>).
@@ -99,7 +103,7 @@ public sealed class CloudHost : IAsyncDisposable
             Underlay.AddBridge(c.Ovs, underlayIp);
             Underlay.Link(first.Ovs, c.Ovs);
             Underlay.Warm(first.Ovs, first.TunnelIp, c.Ovs, underlayIp);
-            (c.Url, c.Ctl) = (first.Url, first.Ctl);
+            (c.Url, c.Ctl, c.CaFile) = (first.Url, first.Ctl, first.CaFile);
             c.WriteAgentConfig();
             c.StartAgent();
             await c.WaitHostUpAsync();
@@ -115,7 +119,15 @@ public sealed class CloudHost : IAsyncDisposable
     async Task StartControllerAsync(string listenIp = "127.0.0.1")
     {
         var config = Path.Combine(Dir, "controller.yaml");
-        File.WriteAllText(config, $"image_directory: {ImageDir}\n");
+        var tls = "";
+        if (listenIp != "127.0.0.1")
+        {
+            _pki = new TestPki();
+            var (cert, key) = _pki.Issue("controller", [listenIp]);
+            CaFile = _pki.CaFile;
+            tls = $"tls: {{cert_file: '{cert}', key_file: '{key}'}}\n";
+        }
+        File.WriteAllText(config, $"image_directory: {ImageDir}\n{tls}");
         var ready = Path.Combine(Dir, "controller.ready");
         _controller = NsProcess.Start(Ovs.Namespace, "infra-controller.dll", "--config", config, "--listen", listenIp + ":0",
             "--store", "sqlite:" + Path.Combine(Dir, "state.db"), "--token-file", Path.Combine(Dir, "tokens"), "--ready-file", ready, "--node-id", "ctl-" + _tag);
@@ -127,13 +139,13 @@ public sealed class CloudHost : IAsyncDisposable
             await Task.Delay(100);
         }
         Url = File.ReadAllText(ready).Trim();
-        Ctl = new Infractl(Ovs.Namespace, Url, Token);
+        Ctl = new Infractl(Ovs.Namespace, Url, Token, CaFile);
     }
 
     string AgentConfig => Path.Combine(Dir, "agent.yaml");
 
     void WriteAgentConfig() => File.WriteAllText(AgentConfig, $"""
-        controller: {"{"}url: '{Url}', token_file: '{Path.Combine(Dir, "tokens")}'{"}"}
+        controller: {"{"}url: '{Url}', token_file: '{Path.Combine(Dir, "tokens")}'{(CaFile is null ? "" : $", ca_file: '{CaFile}'")}{"}"}
         host_id: {HostId}
         state_dir: {StateDir}
         tunnel_ip: {TunnelIp}
@@ -206,6 +218,7 @@ public sealed class CloudHost : IAsyncDisposable
             try { Cgroups.For(id).Remove(); } catch (Exception) { }
         try { Cgroups.RemoveParent(); } catch (Exception) { }
         _controller?.Dispose();
+        _pki?.Dispose();
         Ovs.Dispose();
         try { Directory.Delete(StateDir, recursive: true); } catch (IOException) { }
         try { Directory.Delete(Dir, recursive: true); } catch (IOException) { }

@@ -10,12 +10,18 @@ public sealed record CtlResult(int Code, string Out, string Err)
     public override string ToString() => $"exit {Code}\nstdout: {Out}\nstderr: {Err}";
 }
 
-/// <summary>The real infractl program, run inside the cloud's namespace as an operator would run it.</summary>
-public sealed class Infractl(string netns, string url, string token)
+/// <summary>The real infractl program, run inside the cloud's namespace as an operator would run it
+/// (with <paramref name="caFile"/>, trusting only that CA for an https:// controller).</summary>
+public sealed class Infractl(string netns, string url, string token, string? caFile = null)
 {
+    /// <summary>The global options every run starts with.</summary>
+    public IReadOnlyList<string> Connection { get; } = caFile is null
+        ? ["--controller", url, "--token", token]
+        : ["--controller", url, "--token", token, "--ca-file", caFile];
+
     public async Task<CtlResult> RunAsync(params string[] args)
     {
-        var psi = NsProcess.StartInfo(netns, "infractl.dll", ["--controller", url, "--token", token, .. args]);
+        var psi = NsProcess.StartInfo(netns, "infractl.dll", [.. Connection, .. args]);
         using var p = Process.Start(psi)!;
         var o = p.StandardOutput.ReadToEndAsync();
         var e = p.StandardError.ReadToEndAsync();
@@ -26,10 +32,10 @@ public sealed class Infractl(string netns, string url, string token)
     }
 
     /// <summary>Starts infractl and leaves it running (console sessions); stdin is a pipe.</summary>
-    public RunningCtl Start(params string[] args) => RunningCtl.Start(netns, url, token, args);
+    public RunningCtl Start(params string[] args) => RunningCtl.Start(netns, Connection, args);
 
     /// <summary>Starts infractl on a pty of its own (interactive); see <see cref="RunningCtl.StartOnTerminal"/>.</summary>
-    public RunningCtl StartOnTerminal(params string[] args) => RunningCtl.StartOnTerminal(netns, url, token, args);
+    public RunningCtl StartOnTerminal(params string[] args) => RunningCtl.StartOnTerminal(netns, Connection, args);
 
     /// <summary>Runs with <paramref name="stdin"/> piped in, to its exit (bounded).</summary>
     public async Task<CtlResult> RunWithInputAsync(string stdin, params string[] args)

@@ -26,9 +26,10 @@ public sealed class RunningCtl : IDisposable
         while ((n = await r.ReadAsync(buffer)) > 0) lock (into) into.Append(buffer, 0, n);
     });
 
-    public static RunningCtl Start(string netns, string url, string token, string[] args)
+    /// <param name="connection">--controller, --token (and --ca-file) as <see cref="Infractl.Connection"/> gives them.</param>
+    public static RunningCtl Start(string netns, IReadOnlyList<string> connection, string[] args)
     {
-        var psi = NsProcess.StartInfo(netns, "infractl.dll", ["--controller", url, "--token", token, .. args]);
+        var psi = NsProcess.StartInfo(netns, "infractl.dll", [.. connection, .. args]);
         psi.RedirectStandardInput = true;
         return new RunningCtl(Process.Start(psi)!);
     }
@@ -38,9 +39,9 @@ public sealed class RunningCtl : IDisposable
     /// pty (so stdin is a terminal and it goes raw) and relays the test's pipe to it; -e passes infractl's
     /// exit code through. What infractl prints on stdout and stderr both arrive on Out.
     /// </summary>
-    public static RunningCtl StartOnTerminal(string netns, string url, string token, string[] args)
+    public static RunningCtl StartOnTerminal(string netns, IReadOnlyList<string> connection, string[] args)
     {
-        var command = string.Join(' ', new[] { "dotnet", NsProcess.Dll("infractl.dll"), "--controller", url, "--token", token }.Concat(args).Select(a => "'" + a.Replace("'", "'\\''") + "'"));
+        var command = string.Join(' ', new[] { "dotnet", NsProcess.Dll("infractl.dll") }.Concat(connection).Concat(args).Select(a => "'" + a.Replace("'", "'\\''") + "'"));
         var psi = new ProcessStartInfo("nsenter") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in (string[])[$"--net=/run/netns/{netns}", "--", "script", "-q", "-e", "-c", command, "/dev/null"]) psi.ArgumentList.Add(a);
         psi.Environment.Remove("NOTIFY_SOCKET");
