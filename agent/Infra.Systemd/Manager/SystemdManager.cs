@@ -149,6 +149,17 @@ public sealed partial class SystemdManager : IAsyncDisposable
     public async Task<UnitStatus> GetUnitStatusAsync(string name, CancellationToken ct = default)
     {
         var path = await GetUnitAsync(name, ct: ct).ConfigureAwait(false);
+        try { return await ReadStatusAsync(name, path, ct).ConfigureAwait(false); }
+        catch (SystemdErrorException e) when (e.ErrorName is SystemdErrorNames.UnknownObject or SystemdErrorNames.UnknownMethod)
+        {
+            // The unit was garbage-collected between GetUnit and the property reads (a transient unit
+            // that just stopped or failed): to the caller that is the same as GetUnit finding nothing.
+            throw new NoSuchUnitException(name, $"unit {name} was unloaded while its status was read: {e.ErrorMessage}", e);
+        }
+    }
+
+    async Task<UnitStatus> ReadStatusAsync(string name, string path, CancellationToken ct)
+    {
         var active = (string)await GetPropertyAsync(path, UnitInterface, "ActiveState", ct).ConfigureAwait(false);
         var sub = (string)await GetPropertyAsync(path, UnitInterface, "SubState", ct).ConfigureAwait(false);
         var pid = (uint)await GetPropertyAsync(path, ServiceInterface, "MainPID", ct).ConfigureAwait(false);

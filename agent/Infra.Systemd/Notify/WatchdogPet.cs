@@ -6,7 +6,7 @@ namespace Infra.Systemd.Notify;
 
 /// <summary>
 /// Keeps systemd's watchdog (WatchdogSec=) fed while the service is healthy. Microsoft.Extensions.Hosting.Systemd
-/// sends READY=1 and STOPPING=1 but never WATCHDOG=1, so this hosted service does: every half of the
+/// sends READY=1 and STOPPING=1 but never WATCHDOG=1, so this hosted service does: every quarter of the
 /// deadline (<see cref="WatchdogSettings.PingEvery"/>) it asks <paramref name="healthy"/> and pets only
 /// on "yes". A service whose loops hang stops petting and systemd restarts it, which is the point:
 /// petting from a timer alone would prove only that the thread pool runs. Does nothing when systemd

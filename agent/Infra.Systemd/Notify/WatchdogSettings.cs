@@ -3,12 +3,16 @@ namespace Infra.Systemd.Notify;
 /// <summary>
 /// The watchdog deadline systemd set for this process (WatchdogSec= → $WATCHDOG_USEC), or null when
 /// none applies. As sd_watchdog_enabled(3): $WATCHDOG_PID, when set, must name this process.
-/// Send WATCHDOG=1 at about half of <see cref="Interval"/>.
+/// Send WATCHDOG=1 every quarter of <see cref="Interval"/>.
 /// </summary>
 public sealed record WatchdogSettings(TimeSpan Interval)
 {
-    /// <summary>Suggested keep-alive period: half the deadline, as systemd recommends.</summary>
-    public TimeSpan PingEvery => Interval / 2;
+    /// <summary>
+    /// Keep-alive period: a quarter of the deadline. systemd suggests half, but then one tick that finds
+    /// the service briefly unhealthy (a slow store read on a loaded host) or a late timer leaves the next
+    /// pet at the deadline itself; at a quarter, one missed pet still leaves half the deadline to spare.
+    /// </summary>
+    public TimeSpan PingEvery => Interval / 4;
 
     public static WatchdogSettings? FromEnvironment() =>
         Parse(Environment.GetEnvironmentVariable("WATCHDOG_USEC"), Environment.GetEnvironmentVariable("WATCHDOG_PID"), Environment.ProcessId);

@@ -25,8 +25,9 @@ public sealed class WatchdogTests(ControllerServiceRoot host) : IClassFixture<Co
         var sw = Stopwatch.StartNew();
         while (sw.Elapsed < limit + TimeSpan.FromSeconds(6))
         {
-            Assert.Equal("active", host.Show("ActiveState"));
-            Assert.Equal(pid, host.ShowNumber("MainPID"));
+            var (state, now) = (host.Show("ActiveState"), host.ShowNumber("MainPID"));
+            Assert.True(state == "active" && now == pid,
+                $"after {sw.Elapsed.TotalSeconds:F0} s the unit is {state} with main pid {now} (was {pid}); pets seen: {string.Join(", ", pets)}\n{host.Journal()}");
             pets.Add(host.ShowNumber("WatchdogTimestampMonotonic"));
             await Task.Delay(TimeSpan.FromSeconds(2));
         }

@@ -26,18 +26,18 @@ public class WatchdogPetTests
         new(r, s, healthy, time, NullLogger<WatchdogPet>.Instance);
 
     [Fact]
-    public async Task WhileHealthy_PetsAtOnceThenEveryHalfDeadline()
+    public async Task WhileHealthy_PetsAtOnceThenEveryQuarterDeadline()
     {
         var (r, time) = (new Recorder(), new FakeTimeProvider());
         using var pet = Pet(r, new WatchdogSettings(TimeSpan.FromSeconds(30)), () => true, time);
         await pet.StartAsync(default);
         await Until(() => r.Count == 1, "the first pet at start");
-        time.Advance(TimeSpan.FromSeconds(14));
+        time.Advance(TimeSpan.FromSeconds(7));
         await Task.Delay(50);
         Assert.Equal(1, r.Count);
         for (int i = 2; i <= 4; i++)
         {
-            time.Advance(TimeSpan.FromSeconds(i == 2 ? 1 : 15));
+            time.Advance(TimeSpan.FromSeconds(i == 2 ? 0.5 : 7.5));
             await Until(() => r.Count == i, $"pet {i}");
         }
         Assert.All(r.Sent, s => Assert.Equal("WATCHDOG=1", s));
@@ -56,12 +56,12 @@ public class WatchdogPetTests
         Volatile.Write(ref healthy, false);
         for (int i = 2; i <= 4; i++)
         {
-            time.Advance(TimeSpan.FromSeconds(1));
+            time.Advance(TimeSpan.FromSeconds(0.5));
             await Until(() => Volatile.Read(ref asked) == i, $"health asked {i} times");
         }
         Assert.Equal(1, r.Count);
         Volatile.Write(ref healthy, true);
-        time.Advance(TimeSpan.FromSeconds(1));
+        time.Advance(TimeSpan.FromSeconds(0.5));
         await Until(() => r.Count == 2, "the pet after recovering");
         Assert.Equal(2, pet.Pets);
         await pet.StopAsync(default);

@@ -13,7 +13,7 @@ public class WatchdogSettingsTests
     {
         var w = WatchdogSettings.Parse(usec, pid, ownPid: 42);
         Assert.Equal(expectedUs, w is null ? null : (long)(w.Interval.Ticks / 10));
-        if (w is not null) Assert.Equal(w.Interval / 2, w.PingEvery);
+        if (w is not null) Assert.Equal(w.Interval / 4, w.PingEvery);
     }
 
     [Theory]
