@@ -59,8 +59,8 @@ public sealed class AuditEdgeTests : IAsyncDisposable
     {
         var trail = new AuditTrail(_store);
         var interceptor = new AuditInterceptor(trail, TimeProvider.System, NullLogger<AuditInterceptor>.Instance);
-        await Assert.ThrowsAsync<RpcException>(() => interceptor.UnaryServerHandler(new CreateTenantRequest(), new Call("/infra.v1.Tenants/CreateTenant"),
-            (CreateTenantRequest _, ServerCallContext _) => throw new RpcException(new Status(StatusCode.Unauthenticated, "no token"))));
+        await Assert.ThrowsAsync<RpcException>(() => interceptor.UnaryServerHandler<CreateTenantRequest, Tenant>(new CreateTenantRequest(), new Call("/infra.v1.Tenants/CreateTenant"),
+            (_, _) => throw new RpcException(new Status(StatusCode.Unauthenticated, "no token"))));
         var (records, _) = await trail.ListAsync(Domain.Validation.AuditValidation.Validate(new ListAuditRecordsRequest()).Value, default);
         Assert.Empty(records);
     }
