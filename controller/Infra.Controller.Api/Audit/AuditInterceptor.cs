@@ -105,7 +105,7 @@ public sealed partial class AuditInterceptor(AuditTrail trail, TimeProvider time
         var (outcome, detail) = Outcome(failure, context);
         var record = new AuditRecord
         {
-            Id = AuditTrail.NewId(start),
+            Id = trail.NewId(start),
             Time = Timestamp.FromDateTimeOffset(start),
             Principal = principal.ToString(),
             Credential = principal.Credential,

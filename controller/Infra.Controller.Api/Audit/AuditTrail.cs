@@ -18,8 +18,22 @@ public sealed class AuditTrail(IKeyValueStore kv)
 {
     const int Batch = 256;
 
-    /// <summary>"&lt;UTC ticks, 19 digits&gt;-&lt;16 hex&gt;": time order, and unique across replicas writing in the same tick.</summary>
-    public static string NewId(DateTimeOffset time) => StoreLayout.AuditTicks(time) + "-" + RandomNumberGenerator.GetHexString(16, lowercase: true);
+    long _lastTicks;
+
+    /// <summary>"&lt;UTC ticks, 19 digits&gt;-&lt;16 hex&gt;": time order, and unique across replicas writing in the same
+    /// tick. Within this process the ticks only grow (a record in the same tick as the last, or behind it, takes
+    /// the next tick), so records of one replica list in the order they were made even on a coarse or fake clock.</summary>
+    public string NewId(DateTimeOffset time)
+    {
+        long last, ticks;
+        do
+        {
+            last = Interlocked.Read(ref _lastTicks);
+            ticks = Math.Max(time.UtcTicks, last + 1);
+        }
+        while (Interlocked.CompareExchange(ref _lastTicks, ticks, last) != last);
+        return StoreLayout.AuditTicks(new DateTimeOffset(ticks, TimeSpan.Zero)) + "-" + RandomNumberGenerator.GetHexString(16, lowercase: true);
+    }
 
     public async Task WriteAsync(AuditRecord record, CancellationToken ct) =>
         await kv.PutAsync(new PutRequest(Keys.Of(StoreLayout.AuditRecord(record.Id)), record.ToByteArray()), ct).ConfigureAwait(false);
