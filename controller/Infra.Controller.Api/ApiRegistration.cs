@@ -1,3 +1,4 @@
+using Infra.Controller.Api.Audit;
 using Infra.Controller.Api.Services;
 using Infra.Controller.Api.Watch;
 using Grpc.Core;
@@ -6,6 +7,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Grpc.AspNetCore.Server;
 
 namespace Infra.Controller.Api;
 
@@ -19,6 +22,7 @@ public static class ApiRegistration
         Infra.V1.Instances.Descriptor.FullName, Infra.V1.Volumes.Descriptor.FullName, Infra.V1.Images.Descriptor.FullName, Infra.V1.Hosts.Descriptor.FullName,
         Infra.V1.KeyPairs.Descriptor.FullName,
         Infra.V1.Changes.Descriptor.FullName,
+        Infra.V1.Audit.Descriptor.FullName,
     ];
 
     public static IServiceCollection AddInfraApi(this IServiceCollection services, IKeyValueStore store, ApiOptions options, TimeProvider? time = null)
@@ -37,6 +41,7 @@ public static class ApiRegistration
         services.AddSingleton<HostsService>();
         services.AddSingleton<KeyPairsService>();
         services.AddSingleton<ChangesService>();
+        AddAudit(services, store, options, context.Time);
         return services;
     }
 
@@ -52,6 +57,20 @@ public static class ApiRegistration
         endpoints.MapGrpcService<HostsService>();
         endpoints.MapGrpcService<KeyPairsService>();
         endpoints.MapGrpcService<ChangesService>();
+        endpoints.MapGrpcService<AuditService>();
         return endpoints;
+    }
+
+    /// <summary>The audit trail: the interceptor that records mutating calls (added after GrpcServer.Add's
+    /// authentication; it reads the principal once the call ends, so the order is not load-bearing), the
+    /// list service and the hourly retention job.</summary>
+    static void AddAudit(IServiceCollection services, IKeyValueStore store, ApiOptions options, TimeProvider time)
+    {
+        services.AddSingleton(new AuditTrail(store));
+        services.AddSingleton(sp => new AuditInterceptor(sp.GetRequiredService<AuditTrail>(), time, sp.GetRequiredService<ILogger<AuditInterceptor>>()));
+        services.Configure<GrpcServiceOptions>(o => o.Interceptors.Add<AuditInterceptor>());
+        services.AddSingleton<AuditService>();
+        services.AddSingleton(sp => new AuditRetention(sp.GetRequiredService<AuditTrail>(), options.EffectiveAuditRetention, time, sp.GetRequiredService<ILogger<AuditRetention>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<AuditRetention>());
     }
 }

@@ -78,7 +78,8 @@ builder.Services.AddSingleton(sp => new ControllerHealth(store, watchdog, TimePr
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ControllerHealth>());
 builder.Services.AddHostedService(sp => new WatchdogPet(sp.GetService<ISystemdNotifier>(), watchdog,
     () => sp.GetRequiredService<ControllerHealth>().IsHealthy, TimeProvider.System, sp.GetRequiredService<ILogger<WatchdogPet>>()));
-builder.Services.AddInfraApi(store, new ApiOptions(config.ImageDirectory, config.Placement, config.WatchBookmarkInterval, config.SnapshotTimeout));
+builder.Services.AddInfraApi(store, new ApiOptions(config.ImageDirectory, config.Placement, config.WatchBookmarkInterval, config.SnapshotTimeout,
+    AuditRetention: config.AuditRetention));
 // Set once the listener is bound (the port may be 0): other replicas relay agent commands to it.
 var replicaAddress = new Infra.Controller.Southbound.Commands.ReplicaAddress();
 builder.Services.AddSingleton(replicaAddress);

@@ -21,6 +21,8 @@ public sealed record CtlHost(TextWriter Out, TextWriter Err)
     public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>stdin/stdout as bytes and the terminal's raw mode, for "instance console".</summary>
     public Func<ICtlTerminal> Terminal { get; init; } = () => new ProcessTerminal();
+    /// <summary>The clock relative times ("audit list --since 1h") count back from.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
 
     static Dictionary<string, string> ProcessEnvironment()
     {

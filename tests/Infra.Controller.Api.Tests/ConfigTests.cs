@@ -107,6 +107,28 @@ public sealed class ConfigTests : IDisposable
     }
 
     [Theory]
+    [InlineData("", 90, null)]
+    [InlineData("audit_retention_days: 1\n", 1, null)]
+    [InlineData("audit_retention_days: 3650\n", 3650, null)]
+    [InlineData("audit_retention_days: 0\n", 0, "audit_retention_days: must be 1-3650")]
+    [InlineData("audit_retention_days: 3651\n", 0, "audit_retention_days: must be 1-3650")]
+    [InlineData("audit_retention_days: soon\n", 0, ":1:")]
+    public void Load_AuditRetentionDays_DefaultsTo90AndMustBe1To3650(string yaml, int days, string? error)
+    {
+        var (config, errors) = ConfigLoader.Load(new Flags(ConfigPath: Yaml(yaml + "insecure_allow_no_auth: true\n")));
+        if (error is null)
+        {
+            Assert.Empty(errors);
+            Assert.Equal(TimeSpan.FromDays(days), config!.AuditRetention);
+        }
+        else
+        {
+            Assert.Null(config);
+            Assert.Contains(errors, e => e.Contains(error, StringComparison.Ordinal));
+        }
+    }
+
+    [Theory]
     [InlineData("sqlite:/var/lib/infra/state.db", true)]
     [InlineData("sqlite:relative.db", false)]
     [InlineData("etcd:http://127.0.0.1:2379,http://10.0.0.2:2379", true)]

@@ -11,8 +11,12 @@ public sealed record ApiOptions(
     PlacementPolicy? Placement = null,
     TimeSpan WatchBookmarkInterval = default,
     TimeSpan SnapshotTimeout = default,
-    uint ExportWindow = 0)
+    uint ExportWindow = 0,
+    TimeSpan AuditRetention = default)
 {
+    /// <summary>Audit records older than this are deleted (daemon audit_retention_days, default 90).</summary>
+    public TimeSpan EffectiveAuditRetention => AuditRetention == default ? TimeSpan.FromDays(90) : AuditRetention;
+
     /// <summary>Snapshot and snapshot-delete commands end DEADLINE_EXCEEDED after this (or the caller's earlier deadline).</summary>
     public TimeSpan EffectiveSnapshotTimeout => SnapshotTimeout == default ? TimeSpan.FromMinutes(2) : SnapshotTimeout;
     public PlacementPolicy EffectivePlacement => Placement ?? new PlacementPolicy();

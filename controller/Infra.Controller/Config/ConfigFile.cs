@@ -20,6 +20,7 @@ public sealed class ConfigFile
     public double? WatchBookmarkSeconds { get; set; }
     public string? AdvertiseUrl { get; set; }
     public double? SnapshotTimeoutSeconds { get; set; }
+    public int? AuditRetentionDays { get; set; }
 
     public sealed class TlsSection
     {

@@ -23,8 +23,15 @@ public sealed record ControllerConfig(
     PlacementPolicy Placement,
     TimeSpan WatchBookmarkInterval,
     string? AdvertiseUrl = null,
-    TimeSpan? SnapshotTimeoutOverride = null)
+    TimeSpan? SnapshotTimeoutOverride = null,
+    int AuditRetentionDays = ControllerConfig.DefaultAuditRetentionDays)
 {
+    public const int DefaultAuditRetentionDays = 90;
+    public const int MaxAuditRetentionDays = 3650;
+
+    /// <summary>How long audit records are kept (audit_retention_days).</summary>
+    public TimeSpan AuditRetention => TimeSpan.FromDays(AuditRetentionDays);
+
     public const string DefaultConfigPath = "/etc/infra/controller.yaml";
     public const string DefaultListen = "127.0.0.1:7443";
     public const string DefaultStore = "sqlite:/var/lib/infra/state.db";
@@ -59,6 +66,8 @@ public sealed record ControllerConfig(
         errors.AddRange(Placement.Validate().Select(e => "placement: " + e));
         if (WatchBookmarkInterval <= TimeSpan.Zero) errors.Add("watch_bookmark_seconds: must be positive");
         if (SnapshotTimeout <= TimeSpan.Zero) errors.Add("snapshot_timeout_seconds: must be positive (default 120)");
+        if (AuditRetentionDays is < 1 or > MaxAuditRetentionDays)
+            errors.Add($"audit_retention_days: must be 1-{MaxAuditRetentionDays} (days audit records are kept; default {DefaultAuditRetentionDays}); got {AuditRetentionDays}");
         if (Advertise.Check(AdvertiseUrl, ep, UsesTls, Store) is { } advertiseError) errors.Add(advertiseError);
         return errors;
     }

@@ -50,6 +50,9 @@ public sealed class CommandKit(CtlHost host, GlobalOptions g)
         return cmd;
     }
 
+    /// <summary>Now, by the host's clock (relative flags such as --since 1h).</summary>
+    public DateTimeOffset Now() => host.Time.GetUtcNow();
+
     public RequestContext Context(ParseResult p) => new(p.GetValue(g.RequestId) is { Length: > 0 } id ? id : host.NewRequestId());
 
     void Action(Command cmd, Func<CtlSession, Task<int>> body) =>

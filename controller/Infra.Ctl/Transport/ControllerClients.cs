@@ -19,4 +19,5 @@ public sealed class ControllerClients(CallInvoker invoker)
     public Hosts.HostsClient Hosts { get; } = new(invoker);
     public KeyPairs.KeyPairsClient KeyPairs { get; } = new(invoker);
     public Changes.ChangesClient Changes { get; } = new(invoker);
+    public Audit.AuditClient Audit { get; } = new(invoker);
 }

@@ -46,7 +46,7 @@ public sealed class ApiServer : IAsyncDisposable
     /// <param name="southbound">Also serve AgentSession and CommandRelay (agents connect here and API
     /// commands reach them); the failure detector then runs too, so tests must not rely on silent hosts.</param>
     public static async Task<ApiServer> StartAsync(IReadOnlySet<string>? tokens = null, string? clientToken = null, TimeSpan bookmark = default,
-        bool southbound = false, uint exportWindow = 0, TimeSpan snapshotTimeout = default)
+        bool southbound = false, uint exportWindow = 0, TimeSpan snapshotTimeout = default, TimeProvider? time = null, TimeSpan auditRetention = default)
     {
         var dir = Path.Combine(Path.GetTempPath(), "infra-api-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -56,7 +56,7 @@ public sealed class ApiServer : IAsyncDisposable
         // The daemon's own gRPC server composition (listener, limits, auth interceptor, health, reflection).
         GrpcServer.Add(builder, new IPEndPoint(IPAddress.Loopback, 0), null, new BearerTokenAuth(tokens ?? new HashSet<string>(), allowNoAuth: tokens is null));
         builder.Services.AddInfraApi(store, new ApiOptions(Path.Combine(dir, "images"), WatchBookmarkInterval: bookmark == default ? TimeSpan.FromSeconds(30) : bookmark,
-            SnapshotTimeout: snapshotTimeout, ExportWindow: exportWindow));
+            SnapshotTimeout: snapshotTimeout, ExportWindow: exportWindow, AuditRetention: auditRetention), time);
         if (southbound)
         {
             builder.Services.AddSingleton<IKeyValueStore>(store);
@@ -82,6 +82,7 @@ public sealed class ApiServer : IAsyncDisposable
     public Hosts.HostsClient Hosts => new(Channel);
     public Changes.ChangesClient Changes => new(Channel);
     public KeyPairs.KeyPairsClient KeyPairs => new(Channel);
+    public Infra.V1.Audit.AuditClient Audit => new(Channel);
 
     public async ValueTask DisposeAsync()
     {

@@ -8,7 +8,7 @@ namespace Infra.Ctl.Tests.Cli;
 public sealed class CommandTreeTests
 {
     static readonly ServiceDescriptor[] Northbound =
-        [Tenants.Descriptor, Networks.Descriptor, Policies.Descriptor, Ports.Descriptor, Instances.Descriptor, Volumes.Descriptor, Images.Descriptor, Hosts.Descriptor, Changes.Descriptor];
+        [Tenants.Descriptor, Networks.Descriptor, Policies.Descriptor, Ports.Descriptor, Instances.Descriptor, Volumes.Descriptor, Images.Descriptor, Hosts.Descriptor, Changes.Descriptor, Audit.Descriptor];
 
     [Fact]
     public void EveryNorthboundRpc_HasACommand()
