@@ -6,6 +6,12 @@ namespace Infra.Controller.Config;
 /// <summary>TLS files; both set or neither.</summary>
 public sealed record TlsConfig(string? CertFile, string? KeyFile);
 
+/// <summary>The etcd section: CA, client certificate and user/password (the password read from a file).</summary>
+public sealed record EtcdClientConfig(string? CaFile = null, string? CertFile = null, string? KeyFile = null, string? Username = null, string? PasswordFile = null)
+{
+    public bool IsEmpty => this == new EtcdClientConfig();
+}
+
 /// <summary>
 /// The daemon's effective configuration: the YAML file with command-line flags applied over it.
 /// Validated as a whole so a bad config reports every problem at once (exit code 2).
@@ -23,7 +29,8 @@ public sealed record ControllerConfig(
     PlacementPolicy Placement,
     TimeSpan WatchBookmarkInterval,
     string? AdvertiseUrl = null,
-    TimeSpan? SnapshotTimeoutOverride = null)
+    TimeSpan? SnapshotTimeoutOverride = null,
+    EtcdClientConfig? Etcd = null)
 {
     public const string DefaultConfigPath = "/etc/infra/controller.yaml";
     public const string DefaultListen = "127.0.0.1:7443";
@@ -60,6 +67,7 @@ public sealed record ControllerConfig(
         if (WatchBookmarkInterval <= TimeSpan.Zero) errors.Add("watch_bookmark_seconds: must be positive");
         if (SnapshotTimeout <= TimeSpan.Zero) errors.Add("snapshot_timeout_seconds: must be positive (default 120)");
         if (Advertise.Check(AdvertiseUrl, ep, UsesTls, Store) is { } advertiseError) errors.Add(advertiseError);
+        errors.AddRange(EtcdConfig.Validate(Etcd ?? new EtcdClientConfig(), Store));
         return errors;
     }
 }
