@@ -45,7 +45,14 @@ public sealed class EtcdProcess : IAsyncDisposable
     public string Ctl(params string[] args)
     {
         var tls = _pki is null ? [] : new[] { "--cacert", _pki.CaFile }.Concat(_clientCertAuth ? ["--cert", _client.Cert, "--key", _client.Key] : []);
-        return Cmd.Run("etcdctl", ["--endpoints", ClientUrl, .. tls, .. args]);
+        var psi = new ProcessStartInfo("etcdctl") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in (string[])["--endpoints", ClientUrl, .. tls, .. args]) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(30_000)) { p.Kill(); throw new TimeoutException($"etcdctl {string.Join(' ', args)} ran over 30 s"); }
+        if (p.ExitCode != 0) throw new InvalidOperationException($"etcdctl {string.Join(' ', args)} failed ({p.ExitCode}): {stderr.Result.Trim()}");
+        return stdout.Result;
     }
     public string DataDir => Path.Combine(_dir, "data");
     public int? Pid => _process is { HasExited: false } p ? p.Id : null;
