@@ -49,7 +49,7 @@ StoreSpec.TryParse(config.Store, out var spec, out _);
 Infra.Store.IKeyValueStore store;
 try
 {
-    store = StoreFactory.Open(spec!, loggerFactory, TimeProvider.System);
+    store = StoreFactory.Open(spec!, loggerFactory, TimeProvider.System, EtcdConfig.Security(config.Etcd ?? new EtcdClientConfig()).Security);
 }
 catch (Exception e) when (e is NotSupportedException or IOException or UnauthorizedAccessException or ArgumentException or Microsoft.Data.Sqlite.SqliteException)
 {

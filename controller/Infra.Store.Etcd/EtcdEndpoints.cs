@@ -14,7 +14,7 @@ sealed class EtcdEndpoints : IDisposable
     readonly HttpMessageHandler _handler;
     int _current;
 
-    public EtcdEndpoints(IReadOnlyList<string> urls)
+    public EtcdEndpoints(IReadOnlyList<string> urls, EtcdSecurity? security = null)
     {
         _handler = new SocketsHttpHandler
         {
@@ -27,9 +27,24 @@ sealed class EtcdEndpoints : IDisposable
             ConnectTimeout = TimeSpan.FromSeconds(3),
             UseCookies = false,
             UseProxy = false,
+            SslOptions = security?.ClientTls() ?? new System.Net.Security.SslClientAuthenticationOptions(),
         };
+        if (security is { Username: { } user, Password: { } password }) Auth = new EtcdAuth(user, password) { Endpoints = this };
+        _channels = urls.Select(u => GrpcChannel.ForAddress(u, ChannelOptions(u))).ToArray();
+    }
+
+    /// <summary>The token source when etcd auth is configured, else null.</summary>
+    public EtcdAuth? Auth { get; }
+
+    GrpcChannelOptions ChannelOptions(string url)
+    {
         var options = new GrpcChannelOptions { HttpHandler = _handler, DisposeHttpClient = false, MaxReceiveMessageSize = 64 << 20 };
-        _channels = urls.Select(u => GrpcChannel.ForAddress(u, options)).ToArray();
+        if (Auth is null) return options;
+        var tls = url.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+        options.Credentials = ChannelCredentials.Create(tls ? ChannelCredentials.SecureSsl : ChannelCredentials.Insecure, CallCredentials.FromInterceptor(Auth.AddTokenAsync));
+        // Validation allows a password over http:// only to loopback (EtcdSecurity.Validate).
+        options.UnsafeUseInsecureChannelCallCredentials = !tls;
+        return options;
     }
 
     public int Count => _channels.Length;

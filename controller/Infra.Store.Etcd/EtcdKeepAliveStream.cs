@@ -98,6 +98,7 @@ sealed class EtcdKeepAliveStream(EtcdEndpoints endpoints, ILogger log, Cancellat
         {
             failure = e is RpcException ? e : new RpcException(new Status(StatusCode.Unavailable, "keepalive stream failed: " + e.Message));
         }
+        if (failure is RpcException rpc && EtcdAuth.IsInvalidToken(rpc)) endpoints.Auth?.Invalidate();
         if (!disposed.IsCancellationRequested) Log.KeepAliveStreamBroken(log, failure);
         List<TaskCompletionSource<Rpc.LeaseKeepAliveResponse>> orphans;
         lock (conn.Pending)

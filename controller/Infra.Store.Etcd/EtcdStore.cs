@@ -28,7 +28,7 @@ public sealed partial class EtcdStore : IKeyValueStore
     {
         _options = options;
         _log = log;
-        _endpoints = new EtcdEndpoints(options.Endpoints);
+        _endpoints = new EtcdEndpoints(options.Endpoints, options.Security);
         _watches = new EtcdWatchStream(_endpoints, options, log, _disposed.Token);
         _keepAlives = new EtcdKeepAliveStream(_endpoints, log, _disposed.Token);
     }
@@ -53,6 +53,11 @@ public sealed partial class EtcdStore : IKeyValueStore
             {
                 using var call = start(channel, new CallOptions(deadline: DateTime.UtcNow + _options.EffectiveCallTimeout, cancellationToken: ct));
                 return await call.ResponseAsync.ConfigureAwait(false);
+            }
+            catch (RpcException e) when (attempt == 1 && _endpoints.Auth is { } auth && EtcdAuth.IsInvalidToken(e))
+            {
+                // The token expired (or the member forgot it): once more with a fresh one.
+                auth.Invalidate();
             }
             catch (RpcException e) when (EtcdErrors.IsUnavailable(e) && attempt < _endpoints.Count)
             {

@@ -6,10 +6,12 @@ namespace Infra.Store.Etcd;
 /// </summary>
 /// <param name="CallTimeout">Deadline of each unary call (sent as grpc-timeout).</param>
 /// <param name="ReconnectDelay">Pause between attempts to reopen a broken watch or keepalive stream (doubles, capped at 8x).</param>
+/// <param name="Security">CA, client certificate and user/password auth (<see cref="EtcdSecurity"/>); none by default.</param>
 public sealed record EtcdStoreOptions(
     IReadOnlyList<string> Endpoints,
     TimeSpan? CallTimeout = null,
-    TimeSpan? ReconnectDelay = null)
+    TimeSpan? ReconnectDelay = null,
+    EtcdSecurity? Security = null)
 {
     public TimeSpan EffectiveCallTimeout => CallTimeout ?? TimeSpan.FromSeconds(10);
     public TimeSpan EffectiveReconnectDelay => ReconnectDelay ?? TimeSpan.FromMilliseconds(100);
@@ -27,6 +29,7 @@ public sealed record EtcdStoreOptions(
                     errors.Add($"Endpoints: '{e}' is not an http:// or https:// URL");
         if (CallTimeout is { } t && t <= TimeSpan.Zero) errors.Add("CallTimeout must be positive");
         if (ReconnectDelay is { } d && d <= TimeSpan.Zero) errors.Add("ReconnectDelay must be positive");
+        if (Security is not null && Endpoints is { Count: > 0 }) errors.AddRange(Security.Validate(Endpoints, n => "Security." + n));
         return errors;
     }
 }

@@ -91,6 +91,7 @@ sealed class EtcdWatchStream(EtcdEndpoints endpoints, EtcdStoreOptions options, 
             catch (Exception e) when (!disposed.IsCancellationRequested)
             {
                 if (e is RpcException { StatusCode: StatusCode.Unavailable }) endpoints.Failed(index);
+                if (e is RpcException r && EtcdAuth.IsInvalidToken(r)) endpoints.Auth?.Invalidate();
                 Log.WatchStreamBroken(log, _watchers.Count, e);
             }
             catch (Exception) { return; }

@@ -266,6 +266,7 @@ public sealed class AgentCommandsTests : IAsyncLifetime
     [Theory]
     [InlineData(5u << 20)]
     [InlineData(1000u)]
+    [InlineData(uint.MaxValue)]
     public async Task ExportVolume_BadChunkSize_InvalidArgumentNamingChunkSize(uint chunkSize)
     {
         var v = await s.Volumes.CreateVolumeAsync(new CreateVolumeRequest { TenantId = t.Meta.Id, Name = "v", SizeGib = 1 });

@@ -14,6 +14,8 @@ public sealed partial class VolumesService
     /// Streams a volume (as of a temporary snapshot the agent takes) or a snapshot as RAW, chunk by
     /// chunk as the host's agent sends them, through whichever replica holds the host's session. The
     /// agent may run ahead of this stream by at most its export window; a slow client slows the agent.
+    /// chunk_size is validated here (INVALID_ARGUMENT naming it); the window (config) and chunk size are
+    /// also clamped where every command enters a session, relayed ones too (Southbound CommandLimits).
     /// </summary>
     public override async Task ExportVolume(ExportVolumeRequest request, IServerStreamWriter<ExportChunk> responseStream, ServerCallContext context)
     {

@@ -34,9 +34,10 @@ public sealed partial class CommandRouter(SessionRegistry registry, SessionDirec
         await foreach (var r in RunLocalAsync(hostId, command, ct).ConfigureAwait(false)) yield return r;
     }
 
-    /// <summary>Runs on this replica's own session of the host; UNAVAILABLE when it holds none.</summary>
+    /// <summary>Runs on this replica's own session of the host (within <see cref="CommandLimits"/>); UNAVAILABLE when it holds none.</summary>
     public IAsyncEnumerable<CommandResult> RunLocalAsync(string hostId, Command command, CancellationToken ct, bool relayed = false)
     {
+        command = CommandLimits.Clamp(command);
         var session = registry.Find(hostId)
             ?? throw (relayed ? CommandErrors.NotConnectedHere(hostId, options.ControllerId) : CommandErrors.NotConnected(hostId));
         Log.Sending(log, command.Id, command.OpCase.ToString(), hostId, session.SessionId);

@@ -24,7 +24,7 @@ public sealed partial class AgentSessionService(
     SessionDirectory directory, TimeProvider time, ILogger<AgentSessionService> log) : Infra.V1.AgentSession.AgentSessionBase
 {
     readonly HostRecords _hosts = new(store, time);
-    readonly StatusApplier _status = new(store);
+    readonly StatusApplier _status = new(store, log);
     readonly DesiredLedger _ledger = new(store);
 
     public override async Task Connect(IAsyncStreamReader<AgentMessage> requestStream, IServerStreamWriter<ControllerMessage> responseStream, ServerCallContext context)
@@ -183,7 +183,7 @@ public sealed partial class AgentSessionService(
                     await _hosts.AckAsync(s.HostId, m.Ack.Version, ct).ConfigureAwait(false);
                     break;
                 case AgentMessage.MsgOneofCase.Nack:
-                    Log.Nacked(log, s.HostId, m.Nack.Version, m.Nack.Error, m.Nack.Errors.Count);
+                    Log.Nacked(log, s.HostId, m.Nack.Version, AgentText.Cap(m.Nack.Error), m.Nack.Errors.Count);
                     // The agent applied part of it: its state is no longer a known version, so the
                     // next push is a full state (not immediately, which would loop on a hard failure).
                     lock (s.Gate) s.ForceFull = true;

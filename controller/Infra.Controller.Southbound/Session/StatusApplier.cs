@@ -3,50 +3,89 @@ using WireMapping = Infra.Controller.Domain.Model.WireMapping;
 using Infra.Controller.Southbound.Cluster;
 using Infra.Store;
 using Infra.V1;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Infra.Controller.Southbound.Session;
 
 /// <summary>
 /// Writes what an agent observed into the API objects: instance state, volume state, port status.
-/// Reports only count for objects the reporting host is responsible for, so a late report from a
-/// host whose VM was already moved elsewhere cannot overwrite the new host's truth. A volume
-/// reported purged removes the host's purge tombstone for it (the volume object is already gone).
+/// Reports and nacks only count for objects placed on the reporting host (<see cref="HostScope"/>), so
+/// a late report from a host whose VM was already moved elsewhere cannot overwrite the new host's
+/// truth, and a host cannot write into another host's or tenant's objects by naming their ids: such
+/// entries are ignored and logged. Agent text (reasons, errors) is capped (<see cref="AgentText"/>).
+/// A volume reported purged removes the host's purge tombstone for it (the volume object is already gone).
 /// </summary>
-public sealed class StatusApplier(IKeyValueStore store)
+public sealed partial class StatusApplier(IKeyValueStore store, ILogger? log = null)
 {
+    readonly ILogger _log = log ?? NullLogger.Instance;
+
     public async Task ApplyAsync(string hostId, StatusReport report, CancellationToken ct)
     {
+        var scope = new HostScope(store, hostId);
         foreach (var vm in report.Vms)
-            await ObjectStore.ChangeAsync(store, Kinds.Instance, vm.Id, i =>
+        {
+            string? refused = null;
+            var after = await ObjectStore.ChangeAsync(store, Kinds.Instance, vm.Id, i =>
             {
-                if (i is null || i.HostId != hostId || i.State == InstanceState.Deleting) return null;
+                if (i is null) return null;
+                scope.Saw(i);
+                if ((refused = scope.Refuse(i)) is not null || i.State == InstanceState.Deleting) return null;
                 return Fold(i, vm);
             }, ct).ConfigureAwait(false);
+            Ignored(scope, "status report", "instance", vm.Id, after is null, refused);
+        }
 
         foreach (var v in report.Volumes.Where(v => v.Purged))
             // The purge order is done: forget it (only this host's, and only if it is still there).
             await store.TxnAsync(Desired.VolumePurge.Forget(hostId, v.Id), ct).ConfigureAwait(false);
 
         foreach (var v in report.Volumes.Where(v => !v.Purged))
-            await ObjectStore.ChangeAsync(store, Kinds.Volume, v.Id, vol =>
+            await ChangeVolumeAsync(scope, "status report", v.Id, vol =>
             {
-                if (vol is null || vol.State == VolumeState.Deleting) return null;
+                if (vol.State == VolumeState.Deleting) return null;
                 vol.State = v.State;
-                vol.StateReason = v.Reason;
+                vol.StateReason = AgentText.Cap(v.Reason);
                 return vol;
             }, ct).ConfigureAwait(false);
 
         foreach (var p in report.Ports)
-            await ObjectStore.ChangeAsync(store, Kinds.Port, p.Id, port =>
+            await ChangePortAsync(scope, "status report", p.Id, port =>
             {
-                // A late report from a host the port has left must not overwrite the new host's view.
-                if (port is null || (port.HostId.Length > 0 && port.HostId != hostId)) return null;
                 var failed = p.Ofport < 0 || p.Error.Length > 0;
                 port.Status = failed ? PortStatus.Error : p.Up ? PortStatus.Up : PortStatus.Down;
-                port.StatusReason = failed ? (p.Error.Length > 0 ? p.Error : "OVS could not attach the interface (ofport -1)") : "";
+                port.StatusReason = failed ? (p.Error.Length > 0 ? AgentText.Cap(p.Error) : "OVS could not attach the interface (ofport -1)") : "";
                 port.HostId = hostId;
                 return port;
             }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Changes a volume the host may report on; the check and the write see the same placement.</summary>
+    async Task ChangeVolumeAsync(HostScope scope, string message, string id, Func<Volume, Volume?> change, CancellationToken ct)
+    {
+        var seen = await ObjectStore.ReadAsync(store, Kinds.Volume, id, ct).ConfigureAwait(false);
+        var refused = seen is null ? null : await scope.RefuseAsync(seen, ct).ConfigureAwait(false);
+        Ignored(scope, message, "volume", id, seen is null, refused);
+        if (seen is null || refused is not null) return;
+        await ObjectStore.ChangeAsync(store, Kinds.Volume, id, vol =>
+            vol is null || vol.HostId != seen.HostId || vol.AttachedInstanceId != seen.AttachedInstanceId ? null : change(vol), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Changes a port of an instance placed on the host; the check and the write see the same instance.</summary>
+    async Task ChangePortAsync(HostScope scope, string message, string id, Func<Port, Port?> change, CancellationToken ct)
+    {
+        var seen = await ObjectStore.ReadAsync(store, Kinds.Port, id, ct).ConfigureAwait(false);
+        var refused = seen is null ? null : await scope.RefuseAsync(seen, ct).ConfigureAwait(false);
+        Ignored(scope, message, "port", id, seen is null, refused);
+        if (seen is null || refused is not null) return;
+        await ObjectStore.ChangeAsync(store, Kinds.Port, id, port =>
+            port is null || port.InstanceId != seen.InstanceId ? null : change(port), ct).ConfigureAwait(false);
+    }
+
+    void Ignored(HostScope scope, string message, string kind, string id, bool missing, string? refused)
+    {
+        if (refused is not null) Log.NotPlacedHere(_log, scope.HostId, message, kind, id, refused);
+        else if (missing) Log.Unknown(_log, scope.HostId, message, kind, id);
     }
 
     /// <summary>
@@ -59,7 +98,7 @@ public sealed class StatusApplier(IKeyValueStore store)
     internal static Instance? Fold(Instance i, VmStatus vm)
     {
         // The reboot generation is not the lifecycle's concern here: Observe never changes it.
-        var decision = InstanceLifecycle.Observe(WireMapping.Status(i, 0), vm.State, vm.Reason);
+        var decision = InstanceLifecycle.Observe(WireMapping.Status(i, 0), vm.State, AgentText.Cap(vm.Reason));
         if (decision.Ignored) return null;
         var state = WireMapping.ToWire(decision.Next.State);
         i.StateReason = decision.StateReason ?? (state == i.State ? i.StateReason : "");
@@ -70,37 +109,40 @@ public sealed class StatusApplier(IKeyValueStore store)
 
     /// <summary>
     /// A nack names the objects that failed: their state_reason says why (instances go ERROR, volumes
-    /// ERROR, ports ERROR), so the operator sees the failure on the object they asked for.
+    /// ERROR, ports ERROR), so the operator sees the failure on the object they asked for. Only objects
+    /// placed on the nacking host are touched, as for reports.
     /// </summary>
     public async Task ApplyNackAsync(string hostId, Nack nack, CancellationToken ct)
     {
+        var scope = new HostScope(store, hostId);
         foreach (var e in nack.Errors)
         {
-            var why = $"host {hostId} could not apply desired state v{nack.Version}: {e.Error}";
+            var why = AgentText.Cap($"host {hostId} could not apply desired state v{nack.Version}: {e.Error}");
+            var id = e.Ref?.Id ?? "";
             switch (e.Ref?.Kind)
             {
                 case DesiredKind.Vm:
-                    await ObjectStore.ChangeAsync(store, Kinds.Instance, e.Ref.Id, i =>
+                    string? refused = null;
+                    var after = await ObjectStore.ChangeAsync(store, Kinds.Instance, id, i =>
                     {
-                        if (i is null || i.HostId != hostId) return null;
+                        if (i is null || (refused = scope.Refuse(i)) is not null) return null;
                         i.State = InstanceState.Error;
                         i.StateReason = why;
                         return i;
                     }, ct).ConfigureAwait(false);
+                    Ignored(scope, "nack", "instance", id, after is null, refused);
                     break;
                 case DesiredKind.Volume:
-                    await ObjectStore.ChangeAsync(store, Kinds.Volume, e.Ref.Id, v =>
+                    await ChangeVolumeAsync(scope, "nack", id, v =>
                     {
-                        if (v is null) return null;
                         v.State = VolumeState.Error;
                         v.StateReason = why;
                         return v;
                     }, ct).ConfigureAwait(false);
                     break;
                 case DesiredKind.Port:
-                    await ObjectStore.ChangeAsync(store, Kinds.Port, e.Ref.Id, p =>
+                    await ChangePortAsync(scope, "nack", id, p =>
                     {
-                        if (p is null) return null;
                         p.Status = PortStatus.Error;
                         p.StatusReason = why;
                         return p;
@@ -109,6 +151,6 @@ public sealed class StatusApplier(IKeyValueStore store)
             }
         }
         // The host object has no error field: the last nack is kept beside the ledger for operators.
-        await store.PutAsync(StoreLayout.LastNack(hostId), $"v{nack.Version}: {nack.Error}", ct: ct).ConfigureAwait(false);
+        await store.PutAsync(StoreLayout.LastNack(hostId), AgentText.Cap($"v{nack.Version}: {nack.Error}"), ct: ct).ConfigureAwait(false);
     }
 }

@@ -15,6 +15,7 @@ public sealed class ConfigFile
     public List<string>? Tokens { get; set; }
     public bool? InsecureAllowNoAuth { get; set; }
     public TlsSection? Tls { get; set; }
+    public EtcdSection? Etcd { get; set; }
     public string? ImageDirectory { get; set; }
     public PlacementSection? Placement { get; set; }
     public double? WatchBookmarkSeconds { get; set; }
@@ -26,6 +27,16 @@ public sealed class ConfigFile
     {
         public string? CertFile { get; set; }
         public string? KeyFile { get; set; }
+    }
+
+    /// <summary>How the controller reaches an etcd store (store: etcd:https://...); files in PEM.</summary>
+    public sealed class EtcdSection
+    {
+        public string? CaFile { get; set; }
+        public string? CertFile { get; set; }
+        public string? KeyFile { get; set; }
+        public string? Username { get; set; }
+        public string? PasswordFile { get; set; }
     }
 
     public sealed class PlacementSection

@@ -75,7 +75,8 @@ public static class ConfigLoader
             WatchBookmarkInterval: TimeSpan.FromSeconds(file.WatchBookmarkSeconds ?? 30),
             AdvertiseUrl: flags.AdvertiseUrl ?? file.AdvertiseUrl,
             SnapshotTimeoutOverride: file.SnapshotTimeoutSeconds is { } sts ? TimeSpan.FromSeconds(sts) : null,
-            AuditRetentionDays: file.AuditRetentionDays ?? ControllerConfig.DefaultAuditRetentionDays);
+            AuditRetentionDays: file.AuditRetentionDays ?? ControllerConfig.DefaultAuditRetentionDays,
+            Etcd: new EtcdClientConfig(file.Etcd?.CaFile, file.Etcd?.CertFile, file.Etcd?.KeyFile, file.Etcd?.Username, file.Etcd?.PasswordFile));
         errors.AddRange(config.Validate());
         return (errors.Count == 0 ? config : null, errors);
     }

@@ -6,6 +6,12 @@ namespace Infra.Controller.Config;
 /// <summary>TLS files; both set or neither.</summary>
 public sealed record TlsConfig(string? CertFile, string? KeyFile);
 
+/// <summary>The etcd section: CA, client certificate and user/password (the password read from a file).</summary>
+public sealed record EtcdClientConfig(string? CaFile = null, string? CertFile = null, string? KeyFile = null, string? Username = null, string? PasswordFile = null)
+{
+    public bool IsEmpty => this == new EtcdClientConfig();
+}
+
 /// <summary>
 /// The daemon's effective configuration: the YAML file with command-line flags applied over it.
 /// Validated as a whole so a bad config reports every problem at once (exit code 2).
@@ -24,7 +30,8 @@ public sealed record ControllerConfig(
     TimeSpan WatchBookmarkInterval,
     string? AdvertiseUrl = null,
     TimeSpan? SnapshotTimeoutOverride = null,
-    int AuditRetentionDays = ControllerConfig.DefaultAuditRetentionDays)
+    int AuditRetentionDays = ControllerConfig.DefaultAuditRetentionDays,
+    EtcdClientConfig? Etcd = null)
 {
     public const int DefaultAuditRetentionDays = 90;
     public const int MaxAuditRetentionDays = 3650;
@@ -69,6 +76,7 @@ public sealed record ControllerConfig(
         if (AuditRetentionDays is < 1 or > MaxAuditRetentionDays)
             errors.Add($"audit_retention_days: must be 1-{MaxAuditRetentionDays} (days audit records are kept; default {DefaultAuditRetentionDays}); got {AuditRetentionDays}");
         if (Advertise.Check(AdvertiseUrl, ep, UsesTls, Store) is { } advertiseError) errors.Add(advertiseError);
+        errors.AddRange(EtcdConfig.Validate(Etcd ?? new EtcdClientConfig(), Store));
         return errors;
     }
 }

@@ -9,10 +9,11 @@ namespace Infra.Controller.Hosting;
 /// <summary>The one place a store is built from the --store spec.</summary>
 public static class StoreFactory
 {
-    public static IKeyValueStore Open(StoreSpec spec, ILoggerFactory logs, TimeProvider time) => spec switch
+    /// <param name="etcd">CA, client certificate and auth for an etcd store (the config's etcd section).</param>
+    public static IKeyValueStore Open(StoreSpec spec, ILoggerFactory logs, TimeProvider time, EtcdSecurity? etcd = null) => spec switch
     {
         StoreSpec.Sqlite s => OpenSqlite(s, logs, time),
-        StoreSpec.Etcd e => EtcdStore.Connect(new EtcdStoreOptions([.. e.Endpoints.Select(u => u.GetLeftPart(UriPartial.Authority))]),
+        StoreSpec.Etcd e => EtcdStore.Connect(new EtcdStoreOptions([.. e.Endpoints.Select(u => u.GetLeftPart(UriPartial.Authority))], Security: etcd),
             logs.CreateLogger<EtcdStore>()),
         _ => throw new ArgumentOutOfRangeException(nameof(spec), spec, "unknown store spec"),
     };

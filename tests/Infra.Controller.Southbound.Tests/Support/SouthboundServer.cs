@@ -47,7 +47,8 @@ public sealed class SouthboundServer : IAsyncDisposable
     public SessionRegistry Sessions => _app.Services.GetRequiredService<SessionRegistry>();
     public CommandRouter Commands => _app.Services.GetRequiredService<CommandRouter>();
 
-    public static async Task<SouthboundServer> StartAsync(SouthboundOptions? options = null)
+    /// <param name="logs">Where the server's logs go (none by default).</param>
+    public static async Task<SouthboundServer> StartAsync(SouthboundOptions? options = null, ILoggerProvider? logs = null)
     {
         options ??= new SouthboundOptions { ControllerId = "ctl-test", HeartbeatInterval = TimeSpan.FromSeconds(2), SuspectAfterMissed = 2, DownAfterMissed = 4,
             Placement = new PlacementPolicy(MemoryReserveMiB: 0) };
@@ -58,6 +59,7 @@ public sealed class SouthboundServer : IAsyncDisposable
         {
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
+            if (logs is not null) builder.Logging.AddProvider(logs).SetMinimumLevel(LogLevel.Debug);
             builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
             builder.Services.AddGrpc();
             builder.Services.AddSingleton<IKeyValueStore>(store);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Infra.Store.Etcd;
+using Infra.TestHosts;
 
 namespace Infra.Store.Etcd.Tests.Support;
 
@@ -9,7 +10,9 @@ namespace Infra.Store.Etcd.Tests.Support;
 /// A real single-member etcd (the Debian etcd-server binary) on free loopback ports with its own
 /// temp data dir. Start waits (bounded) until it serves a Range; Kill is SIGKILL by PID (a crash,
 /// nothing flushed on the way out); Start again reuses the data dir and ports, i.e. a restart.
-/// Dispose kills it and deletes the dir.
+/// Dispose kills it and deletes the dir. With a <see cref="TestPki"/> it serves https:// with a
+/// certificate for 127.0.0.1 from that CA, and with clientCertAuth also requires client certificates
+/// from it (--client-cert-auth); <see cref="ClientSecurity"/> is what a client then needs.
 /// </summary>
 public sealed class EtcdProcess : IAsyncDisposable
 {
@@ -20,14 +23,43 @@ public sealed class EtcdProcess : IAsyncDisposable
     readonly int _peerPort = FreePort();
     Process? _process;
     readonly StringWriter _output = new();
+    readonly TestPki? _pki;
+    readonly bool _clientCertAuth;
+    (string Cert, string Key) _server, _client;
 
-    public string ClientUrl => $"http://127.0.0.1:{_clientPort}";
+    EtcdProcess(TestPki? pki = null, bool clientCertAuth = false)
+    {
+        (_pki, _clientCertAuth) = (pki, clientCertAuth);
+        if (pki is null) return;
+        _server = pki.Issue("etcd-server", ["127.0.0.1", "localhost"], "etcd-" + _clientPort);
+        _client = pki.Issue("infra-controller", [], "etcd-client-" + _clientPort);
+    }
+
+    public string ClientUrl => $"{(_pki is null ? "http" : "https")}://127.0.0.1:{_clientPort}";
+
+    /// <summary>What a client of this etcd presents and trusts: the CA, and a client certificate when they are required.</summary>
+    public EtcdSecurity? ClientSecurity => _pki is null ? null
+        : new EtcdSecurity(CaFile: _pki.CaFile, CertFile: _clientCertAuth ? _client.Cert : null, KeyFile: _clientCertAuth ? _client.Key : null);
+
+    /// <summary>Runs etcdctl against this member with its client credentials (bounded; fails on a non-zero exit).</summary>
+    public string Ctl(params string[] args)
+    {
+        var tls = _pki is null ? [] : new[] { "--cacert", _pki.CaFile }.Concat(_clientCertAuth ? ["--cert", _client.Cert, "--key", _client.Key] : []);
+        var psi = new ProcessStartInfo("etcdctl") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in (string[])["--endpoints", ClientUrl, .. tls, .. args]) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(30_000)) { p.Kill(); throw new TimeoutException($"etcdctl {string.Join(' ', args)} ran over 30 s"); }
+        if (p.ExitCode != 0) throw new InvalidOperationException($"etcdctl {string.Join(' ', args)} failed ({p.ExitCode}): {stderr.Result.Trim()}");
+        return stdout.Result;
+    }
     public string DataDir => Path.Combine(_dir, "data");
     public int? Pid => _process is { HasExited: false } p ? p.Id : null;
 
-    public static async Task<EtcdProcess> StartNewAsync()
+    public static async Task<EtcdProcess> StartNewAsync(TestPki? pki = null, bool clientCertAuth = false)
     {
-        var e = new EtcdProcess();
+        var e = new EtcdProcess(pki, clientCertAuth);
         try { await e.StartAsync(); }
         catch { await e.DisposeAsync(); throw; }
         return e;
@@ -52,6 +84,10 @@ public sealed class EtcdProcess : IAsyncDisposable
                      "--log-level", "warn", "--logger", "zap",
                  })
             psi.ArgumentList.Add(a);
+        if (_pki is not null)
+            foreach (var a in new[] { "--cert-file", _server.Cert, "--key-file", _server.Key }
+                         .Concat(_clientCertAuth ? ["--client-cert-auth", "--trusted-ca-file", _pki.CaFile] : []))
+                psi.ArgumentList.Add(a);
         _process = Process.Start(psi) ?? throw new InvalidOperationException("could not start etcd");
         _process.OutputDataReceived += (_, l) => { if (l.Data is { } d) lock (_output) _output.WriteLine(d); };
         _process.ErrorDataReceived += (_, l) => { if (l.Data is { } d) lock (_output) _output.WriteLine(d); };
@@ -62,7 +98,7 @@ public sealed class EtcdProcess : IAsyncDisposable
 
     async Task WaitReadyAsync(TimeSpan bound)
     {
-        await using var probe = EtcdStore.Connect(new EtcdStoreOptions([ClientUrl], CallTimeout: TimeSpan.FromSeconds(1)));
+        await using var probe = EtcdStore.Connect(new EtcdStoreOptions([ClientUrl], CallTimeout: TimeSpan.FromSeconds(1), Security: ClientSecurity));
         var sw = Stopwatch.StartNew();
         while (true)
         {
