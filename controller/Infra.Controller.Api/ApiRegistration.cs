@@ -1,3 +1,5 @@
+using Grpc.AspNetCore.Server;
+using Infra.Controller.Api.Auth;
 using Infra.Controller.Api.Services;
 using Infra.Controller.Api.Watch;
 using Grpc.Core;
@@ -21,10 +23,17 @@ public static class ApiRegistration
         Infra.V1.Changes.Descriptor.FullName,
     ];
 
+    /// <summary>
+    /// The services and their authorization: call it after the gRPC server's composition
+    /// (<c>GrpcServer.Add</c>, which registers authentication), so <see cref="MethodAuthorization"/> runs
+    /// after the principal is known. Interceptors run in the order they are added.
+    /// </summary>
     public static IServiceCollection AddInfraApi(this IServiceCollection services, IKeyValueStore store, ApiOptions options, TimeProvider? time = null)
     {
         var context = new ApiContext(store, options, time);
         services.AddSingleton(context);
+        services.AddSingleton<MethodAuthorization>();
+        services.Configure<GrpcServiceOptions>(o => o.Interceptors.Add<MethodAuthorization>());
         // One ClaimStore per daemon: the southbound's evacuator must see (and serialize with) the API's claims.
         services.TryAddSingleton(context.Claims);
         services.AddSingleton<TenantsService>();
