@@ -1,4 +1,6 @@
+using Grpc.AspNetCore.Server;
 using Infra.Controller.Api.Audit;
+using Infra.Controller.Api.Auth;
 using Infra.Controller.Api.Services;
 using Infra.Controller.Api.Watch;
 using Grpc.Core;
@@ -25,10 +27,20 @@ public static class ApiRegistration
         Infra.V1.Audit.Descriptor.FullName,
     ];
 
+    /// <summary>
+    /// The services and their authorization: call it after the gRPC server's composition
+    /// (<c>GrpcServer.Add</c>, which registers authentication), so <see cref="MethodAuthorization"/> runs
+    /// after the principal is known. Interceptors run in the order they are added.
+    /// </summary>
     public static IServiceCollection AddInfraApi(this IServiceCollection services, IKeyValueStore store, ApiOptions options, TimeProvider? time = null)
     {
         var context = new ApiContext(store, options, time);
         services.AddSingleton(context);
+        // Audit before authorization: interceptors run in the order added, so a call refused by its
+        // rule still passes through the audit interceptor and a denied mutation leaves a record.
+        AddAudit(services, store, options, context.Time);
+        services.AddSingleton<MethodAuthorization>();
+        services.Configure<GrpcServiceOptions>(o => o.Interceptors.Add<MethodAuthorization>());
         // One ClaimStore per daemon: the southbound's evacuator must see (and serialize with) the API's claims.
         services.TryAddSingleton(context.Claims);
         services.AddSingleton<TenantsService>();
@@ -41,7 +53,6 @@ public static class ApiRegistration
         services.AddSingleton<HostsService>();
         services.AddSingleton<KeyPairsService>();
         services.AddSingleton<ChangesService>();
-        AddAudit(services, store, options, context.Time);
         return services;
     }
 

@@ -26,8 +26,14 @@ public enum CreateOutcome { Created, Replayed }
 /// </summary>
 public static class ObjectStoreWrites
 {
-    public static async Task<Stored<T>> RequireAsync<T>(this ObjectStore store, ObjectKind<T> kind, string id, CancellationToken ct) where T : IMessage<T> =>
-        await store.GetAsync(kind, id, ct).ConfigureAwait(false) ?? throw ApiErrors.NotFound(kind.Noun, id);
+    /// <summary>The object, or NOT_FOUND when it is missing or outside the caller's <paramref name="scope"/>.</summary>
+    public static async Task<Stored<T>> RequireAsync<T>(this ObjectStore store, ObjectKind<T> kind, string id, TenantScope scope, CancellationToken ct) where T : IMessage<T> =>
+        scope.Check(kind, await store.GetAsync(kind, id, ct).ConfigureAwait(false) ?? throw ApiErrors.NotFound(kind.Noun, id), id);
+
+    /// <summary>As <see cref="RequireAsync{T}"/> for an object the call is about to change or delete
+    /// (a tenant may not change an object of no tenant).</summary>
+    public static async Task<Stored<T>> RequireToChangeAsync<T>(this ObjectStore store, ObjectKind<T> kind, string id, TenantScope scope, CancellationToken ct) where T : IMessage<T> =>
+        scope.CheckChange(kind, await store.GetAsync(kind, id, ct).ConfigureAwait(false) ?? throw ApiErrors.NotFound(kind.Noun, id), id);
 
     /// <summary>The object a request_id already created, or null when this request is new.</summary>
     public static async Task<T?> ReplayAsync<T>(this ObjectStore store, ObjectKind<T> kind, string scope, string method, string? requestId, CancellationToken ct)
@@ -77,15 +83,15 @@ public static class ObjectStoreWrites
     /// <summary>
     /// Read-modify-write of one object guarded by its mod revision. <paramref name="mutate"/> changes
     /// the copy it gets and may add compares and ops that must commit with it; it may throw an
-    /// RpcException to refuse. With expected_revision set a lost race is ABORTED; without it the
+    /// RpcException to refuse. Outside the caller's <paramref name="scope"/> it is NOT_FOUND. With expected_revision set a lost race is ABORTED; without it the
     /// write is retried on the new state.
     /// </summary>
-    public static async Task<T> UpdateAsync<T>(this ObjectStore store, ObjectKind<T> kind, string id, long? expectedRevision,
+    public static async Task<T> UpdateAsync<T>(this ObjectStore store, ObjectKind<T> kind, string id, long? expectedRevision, TenantScope scope,
         Func<Stored<T>, T, CreatePlanOps, Task> mutate, CancellationToken ct) where T : class, IMessage<T>
     {
         for (var attempt = 0; attempt < ObjectStore.MaxAttempts; attempt++)
         {
-            var current = await store.RequireAsync(kind, id, ct).ConfigureAwait(false);
+            var current = await store.RequireToChangeAsync(kind, id, scope, ct).ConfigureAwait(false);
             if (Revisions.Check(kind.Noun, id, expectedRevision, current.ModRevision) is { } aborted) throw ApiErrors.Of(aborted);
             var next = current.Value.Clone();
             var extra = new CreatePlanOps();

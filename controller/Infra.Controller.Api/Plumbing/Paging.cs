@@ -34,7 +34,8 @@ public static class Paging
         }
     }
 
-    public static async Task<(List<T> Items, PageResponse Page)> ListAsync<T>(ObjectStore store, ObjectKind<T> kind, Page page,
+    /// <summary>One page of the objects of <paramref name="kind"/> that <paramref name="scope"/> sees and <paramref name="filter"/> keeps.</summary>
+    public static async Task<(List<T> Items, PageResponse Page)> ListAsync<T>(ObjectStore store, ObjectKind<T> kind, Page page, TenantScope scope,
         Func<T, bool> filter, CancellationToken ct) where T : IMessage<T>
     {
         var after = Decode(page.Token);
@@ -48,7 +49,7 @@ public static class Paging
             foreach (var kv in r.Kvs)
             {
                 var value = ObjectStore.Decode(kind, kv);
-                if (!filter(value)) continue;
+                if (!scope.Sees(kind, value) || !filter(value)) continue;
                 if (items.Count == page.Size) { more = true; break; }
                 items.Add(value);
             }

@@ -21,8 +21,9 @@ public sealed partial class HostsService
     {
         var ct = context.CancellationToken;
         var cmd = ApiErrors.Valid(HostValidation.Validate(request));
-        await Store.RequireAsync(Kinds.Host, cmd.Id, ct);
-        if (!cmd.DryRun) await SetCordonAsync(cmd.Id, true, "drained", ct);
+        var scope = TenantScope.Of(context);
+        await Store.RequireToChangeAsync(Kinds.Host, cmd.Id, scope, ct);
+        if (!cmd.DryRun) await SetCordonAsync(cmd.Id, true, "drained", scope, ct);
         var response = new DrainHostResponse();
         var instances = (await Store.AllAsync(Kinds.Instance, ct)).Where(i => i.HostId == cmd.Id).OrderBy(i => i.Meta.Id, StringComparer.Ordinal).ToList();
         var plan = await PlanAsync(cmd.Id, instances, ct);

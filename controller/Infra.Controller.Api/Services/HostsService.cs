@@ -21,7 +21,7 @@ public sealed partial class HostsService(ApiContext api) : Hosts.HostsBase
         var ct = context.CancellationToken;
         var cmd = ApiErrors.Valid(HostValidation.Validate(request));
         var wanted = cmd.State is { } s ? Domain.Model.WireMapping.ToWire(s) : (Infra.V1.HostState?)null;
-        var (items, page) = await Paging.ListAsync(Store, Kinds.Host, cmd.Page, h => wanted is null || h.State == wanted, ct);
+        var (items, page) = await Paging.ListAsync(Store, Kinds.Host, cmd.Page, TenantScope.Of(context), h => wanted is null || h.State == wanted, ct);
         var claims = await api.Claims.ListAsync(ct);
         foreach (var h in items) HostCapacityMapping.FillAllocation(h, claims);
         var response = new ListHostsResponse { Page = page };
@@ -33,7 +33,7 @@ public sealed partial class HostsService(ApiContext api) : Hosts.HostsBase
     {
         var ct = context.CancellationToken;
         var cmd = ApiErrors.Valid(HostValidation.Validate(request));
-        return await WithAllocationAsync((await Store.RequireAsync(Kinds.Host, cmd.Id, ct)).Value, ct);
+        return await WithAllocationAsync((await Store.RequireAsync(Kinds.Host, cmd.Id, TenantScope.Of(context), ct)).Value, ct);
     }
 
     async Task<Host> WithAllocationAsync(Host h, CancellationToken ct)
@@ -45,19 +45,19 @@ public sealed partial class HostsService(ApiContext api) : Hosts.HostsBase
     public override async Task<Host> CordonHost(CordonHostRequest request, ServerCallContext context)
     {
         var cmd = ApiErrors.Valid(HostValidation.Validate(request));
-        return await SetCordonAsync(cmd.Id, true, cmd.Reason, context.CancellationToken);
+        return await SetCordonAsync(cmd.Id, true, cmd.Reason, TenantScope.Of(context), context.CancellationToken);
     }
 
     public override async Task<Host> UncordonHost(UncordonHostRequest request, ServerCallContext context)
     {
         var cmd = ApiErrors.Valid(HostValidation.Validate(request));
-        return await SetCordonAsync(cmd.Id, false, "", context.CancellationToken);
+        return await SetCordonAsync(cmd.Id, false, "", TenantScope.Of(context), context.CancellationToken);
     }
 
     /// <summary>The reason is kept as the label infra.cordon-reason, since the Host message has no field for it.</summary>
-    async Task<Host> SetCordonAsync(string id, bool cordoned, string reason, CancellationToken ct)
+    async Task<Host> SetCordonAsync(string id, bool cordoned, string reason, TenantScope scope, CancellationToken ct)
     {
-        var h = await Store.UpdateAsync(Kinds.Host, id, null, (_, next, _) =>
+        var h = await Store.UpdateAsync(Kinds.Host, id, null, scope, (_, next, _) =>
         {
             next.Cordoned = cordoned;
             if (cordoned && reason.Length > 0) next.Meta.Labels[CordonReasonLabel] = reason;
@@ -73,7 +73,7 @@ public sealed partial class HostsService(ApiContext api) : Hosts.HostsBase
     {
         var ct = context.CancellationToken;
         var cmd = ApiErrors.Valid(HostValidation.Validate(request));
-        var h = await Store.UpdateAsync(Kinds.Host, cmd.Id, null, (_, next, _) =>
+        var h = await Store.UpdateAsync(Kinds.Host, cmd.Id, null, TenantScope.Of(context), (_, next, _) =>
         {
             if (cmd.Overcommit is { } o)
                 next.Overcommit = new Overcommit { CpuRatio = o.CpuRatio, MemoryRatio = o.MemoryRatio, MemoryReserveMib = (ulong)o.MemoryReserveMib };

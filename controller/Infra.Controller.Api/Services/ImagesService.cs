@@ -28,11 +28,14 @@ public sealed class ImagesService(ApiContext api) : Images.ImagesBase
     {
         var ct = context.CancellationToken;
         if (!await requestStream.MoveNext(ct)) throw ApiErrors.Invalid("header", "the stream was empty; send the header first, then the data");
+        var scope = TenantScope.Of(context);
+        // A tenant's import is its own image: the tenant is forced in, so a tenant never makes a public one.
+        if (requestStream.Current.Header is { } header) header.TenantId = scope.ForCreate(header.TenantId);
         var cmd = ApiErrors.Valid(ImageValidation.ValidateFirst(requestStream.Current));
-        var scope = cmd.TenantId ?? "";
-        if (await Store.ReplayAsync(Kinds.Image, scope, nameof(ImportImage), cmd.RequestId, ct) is { } replay) return replay;
-        Stored<Tenant>? tenant = cmd.TenantId is null ? null : await Store.RequireAsync(Kinds.Tenant, cmd.TenantId, ct);
-        var nameKey = StoreLayout.Name(Kinds.Image.Segment, scope, cmd.Name);
+        var owner = cmd.TenantId ?? "";
+        if (await Store.ReplayAsync(Kinds.Image, owner, nameof(ImportImage), cmd.RequestId, ct) is { } replay) return replay;
+        Stored<Tenant>? tenant = cmd.TenantId is null ? null : await Store.RequireAsync(Kinds.Tenant, cmd.TenantId, scope, ct);
+        var nameKey = StoreLayout.Name(Kinds.Image.Segment, owner, cmd.Name);
         if (await Store.GetStringAsync(nameKey, ct) is { } holder) throw ApiErrors.Of(new Domain.Errors.AlreadyExists("Image", cmd.Name, holder));
 
         var id = ResourceId.New(IdKind.Image);
@@ -57,7 +60,7 @@ public sealed class ImagesService(ApiContext api) : Images.ImagesBase
             var image = new Image
             {
                 Meta = new ObjectMeta { Id = id, Name = cmd.Name },
-                TenantId = scope,
+                TenantId = owner,
                 Format = qcow2 ? DiskFormat.Qcow2 : DiskFormat.Raw,
                 SizeBytes = (ulong)size,
                 VirtualSizeBytes = qcow2 ? ImageFormat.Qcow2VirtualSize(head) ?? 0 : (ulong)size,
@@ -65,7 +68,7 @@ public sealed class ImagesService(ApiContext api) : Images.ImagesBase
                 State = VolumeState.Available,
             };
             image.Meta.Labels.Add(cmd.Labels.Items);
-            var plan = new CreatePlan { Scope = scope, Method = nameof(ImportImage), Name = cmd.Name, RequestId = cmd.RequestId };
+            var plan = new CreatePlan { Scope = owner, Method = nameof(ImportImage), Name = cmd.Name, RequestId = cmd.RequestId };
             if (tenant is not null) NetworksService.Owned(plan, tenant, id, Kinds.Image.Segment);
             var (created, outcome) = await Store.CreateAsync(Kinds.Image, image, plan, ct);
             if (outcome == CreateOutcome.Replayed) File.Delete(final);
@@ -114,14 +117,16 @@ public sealed class ImagesService(ApiContext api) : Images.ImagesBase
     public override async Task<Image> GetImage(GetImageRequest request, ServerCallContext context)
     {
         var cmd = ApiErrors.Valid(ImageValidation.Validate(request));
-        return (await Store.RequireAsync(Kinds.Image, cmd.Id, context.CancellationToken)).Value;
+        return (await Store.RequireAsync(Kinds.Image, cmd.Id, TenantScope.Of(context), context.CancellationToken)).Value;
     }
 
     public override async Task<ListImagesResponse> ListImages(ListImagesRequest request, ServerCallContext context)
     {
         var cmd = ApiErrors.Valid(ImageValidation.Validate(request));
-        var (items, page) = await Paging.ListAsync(Store, Kinds.Image, cmd.Page,
-            i => cmd.TenantId is null || i.TenantId.Length == 0 || i.TenantId == cmd.TenantId, context.CancellationToken);
+        var scope = TenantScope.Of(context);
+        var tenant = scope.Tenant(cmd.TenantId);
+        var (items, page) = await Paging.ListAsync(Store, Kinds.Image, cmd.Page, scope,
+            i => tenant is null || i.TenantId.Length == 0 || i.TenantId == tenant, context.CancellationToken);
         var response = new ListImagesResponse { Page = page };
         response.Images.AddRange(items);
         return response;
@@ -131,7 +136,7 @@ public sealed class ImagesService(ApiContext api) : Images.ImagesBase
     {
         var ct = context.CancellationToken;
         var cmd = ApiErrors.Valid(ImageValidation.Validate(request));
-        var current = await Store.RequireAsync(Kinds.Image, cmd.Id, ct);
+        var current = await Store.RequireToChangeAsync(Kinds.Image, cmd.Id, TenantScope.Of(context), ct);
         var i = current.Value;
         var plan = new CreatePlanOps();
         plan.Ops.Add(ObjectStore.Delete(StoreLayout.Name(Kinds.Image.Segment, i.TenantId, i.Meta.Name)));

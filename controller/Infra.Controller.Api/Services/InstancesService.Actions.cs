@@ -18,38 +18,39 @@ namespace Infra.Controller.Api.Services;
 public sealed partial class InstancesService
 {
     public override Task<Instance> StartInstance(InstanceActionRequest request, ServerCallContext context) =>
-        ApplyAsync(ApiErrors.Valid(InstanceActionValidation.Start(request)).Id, new InstanceAction.Start(), context.CancellationToken);
+        ApplyAsync(ApiErrors.Valid(InstanceActionValidation.Start(request)).Id, new InstanceAction.Start(), context);
 
     public override Task<Instance> StopInstance(StopInstanceRequest request, ServerCallContext context)
     {
         var cmd = ApiErrors.Valid(InstanceActionValidation.Validate(request));
-        return ApplyAsync(cmd.Id, new InstanceAction.Stop(cmd.Force), context.CancellationToken);
+        return ApplyAsync(cmd.Id, new InstanceAction.Stop(cmd.Force), context);
     }
 
     public override Task<Instance> RebootInstance(RebootInstanceRequest request, ServerCallContext context)
     {
         var cmd = ApiErrors.Valid(InstanceActionValidation.Validate(request));
-        return ApplyAsync(cmd.Id, new InstanceAction.Reboot(cmd.Force), context.CancellationToken);
+        return ApplyAsync(cmd.Id, new InstanceAction.Reboot(cmd.Force), context);
     }
 
     public override Task<Instance> PauseInstance(InstanceActionRequest request, ServerCallContext context) =>
-        ApplyAsync(ApiErrors.Valid(InstanceActionValidation.Pause(request)).Id, new InstanceAction.Pause(), context.CancellationToken);
+        ApplyAsync(ApiErrors.Valid(InstanceActionValidation.Pause(request)).Id, new InstanceAction.Pause(), context);
 
     public override Task<Instance> ResumeInstance(InstanceActionRequest request, ServerCallContext context) =>
-        ApplyAsync(ApiErrors.Valid(InstanceActionValidation.Resume(request)).Id, new InstanceAction.Resume(), context.CancellationToken);
+        ApplyAsync(ApiErrors.Valid(InstanceActionValidation.Resume(request)).Id, new InstanceAction.Resume(), context);
 
     public override async Task<Instance> ResizeInstance(ResizeInstanceRequest request, ServerCallContext context)
     {
         var ct = context.CancellationToken;
         var cmd = ApiErrors.Valid(InstanceActionValidation.Validate(request));
-        return await ApplyAsync(cmd.Id, new InstanceAction.Resize(cmd.NeedsStop), ct, async (current, next, extra) =>
+        return await ApplyAsync(cmd.Id, new InstanceAction.Resize(cmd.NeedsStop), context, async (current, next, extra) =>
         {
             var v = new Violations();
             var size = SizingValidation.Apply(v, new InstanceSize((int)current.Vcpus, (int)current.CpuMhz, (long)current.MemoryMib), cmd);
             if (v.Any) throw ApiErrors.Of(new InvalidArgument(v.ToImmutable()));
             if (current.HostId.Length > 0)
             {
-                var host = (await Store.RequireAsync(Kinds.Host, current.HostId, ct)).Value;
+                // The host is the controller's business, not the caller's: read unconfined.
+                var host = (await Store.RequireAsync(Kinds.Host, current.HostId, TenantScope.Unrestricted, ct)).Value;
                 if (CpuQuota.CheckHost(host.Meta.Id, size.Vcpus, size.CpuMhz, (int)(host.Inventory?.MhzPerCore ?? 0)) is { } slow) throw ApiErrors.Of(slow);
                 var claim = new Claim(current.Meta.Id, host.Meta.Id, size.Vcpus, size.CpuMhz, size.MemoryMib, null,
                     NullIfEmpty(current.AffinityGroup), NullIfEmpty(current.AntiAffinityGroup));
@@ -67,11 +68,12 @@ public sealed partial class InstancesService
 
     static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
 
-    /// <summary>Runs one lifecycle action as a guarded update; <paramref name="more"/> changes the rest.</summary>
-    async Task<Instance> ApplyAsync(string id, InstanceAction action, CancellationToken ct,
+    /// <summary>Runs one lifecycle action as a guarded update in the caller's scope; <paramref name="more"/> changes the rest.</summary>
+    async Task<Instance> ApplyAsync(string id, InstanceAction action, ServerCallContext context,
         Func<Instance, Instance, CreatePlanOps, Task>? more = null)
     {
-        return await Store.UpdateAsync(Kinds.Instance, id, null, async (current, next, extra) =>
+        var ct = context.CancellationToken;
+        return await Store.UpdateAsync(Kinds.Instance, id, null, TenantScope.Of(context), async (current, next, extra) =>
         {
             var (status, generation) = await StatusAsync(current.Value, ct);
             var decision = InstanceLifecycle.Apply(id, status, action);
@@ -96,11 +98,11 @@ public sealed partial class InstancesService
     {
         var ct = context.CancellationToken;
         var cmd = ApiErrors.Valid(InstanceActionValidation.Validate(request));
-        return await ApplyAsync(cmd.Id, new InstanceAction.AttachVolume(), ct, async (current, next, extra) =>
+        return await ApplyAsync(cmd.Id, new InstanceAction.AttachVolume(), context, async (current, next, extra) =>
         {
             if (current.VolumeIds.Contains(cmd.VolumeId) || current.BootVolumeId == cmd.VolumeId)
                 throw ApiErrors.Precondition("VOLUME_ATTACHED", cmd.VolumeId, $"volume {cmd.VolumeId} is already attached to this instance");
-            var v = await UnattachedVolumeAsync(cmd.VolumeId, current.TenantId, "volume_id", ct);
+            var v = await UnattachedVolumeAsync(cmd.VolumeId, current.TenantId, "volume_id", TenantScope.Of(context), ct);
             extra.Compares.Add(ObjectStore.Unchanged(Kinds.Volume, v));
             extra.Ops.Add(ObjectStore.Put(Kinds.Volume, Attach(v.Value, current.Meta.Id, current.HostId)));
             next.VolumeIds.Add(cmd.VolumeId);
@@ -112,13 +114,13 @@ public sealed partial class InstancesService
     {
         var ct = context.CancellationToken;
         var cmd = ApiErrors.Valid(InstanceActionValidation.Validate(request));
-        return await ApplyAsync(cmd.Id, new InstanceAction.DetachVolume(), ct, async (current, next, extra) =>
+        return await ApplyAsync(cmd.Id, new InstanceAction.DetachVolume(), context, async (current, next, extra) =>
         {
             if (current.BootVolumeId == cmd.VolumeId)
                 throw ApiErrors.Precondition("BOOT_VOLUME", cmd.VolumeId, $"volume {cmd.VolumeId} is the boot volume; it stays until the instance is deleted");
             if (!current.VolumeIds.Contains(cmd.VolumeId))
                 throw ApiErrors.Precondition("VOLUME_NOT_ATTACHED", cmd.VolumeId, $"volume {cmd.VolumeId} is not attached to instance {cmd.Id}");
-            var v = await Store.RequireAsync(Kinds.Volume, cmd.VolumeId, ct);
+            var v = await Store.RequireAsync(Kinds.Volume, cmd.VolumeId, TenantScope.Of(context), ct);
             extra.Compares.Add(ObjectStore.Unchanged(Kinds.Volume, v));
             extra.Ops.Add(ObjectStore.Put(Kinds.Volume, Detached(v.Value)));
             next.VolumeIds.Remove(cmd.VolumeId);

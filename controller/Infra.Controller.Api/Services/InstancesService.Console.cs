@@ -34,7 +34,7 @@ public sealed partial class InstancesService
         var ct = context.CancellationToken;
         if (!await requestStream.MoveNext(ct)) throw ApiErrors.Invalid("open", "the stream ended before open; send open (instance_id, access) first");
         var open = ApiErrors.Valid(ConsoleValidation.Validate(requestStream.Current));
-        var host = await ConsoleHostAsync(open.InstanceId, ct);
+        var host = await ConsoleHostAsync(open.InstanceId, TenantScope.Of(context), ct);
         var session = AgentCalls.NewId("con");
         var command = new Command
         {
@@ -69,7 +69,7 @@ public sealed partial class InstancesService
     public override async Task<GetConsoleLogResponse> GetConsoleLog(GetConsoleLogRequest request, ServerCallContext context)
     {
         var cmd = ApiErrors.Valid(ConsoleValidation.Validate(request));
-        var host = await ConsoleHostAsync(cmd.InstanceId, context.CancellationToken);
+        var host = await ConsoleHostAsync(cmd.InstanceId, TenantScope.Of(context), context.CancellationToken);
         var r = await ConsoleAgents.RunOnceAsync(host, new Command
         {
             Id = AgentCalls.NewId("log"), ConsoleLog = new ConsoleLogCommand { InstanceId = cmd.InstanceId, TailBytes = (uint)cmd.TailBytes },
@@ -78,9 +78,9 @@ public sealed partial class InstancesService
         return r.ConsoleLog ?? new GetConsoleLogResponse();
     }
 
-    async Task<string> ConsoleHostAsync(string instanceId, CancellationToken ct)
+    async Task<string> ConsoleHostAsync(string instanceId, TenantScope scope, CancellationToken ct)
     {
-        var i = (await Store.RequireAsync(Kinds.Instance, instanceId, ct)).Value;
+        var i = (await Store.RequireAsync(Kinds.Instance, instanceId, scope, ct)).Value;
         if (i.HostId.Length == 0)
             throw ApiErrors.Precondition("INSTANCE_NOT_PLACED", instanceId, $"instance {instanceId} is not on a host yet, so it has no console; wait until it is placed");
         return i.HostId;

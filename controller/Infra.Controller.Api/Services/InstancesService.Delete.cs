@@ -17,7 +17,7 @@ public sealed partial class InstancesService
         var cmd = ApiErrors.Valid(InstanceActionValidation.Validate(request));
         for (var attempt = 0; attempt < 16; attempt++)
         {
-            var current = await Store.RequireAsync(Kinds.Instance, cmd.Id, ct);
+            var current = await Store.RequireToChangeAsync(Kinds.Instance, cmd.Id, TenantScope.Of(context), ct);
             var i = current.Value;
             var (status, _) = await StatusAsync(i, ct);
             var decision = InstanceLifecycle.Apply(cmd.Id, status, new InstanceAction.Delete());

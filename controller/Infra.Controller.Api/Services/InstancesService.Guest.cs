@@ -16,14 +16,15 @@ public sealed partial class InstancesService
     /// be deleted while the instance uses it (the compare makes a concurrent delete fail the create).
     /// User-data goes to its own key (see <see cref="StoreLayout.UserData"/>); the instance keeps its hash.
     /// </summary>
-    async Task GuestConfigAsync(CreateInstance cmd, Instance instance, CreatePlan plan, CancellationToken ct)
+    async Task GuestConfigAsync(CreateInstance cmd, Instance instance, CreatePlan plan, TenantScope scope, CancellationToken ct)
     {
         for (var i = 0; i < cmd.Guest.SshKeyIds.Length; i++)
         {
             var keyId = cmd.Guest.SshKeyIds[i];
             var field = $"ssh_key_ids[{i}]";
-            var key = await Store.GetAsync(Kinds.KeyPair, keyId, ct)
-                ?? throw ApiErrors.Invalid(field, $"key pair {keyId} does not exist; create it with CreateKeyPair (infractl keypair create) or list the tenant's with ListKeyPairs");
+            // Another tenant's key pair reads as missing to a tenant principal, as a foreign Get does.
+            var key = await Store.GetAsync(Kinds.KeyPair, keyId, ct) is { } found && scope.Sees(Kinds.KeyPair, found.Value) ? found
+                : throw ApiErrors.Invalid(field, $"key pair {keyId} does not exist; create it with CreateKeyPair (infractl keypair create) or list the tenant's with ListKeyPairs");
             if (key.Value.TenantId != cmd.TenantId)
                 throw ApiErrors.Invalid(field, $"key pair {keyId} belongs to another tenant; use one of tenant {cmd.TenantId}'s key pairs");
             plan.Compares.Add(ObjectStore.Unchanged(Kinds.KeyPair, key));

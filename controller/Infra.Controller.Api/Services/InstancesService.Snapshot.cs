@@ -23,7 +23,8 @@ public sealed partial class InstancesService
     {
         var ct = context.CancellationToken;
         var cmd = ApiErrors.Valid(InstanceActionValidation.Validate(request));
-        var current = await Store.RequireAsync(Kinds.Instance, cmd.Id, ct);
+        var scope = TenantScope.Of(context);
+        var current = await Store.RequireToChangeAsync(Kinds.Instance, cmd.Id, scope, ct);
         var i = current.Value;
         var requestKey = cmd.RequestId is null ? null : StoreLayout.Request(i.TenantId, nameof(SnapshotInstance), cmd.RequestId);
         if (requestKey is not null && await Store.GetStringAsync(requestKey, ct) is { } group)
@@ -40,7 +41,7 @@ public sealed partial class InstancesService
         var snapshots = new List<Snapshot>();
         foreach (var volumeId in i.VolumeIds.Prepend(i.BootVolumeId).Where(v => v.Length > 0))
         {
-            var v = await Store.RequireAsync(Kinds.Volume, volumeId, ct);
+            var v = await Store.RequireAsync(Kinds.Volume, volumeId, scope, ct);
             var snapshot = VolumesService.NewSnapshot(v.Value, $"{cmd.NamePrefix}-{v.Value.Meta.Name}", groupId, Store.Now());
             compares.Add(ObjectStore.Unchanged(Kinds.Volume, v));
             ops.Add(ObjectStore.Put(Kinds.Snapshot, snapshot));

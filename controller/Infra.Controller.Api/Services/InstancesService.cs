@@ -26,9 +26,11 @@ public sealed partial class InstancesService(ApiContext api, Infra.Controller.So
     public override async Task<Instance> CreateInstance(CreateInstanceRequest request, ServerCallContext context)
     {
         var ct = context.CancellationToken;
+        var scope = TenantScope.Of(context);
+        request.TenantId = scope.ForCreate(request.TenantId);
         var cmd = ApiErrors.Valid(InstanceValidation.Validate(request));
         if (await Store.ReplayAsync(Kinds.Instance, cmd.TenantId, nameof(CreateInstance), cmd.RequestId, ct) is { } replay) return replay;
-        var tenant = await Store.RequireAsync(Kinds.Tenant, cmd.TenantId, ct);
+        var tenant = await Store.RequireAsync(Kinds.Tenant, cmd.TenantId, scope, ct);
         var id = ResourceId.New(IdKind.Instance);
         var instance = new Instance
         {
@@ -48,16 +50,16 @@ public sealed partial class InstancesService(ApiContext api, Infra.Controller.So
         var plan = new CreatePlan { Scope = cmd.TenantId, Method = nameof(CreateInstance), Name = cmd.Name, RequestId = cmd.RequestId };
         NetworksService.Owned(plan, tenant, id, Kinds.Instance.Segment);
 
-        await GuestConfigAsync(cmd, instance, plan, ct);
-        var boot = await BootVolumeAsync(cmd, instance, plan, ct);
+        await GuestConfigAsync(cmd, instance, plan, scope, ct);
+        var boot = await BootVolumeAsync(cmd, instance, plan, scope, ct);
         var attached = new List<Stored<Volume>>();
         for (var i = 0; i < cmd.VolumeIds.Length; i++)
-            attached.Add(await UnattachedVolumeAsync(cmd.VolumeIds[i], cmd.TenantId, $"volume_ids[{i}]", ct));
+            attached.Add(await UnattachedVolumeAsync(cmd.VolumeIds[i], cmd.TenantId, $"volume_ids[{i}]", scope, ct));
         var existingPorts = new List<(int Index, Stored<Port> Port)>();
         for (var i = 0; i < cmd.Nics.Length; i++)
             if (cmd.Nics[i] is NicSpec.ExistingPort e)
             {
-                var p = await Store.RequireAsync(Kinds.Port, e.PortId, ct);
+                var p = await Store.RequireAsync(Kinds.Port, e.PortId, scope, ct);
                 if (p.Value.TenantId != cmd.TenantId) throw ApiErrors.Invalid($"ports[{i}].port_id", $"port {e.PortId} belongs to another tenant");
                 if (p.Value.InstanceId.Length > 0) throw ApiErrors.Precondition("PORT_ATTACHED", e.PortId, $"port {e.PortId} is already attached to instance {p.Value.InstanceId}");
                 existingPorts.Add((i, p));
@@ -82,7 +84,7 @@ public sealed partial class InstancesService(ApiContext api, Infra.Controller.So
             for (var i = 0; i < cmd.Nics.Length; i++)
             {
                 if (cmd.Nics[i] is not NicSpec.NewPort n) continue;
-                var b = await api.Ports.BuildAsync(cmd.TenantId, n.NetworkId, null, null, n.FixedIps, n.PolicyIds, Labels.Empty, id, $"ports[{i}]", ct);
+                var b = await api.Ports.BuildAsync(cmd.TenantId, n.NetworkId, null, null, n.FixedIps, n.PolicyIds, Labels.Empty, id, $"ports[{i}]", scope, ct);
                 built.Add(b);
                 b.Port.HostId = host.Meta.Id;
                 b.Port.Meta.CreateTime = b.Port.Meta.UpdateTime = Store.Now();
@@ -134,13 +136,13 @@ public sealed partial class InstancesService(ApiContext api, Infra.Controller.So
     }
 
     /// <summary>The boot volume: a new copy-on-write clone record of an image, or an existing unattached volume.</summary>
-    async Task<(Volume Volume, Stored<Volume>? Existing)> BootVolumeAsync(CreateInstance cmd, Instance instance, CreatePlan plan, CancellationToken ct)
+    async Task<(Volume Volume, Stored<Volume>? Existing)> BootVolumeAsync(CreateInstance cmd, Instance instance, CreatePlan plan, TenantScope scope, CancellationToken ct)
     {
         switch (cmd.Boot)
         {
             case BootSource.FromImage fi:
             {
-                var image = (await Store.RequireAsync(Kinds.Image, fi.ImageId, ct)).Value;
+                var image = (await Store.RequireAsync(Kinds.Image, fi.ImageId, scope, ct)).Value;
                 if (image.TenantId.Length > 0 && image.TenantId != cmd.TenantId)
                     throw ApiErrors.Invalid("boot.image_id", $"image {fi.ImageId} belongs to another tenant; use a public image or one of the tenant's own");
                 var volume = new Volume
@@ -161,7 +163,7 @@ public sealed partial class InstancesService(ApiContext api, Infra.Controller.So
             }
             case BootSource.FromVolume fv:
             {
-                var v = await UnattachedVolumeAsync(fv.VolumeId, cmd.TenantId, "boot.volume_id", ct);
+                var v = await UnattachedVolumeAsync(fv.VolumeId, cmd.TenantId, "boot.volume_id", scope, ct);
                 if (fv.DeleteOnTermination)
                     plan.Ops.Add(ObjectStore.PutString(StoreLayout.InstanceOwned(instance.Meta.Id, Kinds.Volume.Segment, fv.VolumeId), ""));
                 return (v.Value, v);
@@ -171,9 +173,9 @@ public sealed partial class InstancesService(ApiContext api, Infra.Controller.So
         }
     }
 
-    async Task<Stored<Volume>> UnattachedVolumeAsync(string volumeId, string tenantId, string field, CancellationToken ct)
+    async Task<Stored<Volume>> UnattachedVolumeAsync(string volumeId, string tenantId, string field, TenantScope scope, CancellationToken ct)
     {
-        var v = await Store.RequireAsync(Kinds.Volume, volumeId, ct);
+        var v = await Store.RequireAsync(Kinds.Volume, volumeId, scope, ct);
         if (v.Value.TenantId != tenantId) throw ApiErrors.Invalid(field, $"volume {volumeId} belongs to another tenant");
         if (v.Value.AttachedInstanceId.Length > 0)
             throw ApiErrors.Precondition("VOLUME_ATTACHED", volumeId, $"volume {volumeId} is attached to instance {v.Value.AttachedInstanceId}; detach it first");
@@ -194,14 +196,16 @@ public sealed partial class InstancesService(ApiContext api, Infra.Controller.So
     public override async Task<Instance> GetInstance(GetInstanceRequest request, ServerCallContext context)
     {
         var cmd = ApiErrors.Valid(InstanceValidation.Validate(request));
-        return (await Store.RequireAsync(Kinds.Instance, cmd.Id, context.CancellationToken)).Value;
+        return (await Store.RequireAsync(Kinds.Instance, cmd.Id, TenantScope.Of(context), context.CancellationToken)).Value;
     }
 
     public override async Task<ListInstancesResponse> ListInstances(ListInstancesRequest request, ServerCallContext context)
     {
         var cmd = ApiErrors.Valid(InstanceValidation.Validate(request));
-        var (items, page) = await Paging.ListAsync(Store, Kinds.Instance, cmd.Page, i =>
-            (cmd.TenantId is null || i.TenantId == cmd.TenantId) && (cmd.HostId is null || i.HostId == cmd.HostId), context.CancellationToken);
+        var scope = TenantScope.Of(context);
+        var tenant = scope.Tenant(cmd.TenantId);
+        var (items, page) = await Paging.ListAsync(Store, Kinds.Instance, cmd.Page, scope, i =>
+            (tenant is null || i.TenantId == tenant) && (cmd.HostId is null || i.HostId == cmd.HostId), context.CancellationToken);
         var response = new ListInstancesResponse { Page = page };
         response.Instances.AddRange(items);
         return response;

@@ -20,9 +20,11 @@ public sealed class KeyPairsService(ApiContext api) : KeyPairs.KeyPairsBase
     public override async Task<KeyPair> CreateKeyPair(CreateKeyPairRequest request, ServerCallContext context)
     {
         var ct = context.CancellationToken;
+        var scope = TenantScope.Of(context);
+        request.TenantId = scope.ForCreate(request.TenantId);
         var cmd = ApiErrors.Valid(KeyPairValidation.Validate(request));
         if (await Store.ReplayAsync(Kinds.KeyPair, cmd.TenantId, nameof(CreateKeyPair), cmd.RequestId, ct) is { } replay) return replay;
-        var tenant = await Store.RequireAsync(Kinds.Tenant, cmd.TenantId, ct);
+        var tenant = await Store.RequireAsync(Kinds.Tenant, cmd.TenantId, scope, ct);
         var key = new KeyPair
         {
             Meta = new ObjectMeta { Id = ResourceId.New(IdKind.KeyPair), Name = cmd.Name },
@@ -40,13 +42,15 @@ public sealed class KeyPairsService(ApiContext api) : KeyPairs.KeyPairsBase
     public override async Task<KeyPair> GetKeyPair(GetKeyPairRequest request, ServerCallContext context)
     {
         var cmd = ApiErrors.Valid(KeyPairValidation.Validate(request));
-        return (await Store.RequireAsync(Kinds.KeyPair, cmd.Id, context.CancellationToken)).Value;
+        return (await Store.RequireAsync(Kinds.KeyPair, cmd.Id, TenantScope.Of(context), context.CancellationToken)).Value;
     }
 
     public override async Task<ListKeyPairsResponse> ListKeyPairs(ListKeyPairsRequest request, ServerCallContext context)
     {
         var cmd = ApiErrors.Valid(KeyPairValidation.Validate(request));
-        var (items, page) = await Paging.ListAsync(Store, Kinds.KeyPair, cmd.Page, k => cmd.TenantId is null || k.TenantId == cmd.TenantId, context.CancellationToken);
+        var scope = TenantScope.Of(context);
+        var tenant = scope.Tenant(cmd.TenantId);
+        var (items, page) = await Paging.ListAsync(Store, Kinds.KeyPair, cmd.Page, scope, k => tenant is null || k.TenantId == tenant, context.CancellationToken);
         var response = new ListKeyPairsResponse { Page = page };
         response.KeyPairs.AddRange(items);
         return response;
@@ -56,7 +60,7 @@ public sealed class KeyPairsService(ApiContext api) : KeyPairs.KeyPairsBase
     {
         var ct = context.CancellationToken;
         var cmd = ApiErrors.Valid(KeyPairValidation.Validate(request));
-        var current = await Store.RequireAsync(Kinds.KeyPair, cmd.Id, ct);
+        var current = await Store.RequireToChangeAsync(Kinds.KeyPair, cmd.Id, TenantScope.Of(context), ct);
         var refs = StoreLayout.RefPrefix(Kinds.KeyPair.Segment, cmd.Id);
         var users = await Store.KeysUnderAsync(refs, ct);
         if (users.Count > 0)

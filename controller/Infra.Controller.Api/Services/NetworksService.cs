@@ -16,9 +16,11 @@ public sealed class NetworksService(ApiContext api) : Networks.NetworksBase
     public override async Task<Network> CreateNetwork(CreateNetworkRequest request, ServerCallContext context)
     {
         var ct = context.CancellationToken;
+        var scope = TenantScope.Of(context);
+        request.TenantId = scope.ForCreate(request.TenantId);
         var cmd = ApiErrors.Valid(NetworkValidation.Validate(request));
         if (await Store.ReplayAsync(Kinds.Network, cmd.TenantId, nameof(CreateNetwork), cmd.RequestId, ct) is { } replay) return replay;
-        var tenant = await Store.RequireAsync(Kinds.Tenant, cmd.TenantId, ct);
+        var tenant = await Store.RequireAsync(Kinds.Tenant, cmd.TenantId, scope, ct);
         var network = new Network { Meta = new ObjectMeta { Id = ResourceId.New(IdKind.Network), Name = cmd.Name }, TenantId = cmd.TenantId, Mtu = (uint)cmd.Mtu };
         network.Meta.Labels.Add(cmd.Labels.Items);
         network.Subnets.AddRange(cmd.Subnets.Select(SubnetMapping.ToWire));
@@ -37,13 +39,15 @@ public sealed class NetworksService(ApiContext api) : Networks.NetworksBase
     public override async Task<Network> GetNetwork(GetNetworkRequest request, ServerCallContext context)
     {
         var cmd = ApiErrors.Valid(NetworkValidation.Validate(request));
-        return (await Store.RequireAsync(Kinds.Network, cmd.Id, context.CancellationToken)).Value;
+        return (await Store.RequireAsync(Kinds.Network, cmd.Id, TenantScope.Of(context), context.CancellationToken)).Value;
     }
 
     public override async Task<ListNetworksResponse> ListNetworks(ListNetworksRequest request, ServerCallContext context)
     {
         var cmd = ApiErrors.Valid(NetworkValidation.Validate(request));
-        var (items, page) = await Paging.ListAsync(Store, Kinds.Network, cmd.Page, n => cmd.TenantId is null || n.TenantId == cmd.TenantId, context.CancellationToken);
+        var scope = TenantScope.Of(context);
+        var tenant = scope.Tenant(cmd.TenantId);
+        var (items, page) = await Paging.ListAsync(Store, Kinds.Network, cmd.Page, scope, n => tenant is null || n.TenantId == tenant, context.CancellationToken);
         var response = new ListNetworksResponse { Page = page };
         response.Networks.AddRange(items);
         return response;
@@ -54,7 +58,7 @@ public sealed class NetworksService(ApiContext api) : Networks.NetworksBase
         var ct = context.CancellationToken;
         // First pass: field errors that need no state, so a malformed request never costs a read.
         var cmd = ApiErrors.Valid(NetworkValidation.Validate(request));
-        return await Store.UpdateAsync(Kinds.Network, cmd.Id, cmd.ExpectedRevision, (current, next, _) =>
+        return await Store.UpdateAsync(Kinds.Network, cmd.Id, cmd.ExpectedRevision, TenantScope.Of(context), (current, next, _) =>
         {
             var existing = current.Value.Subnets.Select(s => SubnetMapping.ToDomain(s).Cidr).ToList();
             var full = ApiErrors.Valid(NetworkValidation.Validate(request, existing));
@@ -72,7 +76,7 @@ public sealed class NetworksService(ApiContext api) : Networks.NetworksBase
     {
         var ct = context.CancellationToken;
         var cmd = ApiErrors.Valid(NetworkValidation.Validate(request));
-        var current = await Store.RequireAsync(Kinds.Network, cmd.Id, ct);
+        var current = await Store.RequireToChangeAsync(Kinds.Network, cmd.Id, TenantScope.Of(context), ct);
         var refs = StoreLayout.RefPrefix(Kinds.Network.Segment, cmd.Id);
         var users = await Store.KeysUnderAsync(refs, ct);
         if (users.Count > 0)
@@ -90,7 +94,7 @@ public sealed class NetworksService(ApiContext api) : Networks.NetworksBase
     {
         var ct = context.CancellationToken;
         var cmd = ApiErrors.Valid(NetworkValidation.Validate(request));
-        var network = (await Store.RequireAsync(Kinds.Network, cmd.NetworkId, ct)).Value;
+        var network = (await Store.RequireAsync(Kinds.Network, cmd.NetworkId, TenantScope.Of(context), ct)).Value;
         var all = new List<Allocation>();
         var seen = new HashSet<string>();
         foreach (var s in network.Subnets)

@@ -19,15 +19,17 @@ public sealed class PoliciesService(ApiContext api) : Policies.PoliciesBase
     public override async Task<Policy> CreatePolicy(CreatePolicyRequest request, ServerCallContext context)
     {
         var ct = context.CancellationToken;
+        var scope = TenantScope.Of(context);
+        request.TenantId = scope.ForCreate(request.TenantId);
         var cmd = ApiErrors.Valid(PolicyValidation.Validate(request));
         if (await Store.ReplayAsync(Kinds.Policy, cmd.TenantId, nameof(CreatePolicy), cmd.RequestId, ct) is { } replay) return replay;
-        var tenant = await Store.RequireAsync(Kinds.Tenant, cmd.TenantId, ct);
+        var tenant = await Store.RequireAsync(Kinds.Tenant, cmd.TenantId, scope, ct);
         var policy = new Policy { Meta = new ObjectMeta { Id = ResourceId.New(IdKind.Policy), Name = cmd.Name }, TenantId = cmd.TenantId, Description = cmd.Description };
         policy.Meta.Labels.Add(cmd.Labels.Items);
         policy.Rules.AddRange(cmd.Rules.Select(ToWire));
         var plan = new CreatePlan { Scope = cmd.TenantId, Method = nameof(CreatePolicy), Name = cmd.Name, RequestId = cmd.RequestId };
         NetworksService.Owned(plan, tenant, policy.Meta.Id, Kinds.Policy.Segment);
-        await AddRuleRefsAsync(policy, plan.Compares, plan.Ops, ct);
+        await AddRuleRefsAsync(policy, scope, plan.Compares, plan.Ops, ct);
         return (await Store.CreateAsync(Kinds.Policy, policy, plan, ct)).Value;
     }
 
@@ -52,12 +54,12 @@ public sealed class PoliciesService(ApiContext api) : Policies.PoliciesBase
     }
 
     /// <summary>Every policy a rule names must exist in the same tenant; each gets a reference key.</summary>
-    async Task AddRuleRefsAsync(Policy policy, List<Compare> compares, List<RequestOp> ops, CancellationToken ct)
+    async Task AddRuleRefsAsync(Policy policy, TenantScope scope, List<Compare> compares, List<RequestOp> ops, CancellationToken ct)
     {
         foreach (var target in policy.Rules.Where(r => r.RemoteCase == Rule.RemoteOneofCase.RemotePolicyId).Select(r => r.RemotePolicyId).Distinct())
         {
             if (target == policy.Meta.Id) continue;
-            var other = await Store.RequireAsync(Kinds.Policy, target, ct);
+            var other = await Store.RequireAsync(Kinds.Policy, target, scope, ct);
             if (other.Value.TenantId != policy.TenantId)
                 throw ApiErrors.Invalid("rules.remote_policy_id", $"policy {target} belongs to another tenant; rules may only name the tenant's own policies");
             compares.Add(Compare.ModRevision(Kinds.Policy.Key(target), CompareResult.Greater, 0));
@@ -68,13 +70,15 @@ public sealed class PoliciesService(ApiContext api) : Policies.PoliciesBase
     public override async Task<Policy> GetPolicy(GetPolicyRequest request, ServerCallContext context)
     {
         var cmd = ApiErrors.Valid(PolicyValidation.Validate(request));
-        return (await Store.RequireAsync(Kinds.Policy, cmd.Id, context.CancellationToken)).Value;
+        return (await Store.RequireAsync(Kinds.Policy, cmd.Id, TenantScope.Of(context), context.CancellationToken)).Value;
     }
 
     public override async Task<ListPoliciesResponse> ListPolicies(ListPoliciesRequest request, ServerCallContext context)
     {
         var cmd = ApiErrors.Valid(PolicyValidation.Validate(request));
-        var (items, page) = await Paging.ListAsync(Store, Kinds.Policy, cmd.Page, p => cmd.TenantId is null || p.TenantId == cmd.TenantId, context.CancellationToken);
+        var scope = TenantScope.Of(context);
+        var tenant = scope.Tenant(cmd.TenantId);
+        var (items, page) = await Paging.ListAsync(Store, Kinds.Policy, cmd.Page, scope, p => tenant is null || p.TenantId == tenant, context.CancellationToken);
         var response = new ListPoliciesResponse { Page = page };
         response.Policies.AddRange(items);
         return response;
@@ -84,7 +88,8 @@ public sealed class PoliciesService(ApiContext api) : Policies.PoliciesBase
     {
         var ct = context.CancellationToken;
         var cmd = ApiErrors.Valid(PolicyValidation.Validate(request));
-        return await Store.UpdateAsync(Kinds.Policy, cmd.Id, cmd.ExpectedRevision, async (current, next, extra) =>
+        var scope = TenantScope.Of(context);
+        return await Store.UpdateAsync(Kinds.Policy, cmd.Id, cmd.ExpectedRevision, scope, async (current, next, extra) =>
         {
             next.Rules.Clear();
             next.Rules.AddRange(cmd.Rules.Select(ToWire));
@@ -94,7 +99,7 @@ public sealed class PoliciesService(ApiContext api) : Policies.PoliciesBase
             foreach (var old in current.Value.Rules.Where(r => r.RemoteCase == Rule.RemoteOneofCase.RemotePolicyId && r.RemotePolicyId != cmd.Id)
                          .Select(r => r.RemotePolicyId).Distinct().Where(t => !kept.Contains(t)))
                 extra.Ops.Add(ObjectStore.Delete(StoreLayout.Ref(Kinds.Policy.Segment, old, "policies", cmd.Id)));
-            await AddRuleRefsAsync(next, extra.Compares, extra.Ops, ct);
+            await AddRuleRefsAsync(next, scope, extra.Compares, extra.Ops, ct);
         }, ct);
     }
 
@@ -102,7 +107,7 @@ public sealed class PoliciesService(ApiContext api) : Policies.PoliciesBase
     {
         var ct = context.CancellationToken;
         var cmd = ApiErrors.Valid(PolicyValidation.Validate(request));
-        var current = await Store.RequireAsync(Kinds.Policy, cmd.Id, ct);
+        var current = await Store.RequireToChangeAsync(Kinds.Policy, cmd.Id, TenantScope.Of(context), ct);
         var p = current.Value;
         var tenant = await Store.GetAsync(Kinds.Tenant, p.TenantId, ct);
         if (tenant?.Value.DefaultPolicyId == cmd.Id)

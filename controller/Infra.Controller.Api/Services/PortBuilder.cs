@@ -19,19 +19,20 @@ public sealed record BuiltPort(Port Port, List<Compare> Compares, List<RequestOp
 /// Builds ports for CreatePort and for instances' inline NICs: checks the network and policies,
 /// takes a MAC and one address per subnet from IPAM (owner = the port id, so a crash between
 /// allocation and commit leaves only keys that name a port that never existed), and lists the
-/// index keys. Callers commit, or call <see cref="ReleaseAsync"/> when they do not.
+/// index keys. The network and policies are read in the caller's <see cref="TenantScope"/>, so another
+/// tenant's are NOT_FOUND. Callers commit, or call <see cref="ReleaseAsync"/> when they do not.
 /// </summary>
 public sealed class PortBuilder(ApiContext api)
 {
     public async Task<BuiltPort> BuildAsync(string? tenantId, string networkId, string? name, MacAddress? mac,
         ImmutableArray<FixedIpSpec> fixedIps, ImmutableArray<string> policyIds, Labels labels, string? instanceId,
-        string field, CancellationToken ct)
+        string field, TenantScope scope, CancellationToken ct)
     {
-        var network = await api.Store.RequireAsync(Kinds.Network, networkId, ct);
+        var network = await api.Store.RequireAsync(Kinds.Network, networkId, scope, ct);
         var net = network.Value;
         if (tenantId is not null && net.TenantId != tenantId)
             throw ApiErrors.Invalid(Violations.Path(field, "network_id"), $"network {networkId} belongs to another tenant");
-        var tenant = await api.Store.RequireAsync(Kinds.Tenant, net.TenantId, ct);
+        var tenant = await api.Store.RequireAsync(Kinds.Tenant, net.TenantId, scope, ct);
         var v = new Violations();
         var domainSubnets = net.Subnets.Select(SubnetMapping.ToDomain).ToList();
         var wanted = fixedIps.IsDefaultOrEmpty
@@ -41,7 +42,7 @@ public sealed class PortBuilder(ApiContext api)
         var policies = policyIds.IsDefaultOrEmpty ? [tenant.Value.DefaultPolicyId] : policyIds.Distinct().ToList();
         foreach (var p in policies)
         {
-            var policy = await api.Store.RequireAsync(Kinds.Policy, p, ct);
+            var policy = await api.Store.RequireAsync(Kinds.Policy, p, scope, ct);
             if (policy.Value.TenantId != net.TenantId)
                 throw ApiErrors.Invalid(Violations.Path(field, "policy_ids"), $"policy {p} belongs to another tenant");
         }

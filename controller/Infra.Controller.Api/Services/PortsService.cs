@@ -16,10 +16,12 @@ public sealed class PortsService(ApiContext api) : Ports.PortsBase
     {
         var ct = context.CancellationToken;
         var cmd = ApiErrors.Valid(PortValidation.Validate(request));
-        var network = await Store.RequireAsync(Kinds.Network, cmd.NetworkId, ct);
+        var scope = TenantScope.Of(context);
+        // The port's tenant is its network's, and the network must be the caller's: that is the forced tenant here.
+        var network = await Store.RequireAsync(Kinds.Network, cmd.NetworkId, scope, ct);
         var tenantId = network.Value.TenantId;
         if (await Store.ReplayAsync(Kinds.Port, tenantId, nameof(CreatePort), cmd.RequestId, ct) is { } replay) return replay;
-        var built = await api.Ports.BuildAsync(null, cmd.NetworkId, cmd.Name, cmd.Mac, cmd.FixedIps, cmd.PolicyIds, cmd.Labels, null, "", ct);
+        var built = await api.Ports.BuildAsync(null, cmd.NetworkId, cmd.Name, cmd.Mac, cmd.FixedIps, cmd.PolicyIds, cmd.Labels, null, "", scope, ct);
         var plan = new CreatePlan { Scope = tenantId, Method = nameof(CreatePort), Name = cmd.Name, RequestId = cmd.RequestId };
         plan.Compares.AddRange(built.Compares);
         plan.Ops.AddRange(built.Ops);
@@ -39,14 +41,16 @@ public sealed class PortsService(ApiContext api) : Ports.PortsBase
     public override async Task<Port> GetPort(GetPortRequest request, ServerCallContext context)
     {
         var cmd = ApiErrors.Valid(PortValidation.Validate(request));
-        return (await Store.RequireAsync(Kinds.Port, cmd.Id, context.CancellationToken)).Value;
+        return (await Store.RequireAsync(Kinds.Port, cmd.Id, TenantScope.Of(context), context.CancellationToken)).Value;
     }
 
     public override async Task<ListPortsResponse> ListPorts(ListPortsRequest request, ServerCallContext context)
     {
         var cmd = ApiErrors.Valid(PortValidation.Validate(request));
-        var (items, page) = await Paging.ListAsync(Store, Kinds.Port, cmd.Page, p =>
-            (cmd.TenantId is null || p.TenantId == cmd.TenantId)
+        var scope = TenantScope.Of(context);
+        var tenant = scope.Tenant(cmd.TenantId);
+        var (items, page) = await Paging.ListAsync(Store, Kinds.Port, cmd.Page, scope, p =>
+            (tenant is null || p.TenantId == tenant)
             && (cmd.NetworkId is null || p.NetworkId == cmd.NetworkId)
             && (cmd.InstanceId is null || p.InstanceId == cmd.InstanceId), context.CancellationToken);
         var response = new ListPortsResponse { Page = page };
@@ -58,7 +62,8 @@ public sealed class PortsService(ApiContext api) : Ports.PortsBase
     {
         var ct = context.CancellationToken;
         var cmd = ApiErrors.Valid(PortValidation.Validate(request));
-        return await Store.UpdateAsync(Kinds.Port, cmd.Id, cmd.ExpectedRevision, async (current, next, extra) =>
+        var scope = TenantScope.Of(context);
+        return await Store.UpdateAsync(Kinds.Port, cmd.Id, cmd.ExpectedRevision, scope, async (current, next, extra) =>
         {
             if (cmd.Labels is { } labels)
             {
@@ -70,7 +75,7 @@ public sealed class PortsService(ApiContext api) : Ports.PortsBase
                 var wanted = ids.Distinct().ToList();
                 foreach (var p in wanted)
                 {
-                    var policy = await Store.RequireAsync(Kinds.Policy, p, ct);
+                    var policy = await Store.RequireAsync(Kinds.Policy, p, scope, ct);
                     if (policy.Value.TenantId != current.Value.TenantId)
                         throw ApiErrors.Invalid("policy_ids", $"policy {p} belongs to another tenant");
                     extra.Compares.Add(Compare.ModRevision(Kinds.Policy.Key(p), CompareResult.Greater, 0));
@@ -89,7 +94,7 @@ public sealed class PortsService(ApiContext api) : Ports.PortsBase
     {
         var ct = context.CancellationToken;
         var cmd = ApiErrors.Valid(PortValidation.Validate(request));
-        var current = await Store.RequireAsync(Kinds.Port, cmd.Id, ct);
+        var current = await Store.RequireToChangeAsync(Kinds.Port, cmd.Id, TenantScope.Of(context), ct);
         if (current.Value.InstanceId.Length > 0)
             throw ApiErrors.Precondition("PORT_ATTACHED", cmd.Id, $"port {cmd.Id} is attached to instance {current.Value.InstanceId}; delete the instance or use another port");
         var plan = new CreatePlanOps();

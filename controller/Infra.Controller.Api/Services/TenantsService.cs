@@ -67,13 +67,13 @@ public sealed class TenantsService(ApiContext api) : Tenants.TenantsBase
     public override async Task<Tenant> GetTenant(GetTenantRequest request, ServerCallContext context)
     {
         var cmd = ApiErrors.Valid(TenantValidation.Validate(request));
-        return (await Store.RequireAsync(Kinds.Tenant, cmd.Id, context.CancellationToken)).Value;
+        return (await Store.RequireAsync(Kinds.Tenant, cmd.Id, TenantScope.Of(context), context.CancellationToken)).Value;
     }
 
     public override async Task<ListTenantsResponse> ListTenants(ListTenantsRequest request, ServerCallContext context)
     {
         var cmd = ApiErrors.Valid(TenantValidation.Validate(request));
-        var (items, page) = await Paging.ListAsync(Store, Kinds.Tenant, cmd.Page, t => Paging.Matches(t.Meta.Labels, cmd.LabelSelector), context.CancellationToken);
+        var (items, page) = await Paging.ListAsync(Store, Kinds.Tenant, cmd.Page, TenantScope.Of(context), t => Paging.Matches(t.Meta.Labels, cmd.LabelSelector), context.CancellationToken);
         var response = new ListTenantsResponse { Page = page };
         response.Tenants.AddRange(items);
         return response;
@@ -82,7 +82,7 @@ public sealed class TenantsService(ApiContext api) : Tenants.TenantsBase
     public override async Task<Tenant> UpdateTenant(UpdateTenantRequest request, ServerCallContext context)
     {
         var cmd = ApiErrors.Valid(TenantValidation.Validate(request));
-        return await Store.UpdateAsync(Kinds.Tenant, cmd.Id, cmd.ExpectedRevision, (_, next, _) =>
+        return await Store.UpdateAsync(Kinds.Tenant, cmd.Id, cmd.ExpectedRevision, TenantScope.Of(context), (_, next, _) =>
         {
             next.Meta.Labels.Clear();
             next.Meta.Labels.Add(cmd.Labels.Items);
@@ -94,7 +94,7 @@ public sealed class TenantsService(ApiContext api) : Tenants.TenantsBase
     {
         var ct = context.CancellationToken;
         var cmd = ApiErrors.Valid(TenantValidation.Validate(request));
-        var current = await Store.RequireAsync(Kinds.Tenant, cmd.Id, ct);
+        var current = await Store.RequireToChangeAsync(Kinds.Tenant, cmd.Id, TenantScope.Of(context), ct);
         var owned = await Store.KeysUnderAsync(StoreLayout.OwnedPrefix(cmd.Id), ct);
         if (owned.Count > 0)
             throw ApiErrors.Precondition("TENANT_NOT_EMPTY", cmd.Id,

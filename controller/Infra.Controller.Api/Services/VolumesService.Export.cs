@@ -21,11 +21,12 @@ public sealed partial class VolumesService
     {
         var ct = context.CancellationToken;
         var cmd = ApiErrors.Valid(SnapshotValidation.Validate(request));
+        var scope = TenantScope.Of(context);
         string sourceId, volumeId;
         switch (cmd.Source)
         {
             case Domain.Commands.ExportSource.Snapshot snap:
-                var s = (await Store.RequireAsync(Kinds.Snapshot, snap.SnapshotId, ct)).Value;
+                var s = (await Store.RequireAsync(Kinds.Snapshot, snap.SnapshotId, scope, ct)).Value;
                 if (s.State != VolumeState.Available)
                     throw ApiErrors.Precondition("SNAPSHOT_NOT_AVAILABLE", s.Meta.Id, $"snapshot {s.Meta.Id} is {s.State}, not AVAILABLE; wait for it or take it again");
                 (sourceId, volumeId) = (s.Meta.Id, s.VolumeId);
@@ -35,7 +36,7 @@ public sealed partial class VolumesService
                 break;
             default: throw new InvalidOperationException("validated export has a source");
         }
-        var volume = (await Store.RequireAsync(Kinds.Volume, volumeId, ct)).Value;
+        var volume = (await Store.RequireAsync(Kinds.Volume, volumeId, scope, ct)).Value;
         var host = await VolumeHosts.OfAsync(Store, volume, ct);
         if (host.Length == 0) throw VolumeHosts.Unplaced(volumeId, "export");
         var command = new Command { Id = AgentCalls.NewId("exp"), Export = new ExportCommand { SourceId = sourceId, ChunkSize = (uint)cmd.ChunkSize, Window = api.Options.ExportWindow } };

@@ -22,7 +22,7 @@ public sealed partial class VolumesService
     {
         var ct = context.CancellationToken;
         var cmd = ApiErrors.Valid(SnapshotValidation.Validate(request));
-        var volume = await Store.RequireAsync(Kinds.Volume, cmd.VolumeId, ct);
+        var volume = await Store.RequireToChangeAsync(Kinds.Volume, cmd.VolumeId, TenantScope.Of(context), ct);
         var v = volume.Value;
         var tenantId = v.TenantId;
         var requestKey = cmd.RequestId is null ? null : StoreLayout.Request(tenantId, nameof(CreateSnapshot), cmd.RequestId);
@@ -50,14 +50,16 @@ public sealed partial class VolumesService
     public override async Task<Snapshot> GetSnapshot(GetSnapshotRequest request, ServerCallContext context)
     {
         var cmd = ApiErrors.Valid(SnapshotValidation.Validate(request));
-        return (await Store.RequireAsync(Kinds.Snapshot, cmd.Id, context.CancellationToken)).Value;
+        return (await Store.RequireAsync(Kinds.Snapshot, cmd.Id, TenantScope.Of(context), context.CancellationToken)).Value;
     }
 
     public override async Task<ListSnapshotsResponse> ListSnapshots(ListSnapshotsRequest request, ServerCallContext context)
     {
         var cmd = ApiErrors.Valid(SnapshotValidation.Validate(request));
-        var (items, page) = await Paging.ListAsync(Store, Kinds.Snapshot, cmd.Page, s =>
-            (cmd.TenantId is null || s.TenantId == cmd.TenantId) && (cmd.VolumeId is null || s.VolumeId == cmd.VolumeId), context.CancellationToken);
+        var scope = TenantScope.Of(context);
+        var tenant = scope.Tenant(cmd.TenantId);
+        var (items, page) = await Paging.ListAsync(Store, Kinds.Snapshot, cmd.Page, scope, s =>
+            (tenant is null || s.TenantId == tenant) && (cmd.VolumeId is null || s.VolumeId == cmd.VolumeId), context.CancellationToken);
         var response = new ListSnapshotsResponse { Page = page };
         response.Snapshots.AddRange(items);
         return response;
@@ -72,7 +74,7 @@ public sealed partial class VolumesService
     {
         var ct = context.CancellationToken;
         var cmd = ApiErrors.Valid(SnapshotValidation.Validate(request));
-        var current = await Store.RequireAsync(Kinds.Snapshot, cmd.Id, ct);
+        var current = await Store.RequireToChangeAsync(Kinds.Snapshot, cmd.Id, TenantScope.Of(context), ct);
         var s = current.Value;
         var users = StoreLayout.RefPrefix(Kinds.Snapshot.Segment, cmd.Id);
         var copies = (await Store.KeysUnderAsync(users, ct)).Select(k => k.Split('/')[^1])

@@ -24,9 +24,14 @@ public sealed partial class VolumesService(ApiContext api, Infra.Controller.Sout
     public override async Task<Volume> CreateVolume(CreateVolumeRequest request, ServerCallContext context)
     {
         var ct = context.CancellationToken;
+        var scope = TenantScope.Of(context);
+        request.TenantId = scope.ForCreate(request.TenantId);
         var cmd = ApiErrors.Valid(VolumeValidation.Validate(request));
+        if (scope.TenantId is not null && request.Backend?.KindCase == Infra.V1.VolumeBackend.KindOneofCase.Nbd)
+            throw ApiErrors.Of(new Domain.Errors.PermissionDenied("OPERATOR_BACKEND", CallPrincipal.Of(context).ToString(), context.Method,
+                "an NBD backend reaches storage by URI, which only operators may set; leave backend empty for a local volume"));
         if (await Store.ReplayAsync(Kinds.Volume, cmd.TenantId, nameof(CreateVolume), cmd.RequestId, ct) is { } replay) return replay;
-        var tenant = await Store.RequireAsync(Kinds.Tenant, cmd.TenantId, ct);
+        var tenant = await Store.RequireAsync(Kinds.Tenant, cmd.TenantId, scope, ct);
         var volume = new Volume
         {
             Meta = new ObjectMeta { Id = ResourceId.New(IdKind.Volume), Name = cmd.Name },
@@ -41,7 +46,7 @@ public sealed partial class VolumesService(ApiContext api, Infra.Controller.Sout
         {
             case VolumeSource.Image img:
             {
-                var image = (await Store.RequireAsync(Kinds.Image, img.ImageId, ct)).Value;
+                var image = (await Store.RequireAsync(Kinds.Image, img.ImageId, scope, ct)).Value;
                 if (image.TenantId.Length > 0 && image.TenantId != cmd.TenantId)
                     throw ApiErrors.Invalid("image_id", $"image {img.ImageId} belongs to another tenant");
                 volume.SourceImageId = img.ImageId;
@@ -50,7 +55,7 @@ public sealed partial class VolumesService(ApiContext api, Infra.Controller.Sout
             }
             case VolumeSource.Snapshot snap:
             {
-                var s = await Store.RequireAsync(Kinds.Snapshot, snap.SnapshotId, ct);
+                var s = await Store.RequireAsync(Kinds.Snapshot, snap.SnapshotId, scope, ct);
                 if (s.Value.TenantId != cmd.TenantId) throw ApiErrors.Invalid("snapshot_id", $"snapshot {snap.SnapshotId} belongs to another tenant");
                 volume.SourceSnapshotId = snap.SnapshotId;
                 sourceSize = s.Value.SizeBytes;
@@ -72,13 +77,15 @@ public sealed partial class VolumesService(ApiContext api, Infra.Controller.Sout
     public override async Task<Volume> GetVolume(GetVolumeRequest request, ServerCallContext context)
     {
         var cmd = ApiErrors.Valid(VolumeValidation.Validate(request));
-        return (await Store.RequireAsync(Kinds.Volume, cmd.Id, context.CancellationToken)).Value;
+        return (await Store.RequireAsync(Kinds.Volume, cmd.Id, TenantScope.Of(context), context.CancellationToken)).Value;
     }
 
     public override async Task<ListVolumesResponse> ListVolumes(ListVolumesRequest request, ServerCallContext context)
     {
         var cmd = ApiErrors.Valid(VolumeValidation.Validate(request));
-        var (items, page) = await Paging.ListAsync(Store, Kinds.Volume, cmd.Page, v => cmd.TenantId is null || v.TenantId == cmd.TenantId, context.CancellationToken);
+        var scope = TenantScope.Of(context);
+        var tenant = scope.Tenant(cmd.TenantId);
+        var (items, page) = await Paging.ListAsync(Store, Kinds.Volume, cmd.Page, scope, v => tenant is null || v.TenantId == tenant, context.CancellationToken);
         var response = new ListVolumesResponse { Page = page };
         response.Volumes.AddRange(items);
         return response;
@@ -87,7 +94,7 @@ public sealed partial class VolumesService(ApiContext api, Infra.Controller.Sout
     public override async Task<Volume> ResizeVolume(ResizeVolumeRequest request, ServerCallContext context)
     {
         var cmd = ApiErrors.Valid(VolumeValidation.Validate(request));
-        return await Store.UpdateAsync(Kinds.Volume, cmd.Id, null, (current, next, _) =>
+        return await Store.UpdateAsync(Kinds.Volume, cmd.Id, null, TenantScope.Of(context), (current, next, _) =>
         {
             if (VolumeValidation.CheckGrow(cmd, current.Value.SizeBytes) is { } shrink) throw ApiErrors.Of(shrink);
             next.SizeBytes = cmd.SizeBytes;
@@ -99,7 +106,7 @@ public sealed partial class VolumesService(ApiContext api, Infra.Controller.Sout
     {
         var ct = context.CancellationToken;
         var cmd = ApiErrors.Valid(VolumeValidation.Validate(request));
-        var current = await Store.RequireAsync(Kinds.Volume, cmd.Id, ct);
+        var current = await Store.RequireToChangeAsync(Kinds.Volume, cmd.Id, TenantScope.Of(context), ct);
         var v = current.Value;
         if (v.AttachedInstanceId.Length > 0)
             throw ApiErrors.Precondition("VOLUME_ATTACHED", cmd.Id, $"volume {cmd.Id} is attached to instance {v.AttachedInstanceId}; detach it or delete the instance first");

@@ -26,7 +26,8 @@ public sealed class ChangesService(ApiContext api) : Changes.ChangesBase
         var ct = context.CancellationToken;
         var cmd = ApiErrors.Valid(WatchValidation.Validate(request));
         var kinds = cmd.Kinds.Select(k => (ResourceKind)((int)k + 1)).ToHashSet();
-        var mapper = new WatchEventMapper(kinds, cmd.TenantId);
+        // A tenant principal watches its own tenant (and public images) whatever it asked; another tenant is NOT_FOUND.
+        var mapper = new WatchEventMapper(kinds, TenantScope.Of(context).Tenant(cmd.TenantId));
         var kv = api.Store.Kv;
         long last;
         if (cmd.StartRevision == 0)

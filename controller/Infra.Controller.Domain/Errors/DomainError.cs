@@ -48,3 +48,18 @@ public sealed record Aborted(string Kind, string Id, long ExpectedRevision, long
     public override string Message =>
         $"{Kind} {Id} changed (revision {ActualRevision}, expected {ExpectedRevision}); read it again and retry with the new revision";
 }
+
+/// <summary>
+/// The caller is known but its principal may not make this call: Reason is a stable machine-readable
+/// word ("ADMIN_ONLY", "READ_ONLY", "HOST_ONLY", "NO_RULE", ...), Method the call's full name.
+/// </summary>
+public sealed record PermissionDenied(string Reason, string Principal, string Method, string Description) : DomainError
+{
+    public override string Message => $"{Principal} may not call {Method}: {Description}";
+}
+
+/// <summary>The call carries no principal where one is needed (credentials missing or not checked).</summary>
+public sealed record Unauthenticated(string Method, string Description) : DomainError
+{
+    public override string Message => $"{Method} needs credentials: {Description}";
+}

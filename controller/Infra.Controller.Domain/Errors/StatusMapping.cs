@@ -17,8 +17,10 @@ public static class StatusCodes
     public const int InvalidArgument = 3;
     public const int NotFound = 5;
     public const int AlreadyExists = 6;
+    public const int PermissionDenied = 7;
     public const int FailedPrecondition = 9;
     public const int Aborted = 10;
+    public const int Unauthenticated = 16;
 }
 
 /// <summary>
@@ -39,6 +41,8 @@ public static class StatusMapping
             AlreadyExists e => (StatusCodes.AlreadyExists, Resource(e.Kind, e.Name, e.ExistingId is null ? "already exists" : $"already exists as {e.ExistingId}")),
             FailedPrecondition e => (StatusCodes.FailedPrecondition, Precondition(e)),
             Aborted e => (StatusCodes.Aborted, Resource(e.Kind, e.Id, $"at revision {e.ActualRevision}, expected {e.ExpectedRevision}")),
+            PermissionDenied e => (StatusCodes.PermissionDenied, Info(e.Reason, ("method", e.Method), ("principal", e.Principal))),
+            Unauthenticated e => (StatusCodes.Unauthenticated, Info("UNAUTHENTICATED", ("method", e.Method))),
             _ => throw new ArgumentOutOfRangeException(nameof(error), error.GetType().Name, "unmapped domain error"),
         };
         var status = new Google.Rpc.Status { Code = code, Message = error.Message };
@@ -56,6 +60,13 @@ public static class StatusMapping
 
     static ResourceInfo Resource(string kind, string name, string description) =>
         new() { ResourceType = $"infra.v1.{kind}", ResourceName = name, Description = description };
+
+    static ErrorInfo Info(string reason, params (string Key, string Value)[] metadata)
+    {
+        var info = new ErrorInfo { Reason = reason, Domain = "infra.v1" };
+        foreach (var (k, v) in metadata) info.Metadata[k] = v;
+        return info;
+    }
 
     static PreconditionFailure Precondition(FailedPrecondition e)
     {

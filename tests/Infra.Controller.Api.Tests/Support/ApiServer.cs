@@ -7,7 +7,10 @@ using Infra.Controller.Core.Placement;
 using Infra.Controller.Southbound;
 using Infra.Controller.Southbound.Commands;
 using Infra.Controller.Southbound.Hosting;
+using Grpc.AspNetCore.Server;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Infra.Controller.Domain.Auth;
 using Grpc.Net.Client;
 using Infra.Store;
 using Infra.Store.Sqlite;
@@ -46,7 +49,8 @@ public sealed class ApiServer : IAsyncDisposable
     /// <param name="southbound">Also serve AgentSession and CommandRelay (agents connect here and API
     /// commands reach them); the failure detector then runs too, so tests must not rely on silent hosts.</param>
     public static async Task<ApiServer> StartAsync(IReadOnlySet<string>? tokens = null, string? clientToken = null, TimeSpan bookmark = default,
-        bool southbound = false, uint exportWindow = 0, TimeSpan snapshotTimeout = default, TimeProvider? time = null, TimeSpan auditRetention = default)
+        bool southbound = false, uint exportWindow = 0, TimeSpan snapshotTimeout = default, TimeProvider? time = null, TimeSpan auditRetention = default,
+        bool testPrincipals = false)
     {
         var dir = Path.Combine(Path.GetTempPath(), "infra-api-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -55,6 +59,8 @@ public sealed class ApiServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         // The daemon's own gRPC server composition (listener, limits, auth interceptor, health, reflection).
         GrpcServer.Add(builder, new IPEndPoint(IPAddress.Loopback, 0), null, new BearerTokenAuth(tokens ?? new HashSet<string>(), allowNoAuth: tokens is null));
+        // After authentication, before AddInfraApi's authorization: interceptors run in the order added.
+        if (testPrincipals) builder.Services.Configure<GrpcServiceOptions>(o => o.Interceptors.Add<TestPrincipalInterceptor>());
         builder.Services.AddInfraApi(store, new ApiOptions(Path.Combine(dir, "images"), WatchBookmarkInterval: bookmark == default ? TimeSpan.FromSeconds(30) : bookmark,
             SnapshotTimeout: snapshotTimeout, ExportWindow: exportWindow, AuditRetention: auditRetention), time);
         if (southbound)
@@ -71,6 +77,11 @@ public sealed class ApiServer : IAsyncDisposable
         if (southbound) app.Services.GetRequiredService<ReplicaAddress>().Set(address);
         return new ApiServer(app, dir, store, address, clientToken);
     }
+
+    /// <summary>Clients calling as <paramref name="principal"/>; needs <c>StartAsync(testPrincipals: true)</c>.
+    /// The one place to switch to real tenant credentials once they exist.</summary>
+    public Caller As(Principal principal) =>
+        new(Channel.Intercept(m => { m.Add(TestPrincipalInterceptor.Header, TestPrincipalInterceptor.Format(principal)); return m; }));
 
     public Tenants.TenantsClient Tenants => new(Channel);
     public Networks.NetworksClient Networks => new(Channel);

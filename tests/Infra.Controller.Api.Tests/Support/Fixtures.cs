@@ -52,9 +52,12 @@ public static class Fixtures
         return h;
     }
 
-    public static async Task<Image> ImportAsync(ApiServer s, string name, byte[] data, string? tenantId = null, string? sha = null)
+    public static Task<Image> ImportAsync(ApiServer s, string name, byte[] data, string? tenantId = null, string? sha = null) =>
+        ImportAsync(s.Images, name, data, tenantId, sha);
+
+    public static async Task<Image> ImportAsync(Images.ImagesClient images, string name, byte[] data, string? tenantId = null, string? sha = null)
     {
-        using var call = s.Images.ImportImage();
+        using var call = images.ImportImage();
         var header = new ImportImageHeader { Name = name, TenantId = tenantId ?? "", Sha256 = sha ?? "" };
         await call.RequestStream.WriteAsync(new ImportImageRequest { Header = header });
         for (var off = 0; off < data.Length; off += 64 * 1024)
