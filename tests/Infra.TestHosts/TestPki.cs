@@ -64,7 +64,7 @@ public sealed class TestPki : IDisposable
         File.WriteAllText(certFile, cert.ExportCertificatePem());
         // PKCS#8 ("BEGIN PRIVATE KEY"): what Kestrel, Grpc.Net.Client and etcd all read.
         File.WriteAllText(keyFile, key.ExportPkcs8PrivateKeyPem());
-        File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         return (certFile, keyFile);
     }
 

@@ -38,6 +38,7 @@ public sealed record QemuUser(string Name, uint Uid, uint Gid)
     {
         if (lchown(path, uint.MaxValue, Gid) != 0)
             throw new IOException($"cannot hand socket {path} to group {Gid} of {Name}: errno {Marshal.GetLastWin32Error()}");
+        if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException("unix sockets' modes exist only on Linux");
         var mode = File.GetUnixFileMode(path);
         File.SetUnixFileMode(path, mode | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
     }
