@@ -99,7 +99,7 @@ public sealed class NetworksService(ApiContext api) : Networks.NetworksBase
         var seen = new HashSet<string>();
         foreach (var s in network.Subnets)
         {
-            var ipam = SubnetMapping.ToIpam(s);
+            var ipam = SubnetMapping.ToDomain(s);
             foreach (var (address, owner) in await api.Ipam.ListAsync(network.Meta.Id, ipam, ct))
                 if (ipam.Cidr.Contains(address) && seen.Add(address.ToString()))
                     all.Add(new Allocation { Address = address.ToString(), SubnetCidr = s.Cidr, PortId = owner });

@@ -57,7 +57,7 @@ public sealed class PortBuilder(ApiContext api)
             foreach (var want in wanted)
             {
                 var subnet = net.Subnets.First(s => SubnetMapping.ToDomain(s).Cidr == want.Subnet);
-                var ipam = SubnetMapping.ToIpam(subnet);
+                var ipam = SubnetMapping.ToDomain(subnet);
                 // On an IPv6 /64 the guest forms its address by SLAAC from the MAC; IPAM hands out
                 // that very address so router advertisements, the guest and port security agree.
                 var address = want.Address ?? (IsSlaacSubnet(ipam) ? SlaacAddress(ipam, port.MacAddress) : null);
@@ -106,10 +106,10 @@ public sealed class PortBuilder(ApiContext api)
         throw ApiErrors.Precondition("MAC_IN_USE", text, $"MAC {text} is already used by port {holder}; leave mac_address empty to get a free one");
     }
 
-    static bool IsSlaacSubnet(Core.Ipam.SubnetSpec s) => !s.IsV4 && s.Cidr.PrefixLength == 64 && s.Ranges is not { Count: > 0 };
+    static bool IsSlaacSubnet(Domain.Commands.SubnetSpec s) => !s.IsV4 && s.Cidr.PrefixLength == 64 && s.AllocationRanges.IsDefaultOrEmpty;
 
-    static IPAddress SlaacAddress(Core.Ipam.SubnetSpec s, string mac) =>
-        Domain.Guests.Slaac.Address(s.Cidr.BaseAddress, MacAddress.TryParse(mac, out var m, out var e) ? m : throw new InvalidOperationException(e));
+    static IPAddress SlaacAddress(Domain.Commands.SubnetSpec s, string mac) =>
+        Domain.Guests.Slaac.Address(s.Cidr.Network, MacAddress.TryParse(mac, out var m, out var e) ? m : throw new InvalidOperationException(e));
 
     static global::Grpc.Core.RpcException IpamError(IpamResult r, string field, string networkId) => r.Outcome switch
     {
@@ -125,7 +125,7 @@ public sealed class PortBuilder(ApiContext api)
         var id = port.Meta.Id;
         if (port.MacAddress.Length > 0) await api.Ipam.ReleaseMacAsync(port.MacAddress, id, ct);
         foreach (var ip in port.FixedIps)
-            await api.Ipam.ReleaseAsync(port.NetworkId, Core.Ipam.SubnetSpec.Parse(ip.SubnetCidr), IPAddress.Parse(ip.Address), id, ct);
+            await api.Ipam.ReleaseAsync(port.NetworkId, IPAddress.Parse(ip.Address), id, ct);
     }
 
     /// <summary>The index keys a port's delete removes.</summary>

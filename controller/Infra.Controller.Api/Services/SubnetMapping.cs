@@ -1,11 +1,10 @@
 using System.Net;
 using Infra.Controller.Domain.Validation;
 using Dom = Infra.Controller.Domain.Commands;
-using Ipam = Infra.Controller.Core.Ipam;
 
 namespace Infra.Controller.Api.Services;
 
-/// <summary>Subnets between the wire (stored), the domain commands and IPAM.</summary>
+/// <summary>Subnets between the wire (stored) and the domain, whose type IPAM also takes.</summary>
 public static class SubnetMapping
 {
     public static Infra.V1.Subnet ToWire(Dom.SubnetSpec s)
@@ -30,8 +29,4 @@ public static class SubnetMapping
         return SubnetValidation.Subnet(new Violations(), "subnet", copy)
             ?? throw new InvalidOperationException($"stored subnet {s.Cidr} no longer parses");
     }
-
-    public static Ipam.SubnetSpec ToIpam(Infra.V1.Subnet s) =>
-        new(IPNetwork.Parse(s.Cidr), s.Gateway.Length == 0 ? null : IPAddress.Parse(s.Gateway), null,
-            s.AllocationRanges.Count == 0 ? null : s.AllocationRanges.Select(r => (IPAddress.Parse(r.First), IPAddress.Parse(r.Last))).ToArray());
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Infra.Controller.Domain.Model;
+using SubnetSpec = Infra.Controller.Domain.Commands.SubnetSpec;
 
 namespace Infra.Controller.Core.Ipam;
 
@@ -11,10 +12,8 @@ internal static class AddressMath
 
     public static IPAddress FromNumber(UInt128 v, bool v4) => IpMath.FromInt(v, v4 ? IpVersion.V4 : IpVersion.V6);
 
-    public static UInt128 Offset(IPNetwork net, IPAddress a) => ToNumber(a) - ToNumber(net.BaseAddress);
-
     /// <summary>Number of addresses in the subnet (saturates at UInt128.MaxValue for a /0 v6).</summary>
     public static UInt128 Size(SubnetSpec s) => s.HostBits >= 128 ? UInt128.MaxValue : UInt128.One << s.HostBits;
 
-    public static IPAddress At(SubnetSpec s, UInt128 offset) => FromNumber(ToNumber(s.Cidr.BaseAddress) + offset, s.IsV4);
+    public static IPAddress At(SubnetSpec s, UInt128 offset) => FromNumber(s.Cidr.First + offset, s.IsV4);
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using SubnetSpec = Infra.Controller.Domain.Commands.SubnetSpec;
 
 namespace Infra.Controller.Core.Ipam;
 
@@ -42,10 +43,10 @@ public static class AddressPicker
             rng.NextBytes(b);
             var r = new UInt128(BitConverter.ToUInt64(b[..8]), BitConverter.ToUInt64(b[8..]));
             IPAddress a;
-            if (subnet.Ranges is { Count: > 0 } ranges)
+            if (!subnet.AllocationRanges.IsDefaultOrEmpty)
             {
                 // Draw inside one of the ranges: a small range in a /64 would almost never be hit otherwise.
-                var (first, last) = ranges[rng.Next(ranges.Count)];
+                var (first, last) = subnet.AllocationRanges[rng.Next(subnet.AllocationRanges.Length)];
                 var lo = AddressMath.ToNumber(first);
                 var span = AddressMath.ToNumber(last) - lo;
                 var pick = span == UInt128.MaxValue ? r : r % (span + 1);

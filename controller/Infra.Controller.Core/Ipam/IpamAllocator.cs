@@ -1,5 +1,6 @@
 using System.Net;
 using Infra.Store;
+using SubnetSpec = Infra.Controller.Domain.Commands.SubnetSpec;
 
 namespace Infra.Controller.Core.Ipam;
 
@@ -15,15 +16,16 @@ public sealed class IpamAllocator(IKeyValueStore store, MacPolicy? macPolicy = n
     const int MaxAttempts = 64;
     readonly MacPolicy _mac = macPolicy ?? MacPolicy.Default;
 
-    static string Family(SubnetSpec s) => s.IsV4 ? "v4" : "v6";
-    string NetPrefix(string networkId, SubnetSpec s) => $"{root}net/{networkId}/{Family(s)}/";
-    string AddressKey(string networkId, SubnetSpec s, IPAddress a) => NetPrefix(networkId, s) + a;
+    static string Family(bool v4) => v4 ? "v4" : "v6";
+    string NetPrefix(string networkId, bool v4) => $"{root}net/{networkId}/{Family(v4)}/";
+    string AddressKey(string networkId, IPAddress a) =>
+        NetPrefix(networkId, a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) + a;
     string MacKey(string mac) => $"{root}mac/{mac}";
 
     /// <summary>Allocate any free address of the subnet to <paramref name="owner"/> (e.g. a port id).</summary>
     public async Task<IpamResult> AllocateAsync(string networkId, SubnetSpec subnet, string owner, CancellationToken ct = default)
     {
-        if (subnet.Validate() is { Count: > 0 } errors) return new(IpamOutcome.Invalid, Error: string.Join("; ", errors));
+        // The subnet is the domain's, validated when the network was created: nothing to check here.
         var rng = System.Random.Shared;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
@@ -40,7 +42,7 @@ public sealed class IpamAllocator(IKeyValueStore store, MacPolicy? macPolicy = n
             {
                 candidate = AddressPicker.Random(subnet, rng);
             }
-            if (await TryTakeAsync(AddressKey(networkId, subnet, candidate), owner, ct).ConfigureAwait(false))
+            if (await TryTakeAsync(AddressKey(networkId, candidate), owner, ct).ConfigureAwait(false))
                 return IpamResult.Of(candidate);
         }
         return new(IpamOutcome.Contended, Error: $"network {networkId}: gave up after {MaxAttempts} conflicting attempts; retry the request");
@@ -49,10 +51,9 @@ public sealed class IpamAllocator(IKeyValueStore store, MacPolicy? macPolicy = n
     /// <summary>Allocate a specific address (a fixed IP the user asked for).</summary>
     public async Task<IpamResult> AllocateSpecificAsync(string networkId, SubnetSpec subnet, IPAddress address, string owner, CancellationToken ct = default)
     {
-        if (subnet.Validate() is { Count: > 0 } errors) return new(IpamOutcome.Invalid, Error: string.Join("; ", errors));
         if (!subnet.IsAssignable(address))
             return new(IpamOutcome.Invalid, Error: $"{address} cannot be assigned in {subnet.Cidr} (outside it, or its network, broadcast, gateway or a reserved address)");
-        var key = AddressKey(networkId, subnet, address);
+        var key = AddressKey(networkId, address);
         if (await TryTakeAsync(key, owner, ct).ConfigureAwait(false)) return IpamResult.Of(address);
         var holder = await store.GetAsync(key, ct).ConfigureAwait(false);
         return holder?.ValueString == owner
@@ -61,13 +62,13 @@ public sealed class IpamAllocator(IKeyValueStore store, MacPolicy? macPolicy = n
     }
 
     /// <summary>Release an address; only its owner's release counts (a stale release is a no-op). True if freed.</summary>
-    public Task<bool> ReleaseAsync(string networkId, SubnetSpec subnet, IPAddress address, string owner, CancellationToken ct = default) =>
-        ReleaseKeyAsync(AddressKey(networkId, subnet, address), owner, ct);
+    public Task<bool> ReleaseAsync(string networkId, IPAddress address, string owner, CancellationToken ct = default) =>
+        ReleaseKeyAsync(AddressKey(networkId, address), owner, ct);
 
     /// <summary>Addresses in use in the subnet, with their owners.</summary>
     public async Task<IReadOnlyDictionary<IPAddress, string>> ListAsync(string networkId, SubnetSpec subnet, CancellationToken ct = default)
     {
-        var prefix = NetPrefix(networkId, subnet);
+        var prefix = NetPrefix(networkId, subnet.IsV4);
         var kvs = await store.GetPrefixAsync(prefix, ct).ConfigureAwait(false);
         return kvs.ToDictionary(kv => IPAddress.Parse(kv.KeyString[prefix.Length..]), kv => kv.ValueString);
     }
@@ -88,7 +89,7 @@ public sealed class IpamAllocator(IKeyValueStore store, MacPolicy? macPolicy = n
 
     async Task<HashSet<IPAddress>> TakenAsync(string networkId, SubnetSpec subnet, CancellationToken ct)
     {
-        var prefix = NetPrefix(networkId, subnet);
+        var prefix = NetPrefix(networkId, subnet.IsV4);
         var r = await store.RangeAsync(new RangeRequest(Keys.Of(prefix), Keys.PrefixEnd(prefix), KeysOnly: true), ct).ConfigureAwait(false);
         return r.Kvs.Select(kv => IPAddress.Parse(kv.KeyString[prefix.Length..])).ToHashSet();
     }

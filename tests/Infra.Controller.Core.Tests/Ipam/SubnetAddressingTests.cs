@@ -3,7 +3,8 @@ using Infra.Controller.Core.Ipam;
 
 namespace Infra.Controller.Core.Tests.Ipam;
 
-public sealed class SubnetSpecTests
+/// <summary>IPAM's rules on the domain's subnet type: what may be handed out.</summary>
+public sealed class SubnetAddressingTests
 {
     [Theory]
     [InlineData("10.0.0.0/24", "10.0.0.1", "10.0.0.0", false)]   // network
@@ -19,27 +20,22 @@ public sealed class SubnetSpecTests
     [InlineData("fd00:1::/64", "fd00:1::1", "fd00:1::ffff:ffff:ffff:ff80", false)] // RFC 2526 anycast
     [InlineData("fd00:1::/64", "fd00:1::1", "fd00:1::ffff:ffff:ffff:ff7f", true)]
     [InlineData("fd00:1::/64", "fd00:1::1", "fd00:1:0:0:ffff:ffff:ffff:ffff", false)]
-    public void IsAssignable_SkipsNetworkBroadcastGatewayAndReserved(string cidr, string gw, string address, bool expected) =>
-        Assert.Equal(expected, SubnetSpec.Parse(cidr, gw).IsAssignable(IPAddress.Parse(address)));
+    public void IsAssignable_SkipsNetworkBroadcastGatewayAndAnycast(string cidr, string gw, string address, bool expected) =>
+        Assert.Equal(expected, Subnets.Of(cidr, gw).IsAssignable(IPAddress.Parse(address)));
 
     [Fact]
-    public void IsAssignable_SkipsExtraReservedAddresses() =>
-        Assert.False(SubnetSpec.Parse("10.0.0.0/24", "10.0.0.1", "10.0.0.2").IsAssignable(IPAddress.Parse("10.0.0.2")));
-
-    [Fact]
-    public void Validate_ReportsEveryProblemAtOnce()
+    public void InRanges_WithoutRanges_IsTheWholeSubnet_WithRanges_OnlyThem()
     {
-        var errors = SubnetSpec.Parse("10.0.0.0/31", "10.1.0.1", "192.168.0.1").Validate();
-        Assert.Equal(3, errors.Count);
-        Assert.Contains(errors, e => e.Contains("/30 or larger"));
-        Assert.Contains(errors, e => e.Contains("gateway 10.1.0.1 is outside"));
-        Assert.Contains(errors, e => e.Contains("reserved address 192.168.0.1"));
+        Assert.True(Subnets.Of("10.0.0.0/24", "10.0.0.1").InRanges(IPAddress.Parse("10.0.0.77")));
+        var ranged = Subnets.Of("10.0.0.0/24", "10.0.0.1", ("10.0.0.10", "10.0.0.20"));
+        Assert.True(ranged.InRanges(IPAddress.Parse("10.0.0.20")));
+        Assert.False(ranged.InRanges(IPAddress.Parse("10.0.0.21")));
     }
 
     [Fact]
     public void LowestFree_InSlash30_WithGateway_HasExactlyOneAddress()
     {
-        var s = SubnetSpec.Parse("192.168.7.0/30", "192.168.7.1");
+        var s = Subnets.Of("192.168.7.0/30", "192.168.7.1");
         Assert.Equal(IPAddress.Parse("192.168.7.2"), AddressPicker.LowestFree(s, new HashSet<IPAddress>()));
         Assert.Null(AddressPicker.LowestFree(s, new HashSet<IPAddress> { IPAddress.Parse("192.168.7.2") }));
     }
@@ -47,7 +43,7 @@ public sealed class SubnetSpecTests
     [Fact]
     public void Random_InSlash64_StaysInsideAndAssignable()
     {
-        var s = SubnetSpec.Parse("2001:db8:5::/64", "2001:db8:5::1");
+        var s = Subnets.Of("fd00:db8:5::/64", "fd00:db8:5::1");
         var rng = new Random(42);
         for (var i = 0; i < 1000; i++)
         {
