@@ -94,7 +94,7 @@ string[] served = ["", .. ApiRegistration.ServiceNames, Infra.V1.AgentSession.De
 app.Lifetime.ApplicationStopping.Register(() =>
 {
     GrpcServer.SetHealth(app.Services, served, ServingStatus.NotServing);
-    ControllerLog.Stopping(log);
+    LogStopping(log);
 });
 
 // Not serving until the listener is bound and the store is open (health probes must not race startup).
@@ -105,7 +105,7 @@ var url = ReadyUrl.From(bound, config.UsesTls);
 replicaAddress.Set(Advertise.Effective(config.AdvertiseUrl, url));
 GrpcServer.SetHealth(app.Services, served, ServingStatus.Serving);
 if (config.ReadyFile is { } readyFile) ReadyUrl.Write(readyFile, url);
-ControllerLog.Ready(log, url, config.Store, config.NodeId);
+LogReady(log, url, config.Store, config.NodeId);
 await app.WaitForShutdownAsync();
 await store.DisposeAsync();
 return 0;

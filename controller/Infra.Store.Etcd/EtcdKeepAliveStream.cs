@@ -12,7 +12,7 @@ namespace Infra.Store.Etcd;
 /// time), one read loop; when the stream breaks every pending call fails and the next call reopens
 /// it on the current member.
 /// </summary>
-sealed class EtcdKeepAliveStream(EtcdEndpoints endpoints, ILogger log, CancellationToken disposed) : IAsyncDisposable
+sealed partial class EtcdKeepAliveStream(EtcdEndpoints endpoints, ILogger log, CancellationToken disposed) : IAsyncDisposable
 {
     readonly object _gate = new();
     Connection? _connection;
@@ -99,7 +99,7 @@ sealed class EtcdKeepAliveStream(EtcdEndpoints endpoints, ILogger log, Cancellat
             failure = e is RpcException ? e : new RpcException(new Status(StatusCode.Unavailable, "keepalive stream failed: " + e.Message));
         }
         if (failure is RpcException rpc && EtcdAuth.IsInvalidToken(rpc)) endpoints.Auth?.Invalidate();
-        if (!disposed.IsCancellationRequested) Log.KeepAliveStreamBroken(log, failure);
+        if (!disposed.IsCancellationRequested) LogKeepAliveStreamBroken(log, failure);
         List<TaskCompletionSource<Rpc.LeaseKeepAliveResponse>> orphans;
         lock (conn.Pending)
         {

@@ -61,7 +61,7 @@ public sealed partial class EtcdStore : IKeyValueStore
             }
             catch (RpcException e) when (EtcdErrors.IsUnavailable(e) && attempt < _endpoints.Count)
             {
-                Log.MemberUnavailable(_log, channel.Target, e.Status.Detail);
+                LogMemberUnavailable(_log, channel.Target, e.Status.Detail);
                 _endpoints.Failed(index);
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && ct.IsCancellationRequested)

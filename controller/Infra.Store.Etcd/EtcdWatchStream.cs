@@ -17,7 +17,7 @@ namespace Infra.Store.Etcd;
 /// from that revision, so consumers see each event exactly once. A start revision below etcd's
 /// compaction ends that watcher with <see cref="CompactedException"/>.
 /// </summary>
-sealed class EtcdWatchStream(EtcdEndpoints endpoints, EtcdStoreOptions options, ILogger log, CancellationToken disposed) : IAsyncDisposable
+sealed partial class EtcdWatchStream(EtcdEndpoints endpoints, EtcdStoreOptions options, ILogger log, CancellationToken disposed) : IAsyncDisposable
 {
     readonly ConcurrentDictionary<long, Watcher> _watchers = new();
     // Intents, resolved against the current connection when sent: >0 create that watcher, <0 cancel it.
@@ -86,13 +86,13 @@ sealed class EtcdWatchStream(EtcdEndpoints endpoints, EtcdStoreOptions options, 
             try
             {
                 healthy = await RunConnectionAsync(channel).ConfigureAwait(false);
-                Log.WatchStreamBroken(log, _watchers.Count, new RpcException(new Status(StatusCode.Unavailable, "etcd ended the watch stream")));
+                LogWatchStreamBroken(log, _watchers.Count, new RpcException(new Status(StatusCode.Unavailable, "etcd ended the watch stream")));
             }
             catch (Exception e) when (!disposed.IsCancellationRequested)
             {
                 if (e is RpcException { StatusCode: StatusCode.Unavailable }) endpoints.Failed(index);
                 if (e is RpcException r && EtcdAuth.IsInvalidToken(r)) endpoints.Auth?.Invalidate();
-                Log.WatchStreamBroken(log, _watchers.Count, e);
+                LogWatchStreamBroken(log, _watchers.Count, e);
             }
             catch (Exception) { return; }
             if (healthy) delay = options.EffectiveReconnectDelay;
@@ -170,7 +170,7 @@ sealed class EtcdWatchStream(EtcdEndpoints endpoints, EtcdStoreOptions options, 
         }
         if (r.Canceled)
         {
-            Log.WatchCancelledByServer(log, r.WatchId, r.CancelReason);
+            LogWatchCancelledByServer(log, r.WatchId, r.CancelReason);
             Finish(w, new EtcdRequestException(StatusCode.Cancelled, $"etcd cancelled the watch: {r.CancelReason}"));
             return;
         }

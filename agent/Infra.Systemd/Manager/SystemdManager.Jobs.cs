@@ -69,7 +69,7 @@ public sealed partial class SystemdManager
                 _signals = signals;
                 _everSubscribed = true;
             }
-            SystemdManagerLog.Subscribed(_log);
+            LogSubscribed(_log);
             return signals;
         }
         finally { _subscribeOnce.Release(); }
@@ -112,7 +112,7 @@ public sealed partial class SystemdManager
             if (_signals == signals) _signals = null;
         }
         var failed = FailWaiters(new DBusConnectionClosedException($"the bus connection to systemd closed while a job was awaited: {reason.Message}", reason));
-        if (!Volatile.Read(ref _disposed)) SystemdManagerLog.ConnectionLost(_log, reason.Message, failed);
+        if (!Volatile.Read(ref _disposed)) LogConnectionLost(_log, reason.Message, failed);
     }
 
     int FailWaiters(Exception error)

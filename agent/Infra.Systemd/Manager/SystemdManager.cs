@@ -64,7 +64,7 @@ public sealed partial class SystemdManager : IAsyncDisposable
         try
         {
             var version = await manager.GetPropertyAsync(ManagerPath, ManagerInterface, "Version", ct).ConfigureAwait(false);
-            SystemdManagerLog.Connected(manager._log, options.Address, version as string ?? "?");
+            LogConnected(manager._log, options.Address, version as string ?? "?");
             return manager;
         }
         catch (Exception e) when (e is DBusConnectionException or SystemdErrorException or SystemdTimeoutException)

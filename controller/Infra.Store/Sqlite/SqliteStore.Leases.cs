@@ -86,7 +86,7 @@ public sealed partial class SqliteStore
             {
                 // Re-check under the write lock: a keepalive may have won the race.
                 var revoked = await WriteAsync(tx => !tx.LeaseAlive(id) && tx.RevokeLease(id), _disposed.Token).ConfigureAwait(false);
-                if (revoked) Log.LeaseExpired(_log, id);
+                if (revoked) LogLeaseExpired(_log, id);
             }
         }
         catch (Exception) when (_disposed.IsCancellationRequested)
@@ -98,7 +98,7 @@ public sealed partial class SqliteStore
         }
         catch (Exception e)
         {
-            Log.LeaseReapFailed(_log, e);
+            LogLeaseReapFailed(_log, e);
         }
     }
 }

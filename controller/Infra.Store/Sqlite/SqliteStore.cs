@@ -33,7 +33,7 @@ public sealed partial class SqliteStore : IKeyValueStore
         _writer = new SqliteConnection(_connectionString);
         _writer.Open();
         SqliteSchema.Apply(_writer);
-        Log.Opened(_log, full, SqliteSchema.Revision(_writer, null), SqliteSchema.CompactRevision(_writer, null));
+        LogOpened(_log, full, SqliteSchema.Revision(_writer, null), SqliteSchema.CompactRevision(_writer, null));
         var interval = options.EffectiveLeaseCheckInterval;
         _leaseTimer = time.CreateTimer(_ => _ = ReapExpiredLeasesAsync(), null, interval, interval);
     }
@@ -145,7 +145,7 @@ public sealed partial class SqliteStore : IKeyValueStore
                 DELETE FROM history WHERE rev < {revision} AND deleted = 1;
                 UPDATE meta SET value = {revision} WHERE name = 'compact_revision';
                 """, tx.Tx);
-            Log.Compacted(_log, revision);
+            LogCompacted(_log, revision);
             return new CompactResponse(new(tx.BaseRevision));
         }, ct);
 

@@ -1,16 +1,6 @@
-using Microsoft.Extensions.Logging;
-
 namespace Infra.Controller;
 
-static partial class ControllerLog
-{
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "controller ready on {Url} (store {Store}, node {NodeId})")]
-    public static partial void Ready(ILogger logger, string url, string store, string nodeId);
-
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "controller stopping: draining calls")]
-    public static partial void Stopping(ILogger logger);
-}
-
+/// <summary>What --help prints.</summary>
 static class Usage
 {
     public const string Text = """
