@@ -10,13 +10,20 @@ namespace Infra.Controller.Southbound.Session;
 /// Writes what an agent observed into the API objects: instance state, volume state, port status.
 /// Reports only count for objects the reporting host is responsible for, so a late report from a
 /// host whose VM was already moved elsewhere cannot overwrite the new host's truth. A volume
-/// reported purged removes the host's purge tombstone for it (the volume object is already gone).
+/// reported purged removes the host's purge tombstone for it (the volume object is already gone); a
+/// VM reported deleted removes the host's VM tombstone likewise.
 /// </summary>
 public sealed class StatusApplier(IKeyValueStore store)
 {
     public async Task ApplyAsync(string hostId, StatusReport report, CancellationToken ct)
     {
-        foreach (var vm in report.Vms)
+        foreach (var vm in report.Vms.Where(v => v.Deleted))
+            // The VM tombstone is carried out: forget it (only this host's, and only if it is still there).
+            await store.TxnAsync(Desired.VmTombstones.Forget(hostId, vm.Id), ct).ConfigureAwait(false);
+
+        // An orphan (a VM this host runs that its desired state does not name) is reported, not folded:
+        // the instance of that id, if any, lives elsewhere and its own host's reports are its truth.
+        foreach (var vm in report.Vms.Where(v => !v.Deleted && !v.Orphan))
             await ObjectStore.ChangeAsync(store, Kinds.Instance, vm.Id, i =>
             {
                 if (i is null || i.HostId != hostId || i.State == InstanceState.Deleting) return null;
