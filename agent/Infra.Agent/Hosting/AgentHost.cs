@@ -125,7 +125,8 @@ public sealed partial class AgentHost : IAsyncDisposable
             // then storage and compute: qemu only ever opens a tap that is ready and switched.
             taps = new TapApplier(new TapReconciler(new TapDevices(), TapReconciler.DefaultMtu, logs.CreateLogger<TapReconciler>()), () => TapsHeldByVms(vms));
             var net = new LazyNetworkApplier(ovsdb, new NetworkOptions(config.Network.OvsRunDir), bridge, logs, TimeSpan.FromSeconds(10), taps.IsReady,
-                snapshot => ComputeMapping.Orphans(snapshot, vms.Store.List()).Count > 0);
+                // Only an orphan that may still run holds back removals: a stopped one has no traffic to cut.
+                snapshot => ComputeMapping.Orphans(snapshot, VmsMaybeRunning(vms)).Count > 0);
             appliers.InsertRange(0, [taps, net]);
             if (config.Network.Dhcp)
             {
@@ -195,6 +196,10 @@ public sealed partial class AgentHost : IAsyncDisposable
     /// <summary>Taps named by any VM record on disk: a VM being deleted keeps its tap until its qemu is gone.</summary>
     private static IReadOnlySet<string> TapsHeldByVms(VmManager vms) =>
         vms.Store.List().Select(vms.Store.Load).OfType<VmRecord>().SelectMany(r => r.Definition.Nics).Select(n => n.InterfaceName).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>VMs whose record says they may be running (not down, not stopped on request).</summary>
+    private static IEnumerable<string> VmsMaybeRunning(VmManager vms) =>
+        vms.Store.List().Select(vms.Store.Load).OfType<VmRecord>().Where(r => r.DownAs is null && !r.StoppedOnRequest).Select(r => r.Definition.Id);
 
     /// <summary>
     /// Volumes whose sockets a VM that may be running has plugged in (its start disks and hot-plugged
