@@ -30,6 +30,8 @@ public sealed class StatusApplier(IKeyValueStore store)
                 return Fold(i, vm);
             }, ct).ConfigureAwait(false);
 
+        await HostViewAsync(hostId, report, ct).ConfigureAwait(false);
+
         foreach (var v in report.Volumes.Where(v => v.Purged))
             // The purge order is done: forget it (only this host's, and only if it is still there).
             await store.TxnAsync(Desired.VolumePurge.Forget(hostId, v.Id), ct).ConfigureAwait(false);
@@ -55,6 +57,25 @@ public sealed class StatusApplier(IKeyValueStore store)
                 return port;
             }, ct).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The host's orphans and hold, so an operator sees them on the host (a full report replaces the
+    /// list; a change report updates the VMs it names). Written only when something changed.
+    /// </summary>
+    async Task HostViewAsync(string hostId, StatusReport report, CancellationToken ct) =>
+        await ObjectStore.ChangeAsync(store, Kinds.Host, hostId, h =>
+        {
+            if (h is null) return null;
+            var orphans = report.Full ? new SortedSet<string>(StringComparer.Ordinal) : new SortedSet<string>(h.OrphanInstanceIds, StringComparer.Ordinal);
+            foreach (var vm in report.Vms)
+                if (vm.Orphan && !vm.Deleted) orphans.Add(vm.Id); else orphans.Remove(vm.Id);
+            var held = report.Full ? report.Held : h.AgentHeld;
+            if (orphans.SequenceEqual(h.OrphanInstanceIds) && held == h.AgentHeld) return null;
+            h.OrphanInstanceIds.Clear();
+            h.OrphanInstanceIds.AddRange(orphans);
+            h.AgentHeld = held;
+            return h;
+        }, ct).ConfigureAwait(false);
 
     /// <summary>
     /// An agent's report goes through the instance lifecycle (<see cref="InstanceLifecycle.Observe"/>), not

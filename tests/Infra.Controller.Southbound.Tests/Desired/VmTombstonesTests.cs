@@ -52,6 +52,7 @@ public sealed class VmTombstonesTests
             await store.PutAsync(VmTombstones.Put("h2", "i1", Now)!);
             // i3 runs on h2; h1 reports a stray VM of that id as an orphan: h2's truth must stand.
             await store.PutAsync(Instance("i3", "t1", "h2"));
+            await store.PutAsync(Host("h1", "192.0.2.1"));
             var applier = new StatusApplier(store);
 
             var report = new StatusReport();
@@ -65,6 +66,15 @@ public sealed class VmTombstonesTests
             var s = await ClusterSnapshot.LoadAsync(store, CancellationToken.None);
             Assert.Equal(["i2"], s.VmTombstones["h1"]);
             Assert.Equal(InstanceState.Running, s.Instances["i3"].State);
+            Assert.Equal(["i3"], s.Hosts["h1"].OrphanInstanceIds);
+
+            // A full report replaces the host's list, and says when the agent holds.
+            var full = new StatusReport { Full = true, Held = "desired-state.pb: checksum mismatch" };
+            full.Vms.Add(new VmStatus { Id = "i9", Orphan = true, State = InstanceState.Running });
+            await applier.ApplyAsync("h1", full, CancellationToken.None);
+            var h1 = (await ClusterSnapshot.LoadAsync(store, CancellationToken.None)).Hosts["h1"];
+            Assert.Equal(["i9"], h1.OrphanInstanceIds);
+            Assert.Equal("desired-state.pb: checksum mismatch", h1.AgentHeld);
         }
         finally { Directory.Delete(dir, recursive: true); }
     }
