@@ -68,7 +68,7 @@ public sealed partial class NetworkReconciler
             _installers[desired.BridgeName] = installer = new FlowInstaller(new Ofctl(_options.OpenFlowTarget(desired.BridgeName), _options.OfctlTimeout));
         if (verifyFlows && installer.Installed is not null && !await installer.VerifyAsync(ct).ConfigureAwait(false))
             LogFlowDrift(_log, desired.BridgeName);
-        var flows = await installer.ApplyAsync(desired.Flows, ct).ConfigureAwait(false);
+        var flows = await installer.ApplyAsync(desired.Flows, ct, desired.KeepUndesired).ConfigureAwait(false);
         if (flows.Mode != FlowApplyMode.Unchanged) LogFlows(_log, flows.Mode, flows.Added, flows.Deleted, flows.ChangedCookies.Count);
         return new ReconcileResult(actions, flows);
     }

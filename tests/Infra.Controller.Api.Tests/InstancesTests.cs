@@ -1,3 +1,5 @@
+using Infra.Store;
+using Infra.Controller.Model.Store;
 using Infra.Controller.Api.Tests.Support;
 using Grpc.Core;
 using Infra.V1;
@@ -118,6 +120,8 @@ public sealed class InstancesTests : IAsyncLifetime
         Assert.Empty((await s.Networks.ListAllocationsAsync(new ListAllocationsRequest { NetworkId = n.Meta.Id })).Allocations);
         Assert.Empty((await s.Volumes.ListVolumesAsync(new ListVolumesRequest { TenantId = t.Meta.Id })).Volumes);
         Assert.Equal(0u, (await s.Hosts.GetHostAsync(new GetHostRequest { Id = "h" })).Allocated.Instances);
+        // The host gets the explicit order to remove the VM (absence from its desired state alone leaves it running).
+        Assert.NotNull(await s.Store.GetAsync(StoreLayout.VmTombstone("h", i.Meta.Id)));
     }
 
     [Fact]

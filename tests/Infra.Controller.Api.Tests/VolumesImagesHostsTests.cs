@@ -1,3 +1,5 @@
+using Infra.Store;
+using Infra.Controller.Model.Store;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Infra.Controller.Api.Tests.Support;
@@ -114,6 +116,7 @@ public sealed class VolumesImagesHostsTests : IAsyncLifetime
         Assert.Single(real.Moves);
         Assert.True((await s.Hosts.GetHostAsync(new GetHostRequest { Id = "a" })).Cordoned);
         Assert.Equal("b", (await s.Instances.GetInstanceAsync(new GetInstanceRequest { Id = small.Meta.Id })).HostId);
+        Assert.NotNull(await s.Store.GetAsync(StoreLayout.VmTombstone("a", small.Meta.Id))); // the source removes its copy
         Assert.Equal(1024UL, (await s.Hosts.GetHostAsync(new GetHostRequest { Id = "b" })).Allocated.MemoryMib);
 
         var updated = await s.Hosts.UpdateHostAsync(new UpdateHostRequest { Id = "b", Overcommit = new Overcommit { CpuRatio = 2, MemoryRatio = 1.5, MemoryReserveMib = 512 } });

@@ -6,9 +6,10 @@ public sealed partial class VmManager
     /// <param name="desired">The VMs wanted.</param>
     /// <param name="ct">Cancels the pass.</param>
     /// <param name="veto">Returns why an action must not run this pass (a VM whose NICs are not ready), or null; a vetoed action is reported with that error and planned again next pass.</param>
-    public async Task<IReadOnlyList<(VmAction Action, string? Error)>> ReconcileAsync(IReadOnlyList<DesiredVm> desired, CancellationToken ct, Func<VmAction, string?>? veto = null)
+    /// <param name="deleted">VMs the controller deleted (tombstones): the only ones destroyed; any other VM not desired is left as it is.</param>
+    public async Task<IReadOnlyList<(VmAction Action, string? Error)>> ReconcileAsync(IReadOnlyList<DesiredVm> desired, CancellationToken ct, Func<VmAction, string?>? veto = null, IReadOnlySet<string>? deleted = null)
     {
-        var plan = VmReconciler.Plan(desired, await ObserveAsync(ct), _options.DestroyShutdownTimeout);
+        var plan = VmReconciler.Plan(desired, await ObserveAsync(ct), _options.DestroyShutdownTimeout, deleted);
         var results = new List<(VmAction, string?)>();
         var failed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var action in plan)

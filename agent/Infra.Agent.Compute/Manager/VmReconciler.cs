@@ -15,7 +15,10 @@ namespace Infra.Agent.Compute.Manager;
 ///   other definition changes apply at the next start. A disk is plugged into the first free PCIe
 ///   root port and unplugged from it; a disk qemu was started with sits on the root bus, which q35
 ///   cannot unplug, so its removal waits for the next start, as does a disk with no free port left.
-/// - A VM on disk that is not desired is destroyed.
+/// - Absent is not deleted: only a VM the controller tombstoned (<c>deleted</c>) is destroyed. A VM on
+///   disk that is neither desired nor tombstoned is an orphan (a stale, damaged or empty desired
+///   state, a controller that lost its database): it is adopted if it runs and otherwise left as it
+///   is, and the caller reports it (<see cref="Orphans"/>).
 /// - A busy VM (an operation on it still in flight, e.g. a shutdown in the background) gets no
 ///   action: the next pass, after the operation ended, plans from what it left.
 /// </summary>
@@ -24,8 +27,9 @@ public static class VmReconciler
     /// <summary>The actions that move <paramref name="observed"/> toward <paramref name="desired"/>.</summary>
     /// <param name="desired">What the controller wants.</param>
     /// <param name="observed">What the manager found.</param>
-    /// <param name="destroyTimeout">Graceful shutdown time for VMs that are no longer desired (default 30 s).</param>
-    public static IReadOnlyList<VmAction> Plan(IReadOnlyList<DesiredVm> desired, IReadOnlyList<ObservedVm> observed, TimeSpan? destroyTimeout = null)
+    /// <param name="destroyTimeout">Graceful shutdown time for VMs that are deleted (default 30 s).</param>
+    /// <param name="deleted">The VMs the controller deleted (tombstones); the only ones ever destroyed.</param>
+    public static IReadOnlyList<VmAction> Plan(IReadOnlyList<DesiredVm> desired, IReadOnlyList<ObservedVm> observed, TimeSpan? destroyTimeout = null, IReadOnlySet<string>? deleted = null)
     {
         var actions = new List<VmAction>();
         var seen = observed.ToDictionary(o => o.Id, StringComparer.Ordinal);
@@ -37,8 +41,18 @@ public static class VmReconciler
             actions.AddRange(PlanOne(d, seen.GetValueOrDefault(d.Definition.Id)));
         }
         foreach (var o in observed.Where(o => !wanted.Contains(o.Id) && !o.Busy).OrderBy(o => o.Id, StringComparer.Ordinal))
-            actions.Add(new VmAction.Destroy(o.Id, destroyTimeout ?? TimeSpan.FromSeconds(30)));
+        {
+            if (deleted?.Contains(o.Id) == true) actions.Add(new VmAction.Destroy(o.Id, destroyTimeout ?? TimeSpan.FromSeconds(30)));
+            else if (o.IsUp && !o.Managed) actions.Add(new VmAction.Adopt(o.Id));
+        }
         return actions;
+    }
+
+    /// <summary>Observed VMs that are neither desired nor deleted: left as they are, and reported.</summary>
+    public static IReadOnlyList<string> Orphans(IEnumerable<string> desired, IEnumerable<string> observed, IReadOnlySet<string> deleted)
+    {
+        var named = desired.ToHashSet(StringComparer.Ordinal);
+        return observed.Where(id => !named.Contains(id) && !deleted.Contains(id)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
     }
 
     private static IEnumerable<VmAction> PlanOne(DesiredVm d, ObservedVm? o)

@@ -18,4 +18,10 @@ public sealed partial class ApplyLoop
 
     [LoggerMessage(EventId = 5005, Level = LogLevel.Error, Message = "An apply handler threw: {Error}")]
     private partial void LogHandlerFailed(string error);
+
+    [LoggerMessage(EventId = 5006, Level = LogLevel.Warning, Message = "Enforcing nothing until the controller sends a full desired state ({Why}): running VMs, volume daemons, OVS rows and flows are left as they are")]
+    private partial void LogHeld(string why);
+
+    [LoggerMessage(EventId = 5007, Level = LogLevel.Information, Message = "Desired state v{Version} received: the hold is lifted, enforcing it")]
+    private partial void LogHoldLifted(ulong version);
 }

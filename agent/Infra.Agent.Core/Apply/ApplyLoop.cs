@@ -15,6 +15,9 @@ public sealed record ApplyOutcome(ulong Version, IReadOnlyList<ResourceError> Er
 /// are skipped; their waiters complete with the newer outcome, which supersedes them). Between
 /// submissions the current snapshot is re-applied every interval, so the host keeps converging on its
 /// last desired state while the controller is away (a crashed VM's diagnosis, a deleted OVS port).
+/// A loop started held (<see cref="Held"/>: the saved state was damaged) runs no pass at all, so it
+/// stops nothing and adopts what runs as it is, until the first submission (a full state from the
+/// controller) lifts the hold.
 /// </summary>
 public sealed partial class ApplyLoop : IAsyncDisposable
 {
@@ -32,9 +35,10 @@ public sealed partial class ApplyLoop : IAsyncDisposable
     private Task _loop = Task.CompletedTask;
 
     /// <summary>A loop over <paramref name="appliers"/>, starting from <paramref name="initial"/> (the persisted snapshot).</summary>
-    public ApplyLoop(IReadOnlyList<IResourceApplier> appliers, DesiredSnapshot initial, TimeSpan interval, TimeProvider time, ILogger log)
+    /// <param name="held">Why the loop must not enforce <paramref name="initial"/> (null: it does); see <see cref="Held"/>.</param>
+    public ApplyLoop(IReadOnlyList<IResourceApplier> appliers, DesiredSnapshot initial, TimeSpan interval, TimeProvider time, ILogger log, string? held = null)
     {
-        (_appliers, _current, _interval, _time, _log) = (appliers, initial, interval, time, log);
+        (_appliers, _current, _interval, _time, _log, _held) = (appliers, initial, interval, time, log, held);
     }
 
     /// <summary>The latest snapshot submitted (applied or about to be).</summary>
@@ -57,7 +61,8 @@ public sealed partial class ApplyLoop : IAsyncDisposable
     /// <summary>Starts the loop; the first pass applies the initial snapshot at once.</summary>
     public void Start()
     {
-        lock (_lock) _dirty = true;
+        lock (_lock) _dirty = _held is null;
+        if (_held is { } why) LogHeld(why);
         _loop = Task.Run(() => RunAsync(_stop.Token));
         _wake.Release();
     }
@@ -68,6 +73,8 @@ public sealed partial class ApplyLoop : IAsyncDisposable
         var done = new TaskCompletionSource<ApplyOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_lock)
         {
+            if (_held is not null) LogHoldLifted(snapshot.Version);
+            _held = null;
             _current = snapshot;
             _dirty = true;
             _waiters.Add((snapshot.Version, done));
@@ -97,6 +104,7 @@ public sealed partial class ApplyLoop : IAsyncDisposable
             bool periodic;
             lock (_lock)
             {
+                if (_held is not null) { _requested = false; continue; }   // nothing trustworthy to enforce: touch nothing
                 periodic = !_dirty;
                 if (woken && !_dirty && !_requested) continue;   // a wake whose submission an earlier pass already took
                 _requested = false;

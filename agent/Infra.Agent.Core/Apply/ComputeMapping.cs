@@ -21,7 +21,7 @@ public static class ComputeMapping
         var vms = new List<DesiredVm>();
         var unmapped = new List<string>();
         var errors = new List<ResourceError>();
-        foreach (var spec in snapshot.OfKind(DesiredKind.Vm).Select(r => r.Vm))
+        foreach (var spec in snapshot.OfKind(DesiredKind.Vm).Select(r => r.Vm).Where(v => !v.Deleted))
         {
             var problems = new List<string>();
             problems.AddRange(spec.PortIds.Where(p => !ports.ContainsKey(p)).Select(p => $"port {p} is not bound on this host"));
@@ -38,8 +38,19 @@ public static class ComputeMapping
         return new(new ComputeDesired(vms, unmapped), errors);
     }
 
+    /// <summary>The VMs the controller deleted (tombstones): the only VMs the manager destroys.</summary>
+    public static IReadOnlySet<string> Deleted(DesiredSnapshot snapshot) =>
+        snapshot.OfKind(DesiredKind.Vm).Select(r => r.Vm).Where(v => v.Deleted).Select(v => v.Id).ToHashSet(StringComparer.Ordinal);
+
     /// <summary>
-    /// The manager destroys VMs that are not desired; a VM whose new spec is unusable must not be
+    /// VMs with a record on this host that the snapshot names neither as a spec nor as a tombstone:
+    /// orphans, left as they are (never destroyed for being absent) and reported.
+    /// </summary>
+    public static IReadOnlyList<string> Orphans(DesiredSnapshot snapshot, IEnumerable<string> held) =>
+        VmReconciler.Orphans(snapshot.OfKind(DesiredKind.Vm).Where(r => !r.Vm.Deleted).Select(r => r.Vm.Id), held, Deleted(snapshot));
+
+    /// <summary>
+    /// The manager destroys VMs that are deleted; a VM whose new spec is unusable must not be
     /// destroyed for it, so it is kept with the definition it already runs with.
     /// </summary>
     public static IReadOnlyList<DesiredVm> KeepUnmapped(ComputeDesired desired, DesiredSnapshot snapshot, Func<string, VmRecord?> record)

@@ -16,7 +16,7 @@ public static class StatusDiff
         var vmsGone = Gone(previous.Vms.Select(v => v.Id), current.Vms.Select(v => v.Id));
         var volsGone = Gone(previous.Volumes.Select(v => v.Id), current.Volumes.Select(v => v.Id));
         var portsGone = Gone(previous.Ports.Select(v => v.Id), current.Ports.Select(v => v.Id));
-        if (vmsGone || volsGone || portsGone) return Full(current);
+        if (vmsGone || volsGone || portsGone || previous.Held != current.Held) return Full(current);
 
         var delta = new StatusReport { Full = false };
         var oldVms = previous.Vms.ToDictionary(v => v.Id);

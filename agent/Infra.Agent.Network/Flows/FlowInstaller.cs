@@ -24,10 +24,13 @@ public sealed class FlowInstaller(Ofctl ofctl)
     /// <summary>The installed table as last confirmed; null until the first successful pass.</summary>
     public IReadOnlyDictionary<ulong, FlowGroup>? Installed => _installed;
 
-    public async Task<FlowApplyResult> ApplyAsync(IReadOnlyList<FlowSpec> flows, CancellationToken ct)
+    /// <param name="keepUndesired">Remove no group: a group installed (or found on the switch) that
+    /// <paramref name="flows"/> lacks stays, as it is (see <see cref="HostNetworkSpec.KeepUndesired"/>).</param>
+    public async Task<FlowApplyResult> ApplyAsync(IReadOnlyList<FlowSpec> flows, CancellationToken ct, bool keepUndesired = false)
     {
         var desired = FlowGroup.GroupAll(flows);
-        if (_installed is null) return await AdoptAsync(desired, flows, ct).ConfigureAwait(false);
+        if (_installed is null) return await AdoptAsync(desired, flows, keepUndesired, ct).ConfigureAwait(false);
+        if (keepUndesired) desired = KeepUndesired(desired, _installed.Values);
         var delta = FlowDelta.Compute(_installed, desired);
         if (delta.IsEmpty) return new(FlowApplyMode.Unchanged, 0, 0, [], []);
         _installed = null; // if the bundle fails we no longer know what is installed: next pass re-adopts
@@ -36,10 +39,12 @@ public sealed class FlowInstaller(Ofctl ofctl)
         return new(FlowApplyMode.Delta, delta.Deletes.Count, delta.Adds.Count, delta.ChangedCookies, []);
     }
 
-    private async Task<FlowApplyResult> AdoptAsync(Dictionary<ulong, FlowGroup> desired, IReadOnlyList<FlowSpec> flows, CancellationToken ct)
+    private async Task<FlowApplyResult> AdoptAsync(Dictionary<ulong, FlowGroup> desired, IReadOnlyList<FlowSpec> flows, bool keepUndesired, CancellationToken ct)
     {
         var dumped = FlowDumpParser.Parse(await ofctl.RunAsync(ct, "dump-flows", "--no-stats", "{target}").ConfigureAwait(false));
         var found = dumped.Select(f => f.Cookie).Distinct().Order().ToArray();
+        if (keepUndesired)
+            desired = KeepUndesired(desired, FlowGroup.GroupAll(dumped.Select(f => new FlowSpec(f.Cookie, f.Table, f.Priority, f.Match, f.Actions))).Values);
         var lines = desired.Values.SelectMany(g => g.ByKey.Values).Select(f => f.ToAddLine()[4..]);
         // An empty switch (fresh bridge) has nothing to diff against: a plain bundle add skips replace-flows' read-back.
         var command = dumped.Count == 0 ? "add-flows" : "replace-flows";
@@ -64,6 +69,14 @@ public sealed class FlowInstaller(Ofctl ofctl)
         if (count == _installed.Values.Sum(g => g.ByKey.Count)) return true;
         _installed = null;
         return false;
+    }
+
+    /// <summary>Pure: <paramref name="desired"/> plus every group of <paramref name="held"/> whose cookie it lacks.</summary>
+    public static Dictionary<ulong, FlowGroup> KeepUndesired(Dictionary<ulong, FlowGroup> desired, IEnumerable<FlowGroup> held)
+    {
+        var result = new Dictionary<ulong, FlowGroup>(desired);
+        foreach (var g in held) result.TryAdd(g.Cookie, g);
+        return result;
     }
 
     /// <summary>Forgets the installed table, so the next pass re-reads the switch (e.g. after ovs-vswitchd restarted).</summary>

@@ -19,6 +19,14 @@ public sealed record HostNetworkSpec(
     /// <summary>The agent's own internal ports on the bridge (the DHCP/RA responder's infra-dhcp).</summary>
     public IReadOnlyList<ServicePort> ServicePorts { get; init; } = [];
 
+    /// <summary>
+    /// Remove nothing: ports, tunnels and flow groups the agent owns that this spec lacks stay as they
+    /// are (what the spec has is still added and changed). Set while a VM runs on the host that the
+    /// desired state does not name: a partial or empty state (a controller that lost its database)
+    /// must not cut a running guest off the network.
+    /// </summary>
+    public bool KeepUndesired { get; init; }
+
     /// <summary>Every problem at once, each saying what to change.</summary>
     public IReadOnlyList<string> Validate()
     {

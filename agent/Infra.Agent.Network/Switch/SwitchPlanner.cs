@@ -8,7 +8,8 @@ namespace Infra.Agent.Network.Switch;
 /// The agent owns only what it marked: ports carrying <see cref="OwnerKey"/> in external_ids. Ports
 /// without the mark (the bridge's own internal port, anything an operator added) are never touched,
 /// and keys we do not own in other_config/external_ids are left as they are. An empty plan means
-/// "already right", which is what makes restarts and repeated runs free.
+/// "already right", which is what makes restarts and repeated runs free. With
+/// <see cref="HostNetworkSpec.KeepUndesired"/> no port is removed.
 /// </summary>
 public static class SwitchPlanner
 {
@@ -32,7 +33,7 @@ public static class SwitchPlanner
             var ours = port.ExternalIds.GetValueOrDefault(OwnerKey) == OwnerValue;
             if (!want.TryGetValue(port.Name, out var shape))
             {
-                if (ours) actions.Add(new RemovePort(port.Uuid, port.Name));
+                if (ours && !desired.KeepUndesired) actions.Add(new RemovePort(port.Uuid, port.Name));
                 continue;
             }
             want.Remove(port.Name);

@@ -114,7 +114,7 @@ public sealed partial class AgentHost : IAsyncDisposable
         host._owned.Add(volumes);
         TapApplier? taps = null;
         var appliers = new List<IResourceApplier> { volumes, new ComputeApplier(vms, id => VolumeSocket(config.StateDir, id), id => taps?.Problem(id)) };
-        var sources = new List<IStatusSource> { new ComputeStatusSource(vms, () => taps?.Problems ?? new Dictionary<string, string>()), volumes };
+        var sources = new List<IStatusSource> { new ComputeStatusSource(vms, () => taps?.Problems ?? new Dictionary<string, string>(), () => host.Apply.Current), volumes };
         if (config.Network.Enabled)
         {
             var ovsdb = new OvsdbClient(new OvsdbClientOptions(config.Network.Ovsdb), logs.CreateLogger<OvsdbClient>());
@@ -124,7 +124,9 @@ public sealed partial class AgentHost : IAsyncDisposable
             // Taps first (made, sized, up), then network (on br-int with the ofport the flows expect),
             // then storage and compute: qemu only ever opens a tap that is ready and switched.
             taps = new TapApplier(new TapReconciler(new TapDevices(), TapReconciler.DefaultMtu, logs.CreateLogger<TapReconciler>()), () => TapsHeldByVms(vms));
-            var net = new LazyNetworkApplier(ovsdb, new NetworkOptions(config.Network.OvsRunDir), bridge, logs, TimeSpan.FromSeconds(10), taps.IsReady);
+            var net = new LazyNetworkApplier(ovsdb, new NetworkOptions(config.Network.OvsRunDir), bridge, logs, TimeSpan.FromSeconds(10), taps.IsReady,
+                // Only an orphan that may still run holds back removals: a stopped one has no traffic to cut.
+                snapshot => ComputeMapping.Orphans(snapshot, VmsMaybeRunning(vms)).Count > 0);
             appliers.InsertRange(0, [taps, net]);
             if (config.Network.Dhcp)
             {
@@ -144,8 +146,11 @@ public sealed partial class AgentHost : IAsyncDisposable
         var loaded = store.Load();
         if (loaded.Problem is { } problem) host.LogStateDamaged(problem);
         host.LogLoaded(loaded.Snapshot.Version, loaded.Snapshot.Resources.Count);
-        host.Apply = new ApplyLoop(appliers, loaded.Snapshot, config.ReconcileInterval, time, logs.CreateLogger<ApplyLoop>());
+        // A damaged file leaves nothing trustworthy to enforce: the loop holds (adopts what runs, stops
+        // nothing) until the controller's full state arrives.
+        host.Apply = new ApplyLoop(appliers, loaded.Snapshot, config.ReconcileInterval, time, logs.CreateLogger<ApplyLoop>(), loaded.Problem);
         host._owned.Insert(0, host.Apply);
+        sources.Add(host.Apply);
         // A background stop or delete ended: act on it now (remove the VM's tap, report its state).
         vms.BackgroundDone += (_, _) => host.Apply.RequestPass();
 
@@ -174,7 +179,8 @@ public sealed partial class AgentHost : IAsyncDisposable
         void OnFirst(ApplyOutcome _) => first.TrySetResult();
         Apply.Applied += OnFirst;
         Apply.Start();
-        status($"enforcing the persisted desired state v{Apply.Current.Version}");
+        if (Apply.Held is { } why) { status($"holding (nothing enforced) until the controller sends a full state: {why}"); first.TrySetResult(); }
+        else status($"enforcing the persisted desired state v{Apply.Current.Version}");
         await first.Task.WaitAsync(ct);
         Apply.Applied -= OnFirst;
         await Session.RunAsync(ct);
@@ -190,6 +196,10 @@ public sealed partial class AgentHost : IAsyncDisposable
     /// <summary>Taps named by any VM record on disk: a VM being deleted keeps its tap until its qemu is gone.</summary>
     private static IReadOnlySet<string> TapsHeldByVms(VmManager vms) =>
         vms.Store.List().Select(vms.Store.Load).OfType<VmRecord>().SelectMany(r => r.Definition.Nics).Select(n => n.InterfaceName).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>VMs whose record says they may be running (not down, not stopped on request).</summary>
+    private static IEnumerable<string> VmsMaybeRunning(VmManager vms) =>
+        vms.Store.List().Select(vms.Store.Load).OfType<VmRecord>().Where(r => r.DownAs is null && !r.StoppedOnRequest).Select(r => r.Definition.Id);
 
     /// <summary>
     /// Volumes whose sockets a VM that may be running has plugged in (its start disks and hot-plugged

@@ -12,7 +12,7 @@ namespace Infra.Agent.Hosting;
 /// it); compute must not wait for it, so until the OVSDB monitor is up each pass reports the
 /// network objects as failed ("OVS not reachable") and the next pass tries again.
 /// </summary>
-public sealed class LazyNetworkApplier(OvsdbClient client, NetworkOptions options, BridgeSettings bridge, ILoggerFactory logs, TimeSpan connectTimeout, Func<string, bool>? tapReady = null) : IResourceApplier
+public sealed class LazyNetworkApplier(OvsdbClient client, NetworkOptions options, BridgeSettings bridge, ILoggerFactory logs, TimeSpan connectTimeout, Func<string, bool>? tapReady = null, Func<DesiredSnapshot, bool>? keepUndesired = null) : IResourceApplier
 {
     private NetworkApplier? _inner;
 
@@ -32,7 +32,7 @@ public sealed class LazyNetworkApplier(OvsdbClient client, NetworkOptions option
             try
             {
                 var r = await NetworkReconciler.CreateAsync(client, options, cts.Token, logs.CreateLogger<NetworkReconciler>());
-                _inner = new NetworkApplier(r, bridge, tapReady);
+                _inner = new NetworkApplier(r, bridge, tapReady, keepUndesired);
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {

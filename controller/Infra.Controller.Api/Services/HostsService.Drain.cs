@@ -90,7 +90,9 @@ public sealed partial class HostsService
             next.Meta.UpdateTime = Store.Now();
             var r = await Store.TxnAsync(
                 [ClaimLedger.Unchanged(source, srcRev), ClaimLedger.Unchanged(target, dstRev), ObjectStore.Unchanged(Kinds.Instance, instance)],
-                [ClaimLedger.Write(source, srcClaims), ClaimLedger.Write(target, dstClaims), ObjectStore.Put(Kinds.Instance, next)], ct);
+                [ClaimLedger.Write(source, srcClaims), ClaimLedger.Write(target, dstClaims), ObjectStore.Put(Kinds.Instance, next),
+                 // The source's agent must remove the VM: absence from its desired state alone leaves it running.
+                 Infra.Controller.Southbound.Desired.VmTombstones.Put(source, planned.Meta.Id, DateTimeOffset.UtcNow)!], ct);
             if (r.Succeeded) return true;
         }
         return false;

@@ -67,6 +67,9 @@ public sealed partial class InstancesService
                 }
                 else plan.Ops.Add(ObjectStore.Put(Kinds.Volume, Detached(v.Value)));
             }
+            // Its host must power the VM off and remove it: an explicit order, in this same transaction
+            // (the agent never removes a VM merely because it is missing from its desired state).
+            if (Infra.Controller.Southbound.Desired.VmTombstones.Put(i.HostId, i.Meta.Id, DateTimeOffset.UtcNow) is { } vmTombstone) plan.Ops.Add(vmTombstone);
             if (await Store.TryDeleteAsync(Kinds.Instance, current, plan, ct) is not { } revision) continue;
             await api.Claims.ReleaseAsync(cmd.Id, CancellationToken.None);
             foreach (var p in deletedPorts) await api.Ports.ReleaseAsync(p, CancellationToken.None);

@@ -30,6 +30,13 @@ public sealed record ClusterSnapshot(
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, VolumeSpec>> Purges { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, VolumeSpec>>();
 
+    /// <summary>
+    /// VM tombstones (<see cref="StoreLayout.VmTombstone"/>): host id → the instances deleted from it
+    /// (or moved away) whose VM its agent must remove, until it reports them deleted.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlySet<string>> VmTombstones { get; init; } =
+        new Dictionary<string, IReadOnlySet<string>>();
+
     /// <summary>Key pairs by id (their public keys go on config drives).</summary>
     public IReadOnlyDictionary<string, KeyPair> KeyPairs { get; init; } = new Dictionary<string, KeyPair>();
 
@@ -44,8 +51,8 @@ public sealed record ClusterSnapshot(
     /// </summary>
     public static async Task<ClusterSnapshot> LoadAsync(IKeyValueStore store, CancellationToken ct)
     {
-        var r = await store.TxnAsync(new TxnRequest([], [RangeRequest.Prefix(StoreLayout.Root), RangeRequest.Prefix(StoreLayout.PurgeRoot)]), ct).ConfigureAwait(false);
-        return From(r.Header.Revision, r.Responses[0].Range!.Kvs.Concat(r.Responses[1].Range!.Kvs));
+        var r = await store.TxnAsync(new TxnRequest([], [RangeRequest.Prefix(StoreLayout.Root), RangeRequest.Prefix(StoreLayout.PurgeRoot), RangeRequest.Prefix(StoreLayout.VmTombstoneRoot)]), ct).ConfigureAwait(false);
+        return From(r.Header.Revision, r.Responses.SelectMany(x => x.Range!.Kvs));
     }
 
     /// <summary>Decodes store rows; rows of unknown kinds are ignored, undecodable rows skipped.</summary>
@@ -62,8 +69,15 @@ public sealed record ClusterSnapshot(
         var keyPairs = new Dictionary<string, KeyPair>(StringComparer.Ordinal);
         var userData = new Dictionary<string, ByteString>(StringComparer.Ordinal);
         var purges = new Dictionary<string, Dictionary<string, VolumeSpec>>(StringComparer.Ordinal);
+        var vmTombstones = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         foreach (var kv in kvs)
         {
+            if (StoreLayout.TryParseVmTombstone(kv.KeyString, out var tombHost, out var tombInstance))
+            {
+                if (!vmTombstones.TryGetValue(tombHost, out var ofHost)) vmTombstones[tombHost] = ofHost = new(StringComparer.Ordinal);
+                ofHost.Add(tombInstance);
+                continue;
+            }
             if (StoreLayout.TryParsePurge(kv.KeyString, out var purgeHost, out var purgeVolume))
             {
                 try
@@ -108,6 +122,7 @@ public sealed record ClusterSnapshot(
             KeyPairs = keyPairs,
             UserData = userData,
             Purges = purges.ToDictionary(p => p.Key, p => (IReadOnlyDictionary<string, VolumeSpec>)p.Value, StringComparer.Ordinal),
+            VmTombstones = vmTombstones.ToDictionary(p => p.Key, p => (IReadOnlySet<string>)p.Value, StringComparer.Ordinal),
         };
     }
 

@@ -34,6 +34,28 @@ public static partial class StoreLayout
         return true;
     }
 
+    /// <summary>Tombstones of deleted (or moved-away) instances whose VM a host must remove: "/infra/southbound/vm-tombstones/".</summary>
+    public const string VmTombstoneRoot = SouthboundRoot + "vm-tombstones/";
+
+    /// <summary>"/infra/southbound/vm-tombstones/&lt;host&gt;/": every VM tombstone of one host.</summary>
+    public static string VmTombstonePrefix(string hostId) => VmTombstoneRoot + hostId + "/";
+
+    /// <summary>An instance whose VM the host must power off and remove, until its agent reports it deleted; the value is when (UTC, ISO 8601).</summary>
+    public static string VmTombstone(string hostId, string instanceId) => VmTombstonePrefix(hostId) + instanceId;
+
+    /// <summary>Splits "/infra/southbound/vm-tombstones/host/instance" into (host, instance); false for any other key.</summary>
+    public static bool TryParseVmTombstone(string key, out string hostId, out string instanceId)
+    {
+        hostId = instanceId = "";
+        if (!key.StartsWith(VmTombstoneRoot, StringComparison.Ordinal)) return false;
+        var rest = key.AsSpan(VmTombstoneRoot.Length);
+        var slash = rest.IndexOf('/');
+        if (slash <= 0 || slash == rest.Length - 1 || rest[(slash + 1)..].Contains('/')) return false;
+        hostId = rest[..slash].ToString();
+        instanceId = rest[(slash + 1)..].ToString();
+        return true;
+    }
+
     /// <summary>Which replica holds a host's agent session (the command router's directory).</summary>
     public static string SessionOwner(string hostId) => SouthboundRoot + "sessions/" + hostId;
 

@@ -10,7 +10,8 @@ public sealed record DesiredBuild(HostResources Resources, IReadOnlyList<string>
 
 /// <summary>
 /// A pure function from a cluster snapshot and a host id to that host's complete desired resources:
-/// a VmSpec per instance placed there, a VolumeSpec per volume it serves (local to it, or used by its
+/// a VmSpec per instance placed there (and a tombstone VmSpec per instance deleted or moved from there
+/// whose removal the agent has not reported yet), a VolumeSpec per volume it serves (local to it, or used by its
 /// VMs), a PortBinding per NIC of its VMs, a TunnelPeer per other host holding a port of a tenant
 /// present here, and the compiled flows grouped by cookie. The previous resources (what the host was
 /// last sent) only keep ofports sticky; everything else is recomputed from scratch, which is what
@@ -54,6 +55,11 @@ public static class DesiredStateBuilder
             foreach (var (pid, g) in GuestBindings.For(s, i, nics)) guests[pid] = g;
             result.Add(new Resource { Vm = vm });
         }
+        // Instances deleted from (or moved off) this host: removal orders until the agent reports the
+        // VM gone. A live instance here of the same id (moved back) wins: its spec is sent instead.
+        if (s.VmTombstones.TryGetValue(hostId, out var tombstones))
+            foreach (var id in tombstones.Where(id => instances.All(i => i.Meta.Id != id)).Order(StringComparer.Ordinal))
+                result.Add(new Resource { Vm = VmTombstones.SpecOf(id) });
 
         foreach (var vid in volumeIds)
         {

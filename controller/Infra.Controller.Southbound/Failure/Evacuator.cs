@@ -1,6 +1,7 @@
 using Infra.Controller.Core.Placement;
 using Infra.Controller.Model.Placement;
 using Infra.Controller.Southbound.Cluster;
+using Infra.Controller.Southbound.Desired;
 using Infra.Store;
 using Infra.V1;
 using Microsoft.Extensions.Logging;
@@ -44,6 +45,10 @@ public sealed partial class Evacuator(IKeyValueStore store, ClaimStore claims, I
             var decision = await claims.PlaceAsync(hosts, HostCapacityMapping.Request(i), ct).ConfigureAwait(false);
             if (decision.Placed)
             {
+                // The dead host may come back with the VM still running: it must remove it (a VM that is
+                // merely absent from a host's desired state is left running). Written before the move, so
+                // the move's rebuild of that host already carries it.
+                if (VmTombstones.Put(downHost, id, DateTimeOffset.UtcNow) is { } tombstone) await store.PutAsync(tombstone, ct).ConfigureAwait(false);
                 await SetAsync(id, downHost, decision.HostId, InstanceState.Scheduled, $"restarting on {decision.HostId}: host {downHost} went down", ct).ConfigureAwait(false);
                 foreach (var pid in i.PortIds)
                     await ObjectStore.ChangeAsync(store, Kinds.Port, pid, p =>

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace Infra.Controller.Southbound.Session;
 
 /// <summary>
-/// One store watch over <see cref="StoreLayout.Root"/> (and one over <see cref="StoreLayout.PurgeRoot"/>) shared by every agent session of this replica.
+/// One store watch over <see cref="StoreLayout.Root"/> (and one each over <see cref="StoreLayout.PurgeRoot"/> and <see cref="StoreLayout.VmTombstoneRoot"/>) shared by every agent session of this replica.
 /// It does not say what changed: each subscriber holds a one-slot "dirty" flag, so a burst of changes
 /// while a session is busy collapses into a single recompute from the current state (the builder is
 /// a full recompute, which is correct whatever the changes were). Changes that cannot affect any
@@ -31,7 +31,9 @@ public sealed partial class ChangeFeed(IKeyValueStore store, ILogger<ChangeFeed>
             _loop ??= Task.WhenAll(
                 Task.Run(() => RunAsync(StoreLayout.Root, Relevant, _stop.Token)),
                 // Purge tombstones (a volume deleted, or purged by its host) change that host's volumes.
-                Task.Run(() => RunAsync(StoreLayout.PurgeRoot, e => StoreLayout.TryParsePurge(e.Kv.KeyString, out _, out _), _stop.Token)));
+                Task.Run(() => RunAsync(StoreLayout.PurgeRoot, e => StoreLayout.TryParsePurge(e.Kv.KeyString, out _, out _), _stop.Token)),
+                // VM tombstones (an instance deleted or moved away, or removed by its host) change that host's VMs.
+                Task.Run(() => RunAsync(StoreLayout.VmTombstoneRoot, e => StoreLayout.TryParseVmTombstone(e.Kv.KeyString, out _, out _), _stop.Token)));
         }
         return new Subscription(this, ch);
     }

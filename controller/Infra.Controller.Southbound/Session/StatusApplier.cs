@@ -14,7 +14,8 @@ namespace Infra.Controller.Southbound.Session;
 /// a late report from a host whose VM was already moved elsewhere cannot overwrite the new host's
 /// truth, and a host cannot write into another host's or tenant's objects by naming their ids: such
 /// entries are ignored and logged. Agent text (reasons, errors) is capped (<see cref="AgentText"/>).
-/// A volume reported purged removes the host's purge tombstone for it (the volume object is already gone).
+/// A volume reported purged removes the host's purge tombstone for it (the volume object is already
+/// gone); a VM reported deleted removes the host's VM tombstone likewise.
 /// </summary>
 public sealed partial class StatusApplier(IKeyValueStore store, ILogger? log = null)
 {
@@ -22,8 +23,14 @@ public sealed partial class StatusApplier(IKeyValueStore store, ILogger? log = n
 
     public async Task ApplyAsync(string hostId, StatusReport report, CancellationToken ct)
     {
+        foreach (var vm in report.Vms.Where(v => v.Deleted))
+            // The VM tombstone is carried out: forget it (only this host's, and only if it is still there).
+            await store.TxnAsync(Desired.VmTombstones.Forget(hostId, vm.Id), ct).ConfigureAwait(false);
+
         var scope = new HostScope(store, hostId);
-        foreach (var vm in report.Vms)
+        // An orphan (a VM this host runs that its desired state does not name) is reported, not folded:
+        // the instance of that id, if any, lives elsewhere and its own host's reports are its truth.
+        foreach (var vm in report.Vms.Where(v => !v.Deleted && !v.Orphan))
         {
             string? refused = null;
             var after = await ObjectStore.ChangeAsync(store, Kinds.Instance, vm.Id, i =>
@@ -35,6 +42,8 @@ public sealed partial class StatusApplier(IKeyValueStore store, ILogger? log = n
             }, ct).ConfigureAwait(false);
             Ignored(scope, "status report", "instance", vm.Id, after is null, refused);
         }
+
+        await HostViewAsync(hostId, report, ct).ConfigureAwait(false);
 
         foreach (var v in report.Volumes.Where(v => v.Purged))
             // The purge order is done: forget it (only this host's, and only if it is still there).
@@ -87,6 +96,25 @@ public sealed partial class StatusApplier(IKeyValueStore store, ILogger? log = n
         if (refused is not null) Log.NotPlacedHere(_log, scope.HostId, message, kind, id, refused);
         else if (missing) Log.Unknown(_log, scope.HostId, message, kind, id);
     }
+
+    /// <summary>
+    /// The host's orphans and hold, so an operator sees them on the host (a full report replaces the
+    /// list; a change report updates the VMs it names). Written only when something changed.
+    /// </summary>
+    async Task HostViewAsync(string hostId, StatusReport report, CancellationToken ct) =>
+        await ObjectStore.ChangeAsync(store, Kinds.Host, hostId, h =>
+        {
+            if (h is null) return null;
+            var orphans = report.Full ? new SortedSet<string>(StringComparer.Ordinal) : new SortedSet<string>(h.OrphanInstanceIds, StringComparer.Ordinal);
+            foreach (var vm in report.Vms)
+                if (vm.Orphan && !vm.Deleted) orphans.Add(vm.Id); else orphans.Remove(vm.Id);
+            var held = report.Full ? report.Held : h.AgentHeld;
+            if (orphans.SequenceEqual(h.OrphanInstanceIds) && held == h.AgentHeld) return null;
+            h.OrphanInstanceIds.Clear();
+            h.OrphanInstanceIds.AddRange(orphans);
+            h.AgentHeld = held;
+            return h;
+        }, ct).ConfigureAwait(false);
 
     /// <summary>
     /// An agent's report goes through the instance lifecycle (<see cref="InstanceLifecycle.Observe"/>), not

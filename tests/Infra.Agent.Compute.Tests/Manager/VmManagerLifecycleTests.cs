@@ -87,7 +87,9 @@ public sealed class VmManagerLifecycleTests
         var pid2 = m.PidOf("rc")!.Value;
         Assert.NotEqual(pid, pid2);
 
-        var destroy = Assert.Single(await m.ReconcileAsync([], Ct));
+        Assert.Empty(await m.ReconcileAsync([], Ct)); // absent is not deleted: only a tombstone removes it
+        Assert.True(ProcessInspector.IsAlive(pid2));
+        var destroy = Assert.Single(await m.ReconcileAsync([], Ct, deleted: new HashSet<string> { "rc" }));
         Assert.Equal((typeof(VmAction.Destroy), (string?)null), (destroy.Action.GetType(), destroy.Error));
         Assert.False(ProcessInspector.IsAlive(pid2));
         Assert.False(Directory.Exists(host.PathsOf("rc").Directory));

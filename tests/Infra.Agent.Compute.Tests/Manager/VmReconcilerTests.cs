@@ -63,14 +63,45 @@ public class VmReconcilerTests
     public void Crashed_DesiredStopped_IsAcknowledged() =>
         Assert.Equal([new AcknowledgeStopped("a")], Plan(Want(DesiredPower.Stopped), Seen(ObservedPower.Crashed)));
 
+    private static readonly IReadOnlySet<string> DeletedA = new HashSet<string> { "a" };
+
     [Fact]
-    public void OnDiskButNotDesired_IsDestroyed() =>
-        Assert.Equal([new Destroy("a", TimeSpan.FromSeconds(30))], Plan(null, Seen(ObservedPower.Running)));
+    public void Tombstoned_IsDestroyed() =>
+        Assert.Equal([new Destroy("a", TimeSpan.FromSeconds(30))], VmReconciler.Plan([], [Seen(ObservedPower.Running)], deleted: DeletedA));
+
+    [Fact]
+    public void TombstonedAndStopped_IsDestroyed() =>
+        Assert.Equal([new Destroy("a", TimeSpan.FromSeconds(30))], VmReconciler.Plan([], [Seen(ObservedPower.Stopped)], deleted: DeletedA));
+
+    [Theory]
+    [InlineData(ObservedPower.Running)]
+    [InlineData(ObservedPower.Paused)]
+    [InlineData(ObservedPower.Stopped)]
+    [InlineData(ObservedPower.Crashed)]
+    public void OnDiskButAbsentFromDesired_IsAnOrphan_NeverTouched(ObservedPower power) =>
+        Assert.Empty(Plan(null, Seen(power)));
+
+    [Fact]
+    public void OrphanFoundRunningAfterRestart_IsAdopted_NotStoppedNorDestroyed() =>
+        Assert.Equal([new Adopt("a")], Plan(null, Seen(ObservedPower.Running, managed: false)));
+
+    [Fact]
+    public void EmptyDesiredState_TouchesNoRunningVm() =>
+        Assert.Empty(VmReconciler.Plan([], [Seen(ObservedPower.Running, id: "a"), Seen(ObservedPower.Paused, id: "b")], deleted: new HashSet<string>()));
+
+    [Fact]
+    public void TombstoneOfAVmNotHere_DoesNothing() =>
+        Assert.Empty(VmReconciler.Plan([], [], deleted: DeletedA));
+
+    [Fact]
+    public void Orphans_AreObservedVmsNeitherDesiredNorDeleted() =>
+        Assert.Equal(["c"], VmReconciler.Orphans(["a"], ["a", "b", "c", "c"], new HashSet<string> { "b" }));
 
     [Fact]
     public void ManyVms_PlanIsOrderedById()
     {
-        var plan = VmReconciler.Plan([Want(DesiredPower.Running, id: "c"), Want(DesiredPower.Running, id: "b")], [Seen(ObservedPower.Running, id: "z")]);
+        var plan = VmReconciler.Plan([Want(DesiredPower.Running, id: "c"), Want(DesiredPower.Running, id: "b")], [Seen(ObservedPower.Running, id: "z")],
+            deleted: new HashSet<string> { "z" });
         Assert.Equal(["b", "c", "z"], plan.Select(a => a.VmId));
     }
 }

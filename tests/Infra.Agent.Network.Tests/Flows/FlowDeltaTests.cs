@@ -23,6 +23,15 @@ public class FlowDeltaTests
     }
 
     [Fact]
+    public void KeepUndesired_KeepsAbsentGroups_ButAChangedGroupStillChanges()
+    {
+        var desired = FlowInstaller.KeepUndesired(G(F(1, "in_port=3")), G(F(1, "in_port=1"), F(2, "ip")).Values);
+        var d = FlowDelta.Compute(G(F(1, "in_port=1"), F(2, "ip")), desired);
+        Assert.Equal([1UL], d.ChangedCookies);
+        Assert.Equal(["delete_strict cookie=0x1/-1,table=0,priority=10,in_port=1", "add cookie=0x1,table=0,priority=10,in_port=3,actions=drop"], d.ToLines());
+    }
+
+    [Fact]
     public void ChangedActions_AreReAddedWithoutDelete()
     {
         var d = FlowDelta.Compute(G(F(1, "ip", "drop")), G(F(1, "ip", "output:2")));

@@ -79,6 +79,35 @@ public sealed class ReconcilerTests : IDisposable
     }
 
     [Fact]
+    public async Task KeepUndesired_AnEmptySpec_RemovesNoPortNorFlow_NeitherByDeltaNorOnAdoption()
+    {
+        var spec = Specs.Host([PeerB], "vm1");
+        var empty = spec with { Peers = [], Ports = [], Flows = [], KeepUndesired = true };
+        await using (var before = await Agent.StartAsync(_host))
+        {
+            await before.Reconciler.ReconcileAsync(spec, Agent.Ct);
+            // What a controller that lost its database sends while the VM still runs: nothing goes.
+            var delta = await before.Reconciler.ReconcileAsync(empty, Agent.Ct);
+            Assert.Empty(delta.SwitchActions);
+            Assert.Equal(spec.Flows.Count, FlowDumpParser.Parse(_host.Ofctl("dump-flows", "--no-stats", _host.OpenFlowTarget("br-int"))).Count);
+        }
+        await Task.Delay(1100);
+        await using var after = await Agent.StartAsync(_host); // restarted agent: adoption from the switch
+        var adopted = await after.Reconciler.ReconcileAsync(empty, Agent.Ct);
+        Assert.Empty(adopted.SwitchActions);
+        var dump = _host.Ofctl("dump-flows", _host.OpenFlowTarget("br-int"));
+        var durations = Regex.Matches(dump, @"duration=([0-9.]+)s").Select(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(spec.Flows.Count, durations.Length);
+        Assert.All(durations, d => Assert.True(d >= 1.0, $"a flow was reinstalled (age {d}s)"));
+        Assert.Contains("vm1", _host.Vsctl("list-ports", "br-int"));
+
+        // Without the hold the same spec removes everything the agent owns.
+        var removed = await after.Reconciler.ReconcileAsync(empty with { KeepUndesired = false }, Agent.Ct);
+        Assert.Contains(removed.SwitchActions, a => a is Infra.Agent.Network.Switch.RemovePort);
+        Assert.Empty(FlowDumpParser.Parse(_host.Ofctl("dump-flows", "--no-stats", _host.OpenFlowTarget("br-int"))));
+    }
+
+    [Fact]
     public async Task RemovedPeer_RemovesItsGrePort_AndKeepsOthers()
     {
         await using var agent = await Agent.StartAsync(_host);

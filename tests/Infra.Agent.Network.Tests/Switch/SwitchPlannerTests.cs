@@ -47,6 +47,16 @@ public class SwitchPlannerTests
     }
 
     [Fact]
+    public void KeepUndesired_RemovesNoPort_ButStillAddsAndUpdates()
+    {
+        var before = Spec(peers: [new("host-b", "192.0.2.2"), new("host-c", "192.0.2.3")]);
+        var spec = Spec(peers: [new("host-b", "192.0.2.9")], ports: []) with { KeepUndesired = true };
+        var plan = SwitchPlanner.Plan(spec, Applied(before));
+        Assert.DoesNotContain(plan, a => a is RemovePort);
+        Assert.IsType<UpdateInterface>(Assert.Single(plan));
+    }
+
+    [Fact]
     public void ChangedRemoteIp_UpdatesInterfaceInPlace()
     {
         var plan = SwitchPlanner.Plan(Spec(peers: [new("host-b", "192.0.2.9")]), Applied(Spec()));

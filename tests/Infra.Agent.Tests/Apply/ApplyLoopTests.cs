@@ -50,4 +50,25 @@ public class ApplyLoopTests
         Assert.Contains("broken invariant", Assert.Single(outcome.Errors).Error);
         Assert.Equal(2UL, a.LastVersion);
     }
+
+    [Fact]
+    public async Task Held_RunsNoPass_NotEvenPeriodic_UntilASubmissionLiftsIt()
+    {
+        var a = new CountingApplier();
+        await using var loop = new ApplyLoop([a], DesiredSnapshot.Empty, TimeSpan.FromMilliseconds(20), TimeProvider.System, NullLogger.Instance, held: "damaged file");
+        loop.Start();
+        loop.RequestPass();
+        await Task.Delay(300);
+        Assert.Equal((0, 0UL), (Volatile.Read(ref a.Periodic), a.LastVersion));
+        Assert.Null(loop.LastOutcome);
+        var report = new StatusReport();
+        await loop.CollectAsync(report, CancellationToken.None);
+        Assert.Equal("damaged file", report.Held);
+
+        var outcome = await loop.SubmitAsync(DesiredSnapshot.FromFull(Full(4, Vm("a")))).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(4UL, outcome.Version);
+        Assert.Null(loop.Held);
+        for (var i = 0; i < 400 && Volatile.Read(ref a.Periodic) < 2; i++) await Task.Delay(10);
+        Assert.True(a.Periodic >= 2, "periodic passes resume once the hold is lifted");
+    }
 }

@@ -80,4 +80,14 @@ public class MappingTests
         var snap = Snap(Vm("new", InstanceState.Running, "p-missing"));
         Assert.Empty(ComputeMapping.KeepUnmapped(ComputeMapping.ToDesiredVms(snap, id => id).Value, snap, _ => null));
     }
+
+    [Fact]
+    public void Tombstone_IsNotMapped_IsDeleted_AndAbsentVmsAreOrphans()
+    {
+        var snap = Snap(Vm("vm1"), VmDeleted("gone"));
+        Assert.Equal(["vm1"], ComputeMapping.ToDesiredVms(snap, id => id).Value.Vms.Select(v => v.Definition.Id));
+        Assert.Equal(["gone"], ComputeMapping.Deleted(snap));
+        Assert.Equal(["stray"], ComputeMapping.Orphans(snap, ["vm1", "gone", "stray"]));
+        Assert.Equal(["gone", "vm1"], ComputeMapping.Orphans(DesiredSnapshot.Empty, ["vm1", "gone"]));
+    }
 }

@@ -60,4 +60,46 @@ public class NetworkRestartTests
         for (var i = 0; i < 120 && !(await ovs.VsctlAsync("list-ports", "br-int")).Contains(gre); i++) await Task.Delay(500);
         Assert.True((await ovs.VsctlAsync("list-ports", "br-int")).Contains(gre), "the deleted tunnel port was not re-created: " + agent.Log());
     }
+
+    [Fact]
+    public async Task EmptyFullState_WhileItsVmRuns_RemovesNoTapPortNorFlow_UntilTheVmIsTombstoned()
+    {
+        await using var ovs = await OvsSandbox.StartAsync();
+        await using var server = await ControllerServer.StartAsync();
+        var tap = "tap" + Guid.NewGuid().ToString("N")[..12];
+        server.Controller.Script = s => s.Index == 1 ? s.SendAsync(Full(1, Vm("vm1", Infra.V1.InstanceState.Running, "p1"), Port("p1", "vm1", tap, 5),
+            Flows(0x10, (0, 100, "in_port=5", "drop"), (0, 0, "", "drop")))) : Task.CompletedTask;
+        await using var agent = new AgentDaemon(server.Url, $"{{enabled: true, ovsdb: 'unix:{ovs.DbSocket}', ovs_run_dir: '{ovs.Dir}', bridge: br-int, datapath_type: netdev, datapath_id: '0x00000000000000a3'}}");
+        try
+        {
+            agent.Start();
+            await server.Controller.WaitForAsync((_, m) => m.Ack?.Version == 1, Long, "Ack v1: " + agent.Log());
+            for (var i = 0; i < 200 && agent.QemuPid("vm1") is null; i++) await Task.Delay(50);
+            var qemu = agent.QemuPid("vm1") ?? throw new InvalidOperationException("vm1 did not start: " + agent.Log());
+            var installedAt = DateTime.UtcNow;
+
+            // What a controller with an empty database sends: the VM is an orphan, its network stays.
+            await server.Controller.Sessions[1].SendAsync(Full(2));
+            await server.Controller.WaitForAsync((_, m) => m.Ack?.Version == 2, Long, "Ack v2: " + agent.Log());
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            Assert.Equal(qemu, agent.QemuPid("vm1"));
+            Assert.Contains(tap, await ovs.VsctlAsync("list-ports", "br-int"));
+            var after = await ovs.OfctlAsync("dump-flows", ovs.Mgmt("br-int"), "cookie=0x10/-1");
+            var elapsed = (DateTime.UtcNow - installedAt).TotalSeconds;
+            var durations = Regex.Matches(after, @"duration=([0-9.]+)s").Select(m => double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(2, durations.Count);
+            Assert.All(durations, d => Assert.True(d >= elapsed - 0.5, $"flow re-added: duration {d}s < {elapsed:F1}s"));
+
+            // The tombstone removes the VM, and with it its port and flows.
+            await server.Controller.Sessions[1].SendAsync(Full(3, VmDeleted("vm1")));
+            for (var i = 0; i < 120 && (await ovs.VsctlAsync("list-ports", "br-int")).Contains(tap); i++) await Task.Delay(500);
+            Assert.DoesNotContain(tap, await ovs.VsctlAsync("list-ports", "br-int"));
+            Assert.DoesNotContain("cookie=0x10", await ovs.OfctlAsync("dump-flows", ovs.Mgmt("br-int")));
+            // (The VM itself goes in the background, after its graceful shutdown: NothingLostTests covers that.)
+        }
+        finally
+        {
+            try { System.Diagnostics.Process.Start("ip", ["link", "del", tap])?.WaitForExit(5000); } catch (Exception) { }
+        }
+    }
 }

@@ -85,7 +85,7 @@ public sealed class VmLifecycleTests : IAsyncLifetime
         Assert.Contains("GUEST-ACPI-POWEROFF", Serial());
         Assert.False(ProcessInspector.IsAlive(pid));
 
-        await SendAsync(Full(4, CommandGuestFixture.Volume("lv1")));
+        await SendAsync(Full(4, CommandGuestFixture.Volume("lv1"), VmDeleted("lc")));
         await WaitAsync(() => !Directory.Exists(VmDir), "the VM's directory to go");
         await WaitAsync(() => !_agent.Cgroups.For("lc").Exists, "the VM's cgroup to go");
     }

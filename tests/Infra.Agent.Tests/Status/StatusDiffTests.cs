@@ -43,4 +43,13 @@ public class StatusDiffTests
     [InlineData(40, 0.5, 22500)]
     public void Backoff_DoublesWithJitter_UpToTheMaximum(int attempt, double r, double expectedMs) =>
         Assert.Equal(expectedMs, Backoff.Delay(attempt, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), r).TotalMilliseconds, 0);
+
+    [Fact]
+    public void HoldBeginsOrEnds_IsAFullReport()
+    {
+        var held = R(("a", InstanceState.Running, 1));
+        held.Held = "desired-state.pb: checksum mismatch";
+        Assert.True(StatusDiff.Changes(R(("a", InstanceState.Running, 1)), held)!.Full);
+        Assert.True(StatusDiff.Changes(held, R(("a", InstanceState.Running, 1)))!.Full);
+    }
 }

@@ -12,6 +12,9 @@ public static class Resources
         return new Resource { Vm = vm };
     }
 
+    /// <summary>A VM tombstone: the controller deleted the instance (the only order that removes a VM).</summary>
+    public static Resource VmDeleted(string id) => new() { Vm = new VmSpec { Id = id, Deleted = true } };
+
     public static Resource Port(string id, string vm, string tap, uint ofport = 0, string mac = "02:00:00:00:00:01") =>
         new() { Port = new PortBinding { Id = id, InstanceId = vm, TenantId = "t1", MacAddress = mac, InterfaceName = tap, Ofport = ofport } };
 
