@@ -41,6 +41,24 @@ public sealed class VolumesImagesHostsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DeleteImage_WhileAVolumeIsClonedFromIt_ImageInUseNamingTheVolume_AfterTheVolumeGoesItDeletes()
+    {
+        var t = await TenantAsync(s, "t");
+        var image = await ImportAsync(s, "base", new byte[1000]);
+        var clone = await s.Volumes.CreateVolumeAsync(new CreateVolumeRequest { TenantId = t.Meta.Id, Name = "c", ImageId = image.Meta.Id });
+
+        var e = await FailsAsync(StatusCode.FailedPrecondition, () => s.Images.DeleteImageAsync(new DeleteImageRequest { Id = image.Meta.Id }).ResponseAsync);
+        Assert.Equal("IMAGE_IN_USE", Details(e).Details.Single().Unpack<Google.Rpc.PreconditionFailure>().Violations[0].Type);
+        Assert.Contains(clone.Meta.Id, e.Status.Detail);
+        Assert.Contains("delete those volumes first", e.Status.Detail);
+        Assert.True(File.Exists(Path.Combine(s.Dir, "images", image.Meta.Id + ".raw")));
+
+        await s.Volumes.DeleteVolumeAsync(new DeleteVolumeRequest { Id = clone.Meta.Id });
+        await s.Images.DeleteImageAsync(new DeleteImageRequest { Id = image.Meta.Id });
+        Assert.Empty((await s.Images.ListImagesAsync(new ListImagesRequest())).Images);
+    }
+
+    [Fact]
     public async Task ImportImage_WrongSha256_DataLoss_NothingStored()
     {
         var e = await FailsAsync(StatusCode.DataLoss, () => ImportAsync(s, "bad", new byte[100], sha: new string('a', 64)));

@@ -132,17 +132,25 @@ public sealed class ImagesService(ApiContext api) : Images.ImagesBase
         return response;
     }
 
+    /// <summary>
+    /// Refused while a volume was cloned from the image: its host may not hold the base yet (a volume
+    /// not yet placed, or one re-created elsewhere), and the upload is the only copy the controller has.
+    /// </summary>
     public override async Task<DeleteImageResponse> DeleteImage(DeleteImageRequest request, ServerCallContext context)
     {
         var ct = context.CancellationToken;
         var cmd = ApiErrors.Valid(ImageValidation.Validate(request));
         var current = await Store.RequireToChangeAsync(Kinds.Image, cmd.Id, TenantScope.Of(context), ct);
         var i = current.Value;
+        var clones = (await Store.AllAsync(Kinds.Volume, ct)).Where(v => v.SourceImageId == cmd.Id).Select(v => v.Meta.Id).Order().ToList();
+        if (clones.Count > 0)
+            throw ApiErrors.Precondition("IMAGE_IN_USE", cmd.Id,
+                $"image {cmd.Id} is the source of volume(s) {string.Join(", ", clones)}; delete those volumes first");
         var plan = new CreatePlanOps();
         plan.Ops.Add(ObjectStore.Delete(StoreLayout.Name(Kinds.Image.Segment, i.TenantId, i.Meta.Name)));
         if (i.TenantId.Length > 0) plan.Ops.Add(ObjectStore.Delete(StoreLayout.Owned(i.TenantId, Kinds.Image.Segment, i.Meta.Id)));
         var revision = await Store.TryDeleteAsync(Kinds.Image, current, plan, ct) ?? throw ApiErrors.Contended($"deleting image {cmd.Id}");
-        // Clones made from it live on the hosts (agents keep their own base copy), so the upload can go.
+        // No volume depends on it any more, so the upload can go.
         File.Delete(PathOf(cmd.Id, i.Format));
         return new DeleteImageResponse { Revision = revision };
     }

@@ -16,10 +16,16 @@ public sealed record HostTransition(string HostId, HostState From, HostState To)
 /// <see cref="HostLiveness"/> to every host (each change a guarded write, so a heartbeat landing at
 /// the same moment wins) and evacuates DOWN hosts that still own instances — including ones a
 /// previous leader declared DOWN but died before finishing.
+/// After a controller start and after every leadership change each host gets a full window of
+/// heartbeats before anything is declared: silence while no detector was watching (the controller
+/// down longer than the failure timeout) is not the host's, and the agents need a moment to reconnect.
 /// </summary>
 public sealed partial class HostFailureDetector(
     IKeyValueStore store, Evacuator evacuator, SouthboundOptions options, TimeProvider time, ILogger<HostFailureDetector> log)
 {
+    // When this detector started watching; reset on every leadership won (see HostLiveness).
+    DateTimeOffset _watchingSince = time.GetUtcNow();
+
     /// <summary>Campaign, then check periodically while leading; campaign again after losing the lead.</summary>
     public async Task RunAsync(CancellationToken ct)
     {
@@ -29,6 +35,7 @@ public sealed partial class HostFailureDetector(
             try
             {
                 await using var leadership = await election.CampaignAsync(options.ControllerId, ct).ConfigureAwait(false);
+                _watchingSince = time.GetUtcNow();
                 Log.Leading(log, options.ControllerId);
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, leadership.Lost);
                 while (!linked.IsCancellationRequested)
@@ -55,16 +62,17 @@ public sealed partial class HostFailureDetector(
     {
         var s = await ClusterSnapshot.LoadAsync(store, ct).ConfigureAwait(false);
         var now = time.GetUtcNow();
+        var since = _watchingSince;
         var changes = new List<HostTransition>();
         foreach (var h in s.Hosts.Values.OrderBy(h => h.Meta?.Id, StringComparer.Ordinal))
         {
-            if (HostLiveness.Next(h, now, options) is null) continue;
+            if (HostLiveness.Next(h, now, options, since) is null) continue;
             var id = h.Meta.Id;
             HostState from = h.State, to = h.State;
             await ObjectStore.ChangeAsync(store, Kinds.Host, id, cur =>
             {
                 // Decide again on the fresh object: a heartbeat may have landed since the snapshot.
-                if (cur is null || HostLiveness.Next(cur, now, options) is not { } next) return null;
+                if (cur is null || HostLiveness.Next(cur, now, options, since) is not { } next) return null;
                 (from, to) = (cur.State, next);
                 cur.State = next;
                 return cur;

@@ -49,7 +49,7 @@ public static class ImageCommands
             (r, w) => { Render.Images(r.Images, w); Opt.MorePages(r.Page, w); }));
 
         var did = Opt.Id("image");
-        noun.Subcommands.Add(kit.Unary(new Command("delete", "Delete an image (clones keep working)") { did }, (c, r, o) => c.Images.DeleteImageAsync(r, o),
+        noun.Subcommands.Add(kit.Unary(new Command("delete", "Delete an image (refused while volumes are cloned from it)") { did }, (c, r, o) => c.Images.DeleteImageAsync(r, o),
             (p, _) => new DeleteImageRequest { Id = p.GetValue(did)! }, (q, r, w) => Render.Deleted("image", q.Id, r.Revision, w)));
         return noun;
     }
