@@ -38,6 +38,7 @@ public sealed class CredentialsService(ApiContext api, CredentialStore store, Cr
         };
         var secret = CredentialToken.NewSecret();
         await store.CreateAsync(new StoredCredential(CredentialToken.Hash(secret), credential), ct);
+        verifier.Forget(credential.Id);
         return new CreateCredentialResponse { Credential = credential, Token = CredentialToken.Format(credential.Id, secret) };
     }
 
