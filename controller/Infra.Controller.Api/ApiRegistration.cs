@@ -1,6 +1,7 @@
 using Grpc.AspNetCore.Server;
 using Infra.Controller.Api.Audit;
 using Infra.Controller.Api.Auth;
+using Infra.Controller.Api.Credentials;
 using Infra.Controller.Api.Services;
 using Infra.Controller.Api.Watch;
 using Grpc.Core;
@@ -25,6 +26,7 @@ public static class ApiRegistration
         Infra.V1.KeyPairs.Descriptor.FullName,
         Infra.V1.Changes.Descriptor.FullName,
         Infra.V1.Audit.Descriptor.FullName,
+        Infra.V1.Credentials.Descriptor.FullName,
     ];
 
     /// <summary>
@@ -53,6 +55,11 @@ public static class ApiRegistration
         services.AddSingleton<HostsService>();
         services.AddSingleton<KeyPairsService>();
         services.AddSingleton<ChangesService>();
+        // The verifier is the daemon's authentication's too (BearerTokenAuth resolves it): one cache, so a
+        // revoke here drops the cached lookup at once.
+        services.TryAddSingleton(sp => new CredentialVerifier(sp.GetRequiredService<CredentialStore>(), context.Time));
+        services.TryAddSingleton(new CredentialStore(store));
+        services.AddSingleton<CredentialsService>();
         return services;
     }
 
@@ -69,6 +76,7 @@ public static class ApiRegistration
         endpoints.MapGrpcService<KeyPairsService>();
         endpoints.MapGrpcService<ChangesService>();
         endpoints.MapGrpcService<AuditService>();
+        endpoints.MapGrpcService<CredentialsService>();
         return endpoints;
     }
 

@@ -92,6 +92,11 @@ public static class MethodRules
         // The trail says what every principal did: operators only.
         ["/infra.v1.Audit/ListAuditRecords"] = AdminOnly,
 
+        // Credentials mint principals, admin ones included: operators only.
+        ["/infra.v1.Credentials/CreateCredential"] = AdminOnly,
+        ["/infra.v1.Credentials/ListCredentials"] = AdminOnly,
+        ["/infra.v1.Credentials/RevokeCredential"] = AdminOnly,
+
         // A tenant's watch carries only its objects and public images (ChangesService).
         ["/infra.v1.Changes/Watch"] = TenantRead,
 

@@ -66,6 +66,15 @@ public static partial class StoreLayout
     /// <summary>The time part of an audit id: UTC ticks, 19 digits, so string order is time order.</summary>
     public static string AuditTicks(DateTimeOffset time) => time.UtcTicks.ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// "/infra/credentials/&lt;id&gt;": API credentials (32-byte SHA-256 of the secret, then the protobuf
+    /// Infra.V1.Credential). Not under <see cref="Root"/>: snapshots, the southbound change feed and Watch
+    /// range or watch Root, and credential hashes must never travel with them (nor reach a tenant's watch).
+    /// </summary>
+    public const string CredentialRoot = "/infra/credentials/";
+
+    public static string Credential(string id) => CredentialRoot + id;
+
     /// <summary>Splits "/infra/v1/kind/id" into (kind segment, id); false for any other key.</summary>
     public static bool TryParse(string key, out string kind, out string id)
     {

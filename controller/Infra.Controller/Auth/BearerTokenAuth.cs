@@ -2,8 +2,10 @@ using System.Security.Cryptography;
 using System.Text;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Infra.Controller.Api.Credentials;
 using Infra.Controller.Api.Plumbing;
 using Infra.Controller.Domain.Auth;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Infra.Controller.Auth;
 
@@ -14,47 +16,65 @@ namespace Infra.Controller.Auth;
 /// runs. The health service stays open so load balancers and systemd probes need no secret.
 /// A call that passes carries its <see cref="Principal"/> (<see cref="CallPrincipal"/>): a configured
 /// (bootstrap) token is <c>admin</c>; so is every call of a loopback controller started with
-/// --insecure-allow-no-auth, which is for development only.
+/// --insecure-allow-no-auth, which is for development only. A token "infra_&lt;id&gt;_&lt;secret&gt;" is an issued
+/// credential (Credentials API): <see cref="CredentialVerifier"/> checks it and names its admin or tenant principal.
 /// </summary>
 public sealed class BearerTokenAuth(IReadOnlySet<string> tokens, bool allowNoAuth) : Interceptor
 {
     const string HealthPrefix = "/grpc.health.v1.Health/";
+    const string Scheme = "Bearer ";
     readonly byte[][] _tokens = tokens.Select(Encoding.UTF8.GetBytes).ToArray();
 
-    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
         UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        Check(context);
-        return continuation(request, context);
+        await CheckAsync(context);
+        return await continuation(request, context);
     }
 
-    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream,
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream,
         ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        Check(context);
-        return continuation(requestStream, context);
+        await CheckAsync(context);
+        return await continuation(requestStream, context);
     }
 
-    public override Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream,
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream,
         ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        Check(context);
-        return continuation(request, responseStream, context);
+        await CheckAsync(context);
+        await continuation(request, responseStream, context);
     }
 
-    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream,
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream,
         IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        Check(context);
-        return continuation(requestStream, responseStream, context);
+        await CheckAsync(context);
+        await continuation(requestStream, responseStream, context);
     }
 
-    void Check(ServerCallContext context)
+    async Task CheckAsync(ServerCallContext context)
     {
-        if (!Allowed(context.Method, context.RequestHeaders.GetValue("authorization") ?? "", out var why))
+        var authorization = context.RequestHeaders.GetValue("authorization") ?? "";
+        if (Presented(authorization) is { } token && CredentialToken.IsCredential(token) && !context.Method.StartsWith(HealthPrefix, StringComparison.Ordinal)
+            && !(allowNoAuth && _tokens.Length == 0))
+        {
+            // Issued credentials (infra_<id>_<secret>): the API's verifier, resolved per call so that this
+            // interceptor is built before the store is open and a server without the API refuses them clearly.
+            var verifier = context.GetHttpContext().RequestServices.GetService<CredentialVerifier>()
+                ?? throw new RpcException(new Status(StatusCode.Unauthenticated, "this server does not accept issued credentials; use a bootstrap token"));
+            var (principal, message) = await verifier.VerifyAsync(token, context.CancellationToken);
+            if (principal is null) throw new RpcException(new Status(StatusCode.Unauthenticated, message));
+            CallPrincipal.Set(context, principal);
+            return;
+        }
+        if (!Allowed(context.Method, authorization, out var why))
             throw new RpcException(new Status(StatusCode.Unauthenticated, why));
         CallPrincipal.Set(context, Principal.Admin(_tokens.Length == 0 ? "insecure-no-auth" : "bootstrap"));
     }
+
+    static string? Presented(string authorization) =>
+        authorization.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase) ? authorization[Scheme.Length..].Trim() : null;
 
     /// <param name="method">The call's path, "/package.Service/Method".</param>
     public bool Allowed(string method, string authorization, out string why)
@@ -62,15 +82,14 @@ public sealed class BearerTokenAuth(IReadOnlySet<string> tokens, bool allowNoAut
         why = "";
         if (method.StartsWith(HealthPrefix, StringComparison.Ordinal)) return true;
         if (allowNoAuth && _tokens.Length == 0) return true;
-        const string scheme = "Bearer ";
-        if (!authorization.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+        if (!authorization.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
         {
             why = authorization.Length == 0
                 ? "missing credentials: send 'authorization: Bearer <token>' (infractl --token or INFRA_TOKEN)"
                 : "the authorization header is not 'Bearer <token>'";
             return false;
         }
-        var presented = Encoding.UTF8.GetBytes(authorization[scheme.Length..].Trim());
+        var presented = Encoding.UTF8.GetBytes(authorization[Scheme.Length..].Trim());
         var ok = false;
         foreach (var t in _tokens) ok |= t.Length == presented.Length && CryptographicOperations.FixedTimeEquals(t, presented);
         if (!ok) why = "the bearer token is not valid for this controller; check the token file";

@@ -43,7 +43,7 @@ public sealed class ApiServer : IAsyncDisposable
         Dir = dir;
         Store = store;
         Url = url;
-        Channel = GrpcChannel.ForAddress(url, token is null ? new GrpcChannelOptions() : new GrpcChannelOptions { Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, m) => { m.Add("authorization", "Bearer " + token); return Task.CompletedTask; })), UnsafeUseInsecureChannelCallCredentials = true });
+        Channel = GrpcChannel.ForAddress(url, Options(token));
     }
 
     /// <param name="southbound">Also serve AgentSession and CommandRelay (agents connect here and API
@@ -83,6 +83,22 @@ public sealed class ApiServer : IAsyncDisposable
     public Caller As(Principal principal) =>
         new(Channel.Intercept(m => { m.Add(TestPrincipalInterceptor.Header, TestPrincipalInterceptor.Format(principal)); return m; }));
 
+    /// <summary>Clients calling with <c>authorization: Bearer &lt;token&gt;</c> (an issued credential), through the daemon's authentication.</summary>
+    public Caller WithToken(string token)
+    {
+        var channel = GrpcChannel.ForAddress(Url, Options(token));
+        lock (_channels) _channels.Add(channel);
+        return new(channel.CreateCallInvoker());
+    }
+
+    readonly List<GrpcChannel> _channels = [];
+
+    static GrpcChannelOptions Options(string? token) => token is null ? new GrpcChannelOptions() : new GrpcChannelOptions
+    {
+        Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, m) => { m.Add("authorization", "Bearer " + token); return Task.CompletedTask; })),
+        UnsafeUseInsecureChannelCallCredentials = true,
+    };
+
     public Tenants.TenantsClient Tenants => new(Channel);
     public Networks.NetworksClient Networks => new(Channel);
     public Policies.PoliciesClient Policies => new(Channel);
@@ -94,10 +110,12 @@ public sealed class ApiServer : IAsyncDisposable
     public Changes.ChangesClient Changes => new(Channel);
     public KeyPairs.KeyPairsClient KeyPairs => new(Channel);
     public Infra.V1.Audit.AuditClient Audit => new(Channel);
+    public Infra.V1.Credentials.CredentialsClient Credentials => new(Channel);
 
     public async ValueTask DisposeAsync()
     {
         Channel.Dispose();
+        foreach (var c in _channels) c.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
         await Store.DisposeAsync();

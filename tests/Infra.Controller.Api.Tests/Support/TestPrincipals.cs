@@ -87,6 +87,7 @@ public sealed class Caller(CallInvoker invoker)
     public Hosts.HostsClient Hosts => new(invoker);
     public Changes.ChangesClient Changes => new(invoker);
     public KeyPairs.KeyPairsClient KeyPairs => new(invoker);
+    public Infra.V1.Credentials.CredentialsClient Credentials => new(invoker);
     public AgentSession.AgentSessionClient AgentSession => new(invoker);
     public CommandRelay.CommandRelayClient CommandRelay => new(invoker);
 }
