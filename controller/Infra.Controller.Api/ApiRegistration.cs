@@ -1,6 +1,7 @@
 using Grpc.AspNetCore.Server;
 using Infra.Controller.Api.Audit;
 using Infra.Controller.Api.Auth;
+using Infra.Controller.Api.Enrollment;
 using Infra.Controller.Api.Services;
 using Infra.Controller.Api.Watch;
 using Grpc.Core;
@@ -10,7 +11,6 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
-using Grpc.AspNetCore.Server;
 
 namespace Infra.Controller.Api;
 
@@ -25,6 +25,7 @@ public static class ApiRegistration
         Infra.V1.KeyPairs.Descriptor.FullName,
         Infra.V1.Changes.Descriptor.FullName,
         Infra.V1.Audit.Descriptor.FullName,
+        Infra.V1.Enrollment.Descriptor.FullName,
     ];
 
     /// <summary>
@@ -53,6 +54,7 @@ public static class ApiRegistration
         services.AddSingleton<HostsService>();
         services.AddSingleton<KeyPairsService>();
         services.AddSingleton<ChangesService>();
+        AddEnrollment(services, store, context.Time);
         return services;
     }
 
@@ -69,7 +71,19 @@ public static class ApiRegistration
         endpoints.MapGrpcService<KeyPairsService>();
         endpoints.MapGrpcService<ChangesService>();
         endpoints.MapGrpcService<AuditService>();
+        endpoints.MapGrpcService<EnrollmentService>();
         return endpoints;
+    }
+
+    /// <summary>Enrollment: the cluster CA (also what the daemon's client-certificate check trusts), join
+    /// tokens, host revocations and the service.</summary>
+    static void AddEnrollment(IServiceCollection services, IKeyValueStore store, TimeProvider time)
+    {
+        services.AddSingleton(new ClusterCaStore(store, time));
+        services.AddSingleton(new JoinTokenStore(store, time));
+        services.AddSingleton(new HostRevocations(store));
+        services.AddSingleton(sp => new EnrollmentService(store, sp.GetRequiredService<ClusterCaStore>(), sp.GetRequiredService<JoinTokenStore>(),
+            sp.GetRequiredService<HostRevocations>(), time));
     }
 
     /// <summary>The audit trail: the interceptor that records mutating calls (added after GrpcServer.Add's

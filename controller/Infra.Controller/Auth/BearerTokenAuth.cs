@@ -14,11 +14,13 @@ namespace Infra.Controller.Auth;
 /// runs. The health service stays open so load balancers and systemd probes need no secret.
 /// A call that passes carries its <see cref="Principal"/> (<see cref="CallPrincipal"/>): a configured
 /// (bootstrap) token is <c>admin</c>; so is every call of a loopback controller started with
-/// --insecure-allow-no-auth, which is for development only.
+/// --insecure-allow-no-auth, which is for development only. A call whose client certificate
+/// <see cref="ClientCertificateAuth"/> (the interceptor before this one) accepted is already a host.
 /// </summary>
 public sealed class BearerTokenAuth(IReadOnlySet<string> tokens, bool allowNoAuth) : Interceptor
 {
     const string HealthPrefix = "/grpc.health.v1.Health/";
+    const string EnrollMethod = "/infra.v1.Enrollment/Enroll";
     readonly byte[][] _tokens = tokens.Select(Encoding.UTF8.GetBytes).ToArray();
 
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
@@ -51,6 +53,9 @@ public sealed class BearerTokenAuth(IReadOnlySet<string> tokens, bool allowNoAut
 
     void Check(ServerCallContext context)
     {
+        // A host's client certificate already named the principal (ClientCertificateAuth runs first);
+        // Enroll is authenticated by the join token in its request, and has no principal.
+        if (CallPrincipal.Find(context) is not null || context.Method == EnrollMethod) return;
         if (!Allowed(context.Method, context.RequestHeaders.GetValue("authorization") ?? "", out var why))
             throw new RpcException(new Status(StatusCode.Unauthenticated, why));
         CallPrincipal.Set(context, Principal.Admin(_tokens.Length == 0 ? "insecure-no-auth" : "bootstrap"));
