@@ -43,10 +43,4 @@ public sealed partial class RevocationWatch(IKeyValueStore store, SessionRegistr
         var hostId = System.Text.Encoding.UTF8.GetString(key)[StoreLayout.RevokedHostRoot.Length..];
         if (registry.Revoke(hostId)) LogSessionRevoked(log, hostId);
     }
-
-    [LoggerMessage(EventId = 2013, Level = LogLevel.Warning, Message = "host {HostId} was revoked: its session ended")]
-    static partial void LogSessionRevoked(ILogger logger, string hostId);
-
-    [LoggerMessage(EventId = 2014, Level = LogLevel.Warning, Message = "revoked-host watch restarted: {Error}")]
-    static partial void LogWatchRestarted(ILogger logger, string error);
 }
