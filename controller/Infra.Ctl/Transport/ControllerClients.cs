@@ -20,4 +20,5 @@ public sealed class ControllerClients(CallInvoker invoker)
     public KeyPairs.KeyPairsClient KeyPairs { get; } = new(invoker);
     public Changes.ChangesClient Changes { get; } = new(invoker);
     public Audit.AuditClient Audit { get; } = new(invoker);
+    public Enrollment.EnrollmentClient Enrollment { get; } = new(invoker);
 }
