@@ -74,6 +74,11 @@ public sealed class EnrollmentTests : IAsyncLifetime
         using var channel = HostChannel(cert);
         var renewed = await new Infra.V1.Enrollment.EnrollmentClient(channel).RenewAsync(new RenewRequest { Csr = ByteString.CopyFrom(HostCertificates.CreateRequest(key, "host-a")) });
         Assert.Equal("host-a", renewed.HostId);
+
+        // A host's certificate is a host's credential only: the operators' API refuses it.
+        var adminCall = await Refused(async () => await new Infra.V1.Enrollment.EnrollmentClient(channel).CreateJoinTokenAsync(new CreateJoinTokenRequest()));
+        Assert.Equal(StatusCode.PermissionDenied, adminCall.StatusCode);
+        Assert.Contains("host:host-a", adminCall.Status.Detail);
     }
 
     [Fact]
