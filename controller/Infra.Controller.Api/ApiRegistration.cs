@@ -2,6 +2,7 @@ using Grpc.AspNetCore.Server;
 using Infra.Controller.Api.Audit;
 using Infra.Controller.Api.Auth;
 using Infra.Controller.Api.Credentials;
+using Infra.Controller.Api.Enrollment;
 using Infra.Controller.Api.Services;
 using Infra.Controller.Api.Watch;
 using Grpc.Core;
@@ -11,7 +12,6 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
-using Grpc.AspNetCore.Server;
 
 namespace Infra.Controller.Api;
 
@@ -27,6 +27,7 @@ public static class ApiRegistration
         Infra.V1.Changes.Descriptor.FullName,
         Infra.V1.Audit.Descriptor.FullName,
         Infra.V1.Credentials.Descriptor.FullName,
+        Infra.V1.Enrollment.Descriptor.FullName,
     ];
 
     /// <summary>
@@ -60,6 +61,7 @@ public static class ApiRegistration
         services.TryAddSingleton(sp => new CredentialVerifier(sp.GetRequiredService<CredentialStore>(), context.Time));
         services.TryAddSingleton(new CredentialStore(store));
         services.AddSingleton<CredentialsService>();
+        AddEnrollment(services, store, context.Time);
         return services;
     }
 
@@ -77,7 +79,19 @@ public static class ApiRegistration
         endpoints.MapGrpcService<ChangesService>();
         endpoints.MapGrpcService<AuditService>();
         endpoints.MapGrpcService<CredentialsService>();
+        endpoints.MapGrpcService<EnrollmentService>();
         return endpoints;
+    }
+
+    /// <summary>Enrollment: the cluster CA (also what the daemon's client-certificate check trusts), join
+    /// tokens, host revocations and the service.</summary>
+    static void AddEnrollment(IServiceCollection services, IKeyValueStore store, TimeProvider time)
+    {
+        services.AddSingleton(new ClusterCaStore(store, time));
+        services.AddSingleton(new JoinTokenStore(store, time));
+        services.AddSingleton(new HostRevocations(store));
+        services.AddSingleton(sp => new EnrollmentService(store, sp.GetRequiredService<ClusterCaStore>(), sp.GetRequiredService<JoinTokenStore>(),
+            sp.GetRequiredService<HostRevocations>(), time));
     }
 
     /// <summary>The audit trail: the interceptor that records mutating calls (added after GrpcServer.Add's

@@ -86,6 +86,8 @@ builder.Services.AddSingleton(replicaAddress);
 // After AddInfraApi: the API's ClaimStore (root /infra/v1/claims/, the configured policy) is the one the evacuator uses.
 builder.Services.AddSouthbound(new SouthboundOptions { ControllerId = config.NodeId, Placement = config.Placement });
 var app = builder.Build();
+// The cluster CA exists from the first start on (created once in the store, shared by every replica).
+await app.Services.GetRequiredService<Infra.Controller.Api.Enrollment.ClusterCaStore>().GetAsync(CancellationToken.None);
 app.MapInfraApi();
 app.MapAgentSession();
 GrpcServer.Map(app);

@@ -25,6 +25,7 @@ public sealed class CtlApp
         Root.Subcommands.Add(WatchCommand.Build(Kit));
         Root.Subcommands.Add(AuditCommands.Build(Kit));
         Root.Subcommands.Add(CredentialCommands.Build(Kit));
+        Root.Subcommands.Add(EnrollmentCommands.Build(Kit));
         Root.Subcommands.Add(CompletionCommand.Build(Kit));
     }
 

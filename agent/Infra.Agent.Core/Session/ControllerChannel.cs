@@ -36,6 +36,13 @@ public static class ControllerChannel
             policy.CustomTrustStore.AddRange(roots);
             handler.SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = policy };
         }
+        if (options.Credential is { } credential && tls)
+        {
+            // Asked on every handshake, so a renewed certificate is presented from the next connection on;
+            // connections are retired daily so none outlives the certificate it was opened with.
+            handler.SslOptions.LocalCertificateSelectionCallback = (_, _, _, _, _) => credential.Current!;
+            handler.PooledConnectionLifetime = TimeSpan.FromDays(1);
+        }
         var channelOptions = new GrpcChannelOptions
         {
             HttpHandler = handler,

@@ -18,6 +18,8 @@ public sealed record SessionOptions
     public string? Token { get; init; }
     /// <summary>PEM CA bundle that signs the controller's certificate (https only); null: the system store.</summary>
     public string? CaFile { get; init; }
+    /// <summary>The host's client certificate (enrolled, renewed in place); null: none is presented.</summary>
+    public HostCredential? Credential { get; init; }
     /// <summary>First reconnect delay.</summary>
     public TimeSpan MinBackoff { get; init; } = TimeSpan.FromMilliseconds(500);
     /// <summary>Longest reconnect delay.</summary>

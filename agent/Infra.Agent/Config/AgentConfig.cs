@@ -35,7 +35,11 @@ public sealed record AgentConfig
 /// <param name="Url">http:// (h2c, loopback/dev) or https:// (TLS): the controller, or the first of its replicas.</param>
 /// <param name="TokenFile">A file holding the bearer token (first line), or null.</param>
 /// <param name="CaFile">PEM CA bundle for https, or null for the system store.</param>
-public sealed record ControllerConfig(string Url, string? TokenFile, string? CaFile)
+/// <param name="JoinTokenFile">controller.join_token_file: a single-use join token (first line) the agent
+/// enrolls with when it has no valid certificate yet; null: no enrollment (bearer token only).</param>
+/// <param name="CertDir">controller.cert_dir: where the host's key (0600) and certificate are kept
+/// (default &lt;state_dir&gt;/tls).</param>
+public sealed record ControllerConfig(string Url, string? TokenFile, string? CaFile, string? JoinTokenFile = null, string CertDir = "")
 {
     readonly IReadOnlyList<string>? _urls;
 

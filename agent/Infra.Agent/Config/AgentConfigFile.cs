@@ -27,6 +27,8 @@ public sealed class ControllerFile
     public List<string>? Urls { get; set; }
     public string? TokenFile { get; set; }
     public string? CaFile { get; set; }
+    public string? JoinTokenFile { get; set; }
+    public string? CertDir { get; set; }
 }
 
 public sealed class NetworkFile

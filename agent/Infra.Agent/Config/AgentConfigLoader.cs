@@ -23,6 +23,12 @@ public static class AgentConfigLoader
         if (tokenFile is not null && !Path.IsPathRooted(tokenFile)) e.Add($"controller.token_file '{tokenFile}' must be an absolute path");
         var caFile = Blank(file.Controller?.CaFile);
         if (caFile is not null && !Path.IsPathRooted(caFile)) e.Add($"controller.ca_file '{caFile}' must be an absolute path");
+        var joinTokenFile = Blank(file.Controller?.JoinTokenFile);
+        if (joinTokenFile is not null && !Path.IsPathRooted(joinTokenFile)) e.Add($"controller.join_token_file '{joinTokenFile}' must be an absolute path");
+        if (joinTokenFile is not null && !url.StartsWith("https://", StringComparison.Ordinal))
+            e.Add($"controller.join_token_file is set but controller.url '{url}' is not https://: host certificates are presented over TLS only");
+        var certDir = Blank(file.Controller?.CertDir);
+        if (certDir is not null && !Path.IsPathRooted(certDir)) e.Add($"controller.cert_dir '{certDir}' must be an absolute path");
 
         var hostId = Blank(file.HostId) ?? ReadMachineId(machineIdPath, e);
         if (hostId is not null && (hostId.Length > 64 || !hostId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
@@ -102,7 +108,7 @@ public static class AgentConfigLoader
         if (e.Count > 0) return (null, e);
         return (new AgentConfig
         {
-            Controller = new ControllerConfig(url, tokenFile, caFile) { Urls = urls },
+            Controller = new ControllerConfig(url, tokenFile, caFile, joinTokenFile, certDir ?? Path.Combine(stateDir, "tls")) { Urls = urls },
             HostId = hostId!,
             StateDir = stateDir,
             TunnelIp = tunnelIp,

@@ -40,6 +40,8 @@ public sealed partial class AgentHost : IAsyncDisposable
     public ApplyLoop Apply { get; private set; } = null!;
     /// <summary>The session.</summary>
     public SouthboundClient Session { get; private set; } = null!;
+    /// <summary>Gets and renews the host certificate; null without controller.join_token_file.</summary>
+    public HostEnrollment? Enrollment { get; private set; }
 
     /// <summary>The system bus systemd (PID 1) listens on.</summary>
     public const string SystemBus = "unix:path=/run/dbus/system_bus_socket";
@@ -155,7 +157,9 @@ public sealed partial class AgentHost : IAsyncDisposable
         vms.BackgroundDone += (_, _) => host.Apply.RequestPass();
 
         var token = config.Controller.TokenFile is { } tf ? File.ReadLines(tf).FirstOrDefault()?.Trim() : null;
-        host.Session = new SouthboundClient(new SessionOptions
+        // With a join token the host proves itself with its own certificate (enrolled on first start, renewed in place).
+        var credential = config.Controller.JoinTokenFile is not null ? new HostCredential(config.Controller.CertDir) : null;
+        var sessionOptions = new SessionOptions
         {
             ControllerUrl = config.Controller.Url,
             ControllerUrls = config.Controller.Urls,
@@ -164,7 +168,11 @@ public sealed partial class AgentHost : IAsyncDisposable
             Token = token,
             CaFile = config.Controller.CaFile,
             StatusInterval = config.StatusInterval,
-        }, inventory.ProbeAsync, store, host.Apply, new StatusCollector(sources, logs.CreateLogger<StatusCollector>()), time, logs.CreateLogger<SouthboundClient>())
+            Credential = credential,
+        };
+        if (credential is not null)
+            host.Enrollment = new HostEnrollment(sessionOptions, credential, config.Controller.JoinTokenFile, time, logs.CreateLogger<HostEnrollment>());
+        host.Session = new SouthboundClient(sessionOptions, inventory.ProbeAsync, store, host.Apply, new StatusCollector(sources, logs.CreateLogger<StatusCollector>()), time, logs.CreateLogger<SouthboundClient>())
         {
             // Commands act on what the appliers run; VM membership comes from the held desired state.
             Commands = new HostCommands(volumes, vms, () => host.Apply.Current, images, logs.CreateLogger<HostCommands>()),
@@ -183,7 +191,21 @@ public sealed partial class AgentHost : IAsyncDisposable
         else status($"enforcing the persisted desired state v{Apply.Current.Version}");
         await first.Task.WaitAsync(ct);
         Apply.Applied -= OnFirst;
-        await Session.RunAsync(ct);
+        if (Enrollment is null)
+        {
+            await Session.RunAsync(ct);
+            return;
+        }
+        status("getting the host certificate (stored, or enrolling with the join token)");
+        await Enrollment.EnsureAsync(ct);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var renewing = Enrollment.RenewLoopAsync(stop.Token);
+        try { await Session.RunAsync(ct); }
+        finally
+        {
+            stop.Cancel();
+            await renewing;
+        }
     }
 
     /// <summary>Stops the loops and closes connections. VMs, volumes and flows stay as they are.</summary>

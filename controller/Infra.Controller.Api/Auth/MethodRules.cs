@@ -89,6 +89,15 @@ public static class MethodRules
         ["/infra.v1.Hosts/UncordonHost"] = AdminOnly,
         ["/infra.v1.Hosts/UpdateHost"] = AdminOnly,
 
+        // Hosts enroll with a join token (Enroll checks it: no other credential exists yet) and renew
+        // with their certificate; tokens and revocation are the operators'.
+        ["/infra.v1.Enrollment/CreateJoinToken"] = AdminOnly,
+        ["/infra.v1.Enrollment/ListJoinTokens"] = AdminOnly,
+        ["/infra.v1.Enrollment/RevokeJoinToken"] = AdminOnly,
+        ["/infra.v1.Enrollment/Enroll"] = Open,
+        ["/infra.v1.Enrollment/Renew"] = HostOnly,
+        ["/infra.v1.Enrollment/RevokeHost"] = AdminOnly,
+
         // The trail says what every principal did: operators only.
         ["/infra.v1.Audit/ListAuditRecords"] = AdminOnly,
 

@@ -28,9 +28,11 @@ public enum AccessRule
 public static class Access
 {
     /// <summary>
-    /// TODO(issue 11, mutual TLS): agents and replicas have no certificates yet and use the bootstrap
-    /// admin token, so admins still pass HostOnly and ReplicaOnly. Once hosts and replicas present client
-    /// certificates, set this to false: only host:&lt;id&gt; then opens AgentSession and only
+    /// TODO(issue 11, mutual TLS): hosts can enroll and present client certificates (Infra.Controller.Api
+    /// Enrollment/, the agent's controller.join_token_file; the Cloud e2e hosts on the underlay do), but
+    /// replicas have none yet and the loopback harnesses (Api/Southbound tests, make cloud) still open
+    /// sessions with the bootstrap admin token or --insecure-allow-no-auth, so admins still pass HostOnly
+    /// and ReplicaOnly. Once every harness enrolls and replicas present certificates, set this to false: only host:&lt;id&gt; then opens AgentSession and only
     /// replica:&lt;id&gt; calls CommandRelay. Until then a tenant's agent command (snapshot, console,
     /// export) relayed to the replica holding the host's session is refused there (PERMISSION_DENIED),
     /// because the relay forwards the caller's own credentials.

@@ -28,6 +28,8 @@ public static class SouthboundHosting
         services.AddSingleton<ChangeFeed>();
         services.AddSingleton<Infra.Controller.Southbound.Cluster.SnapshotCache>();
         services.AddSingleton<SessionRegistry>();
+        services.AddSingleton<RevocationWatch>();
+        services.AddHostedService<RevocationHost>();
         services.AddSingleton<AgentSessionService>();
         // The daemon registers the ReplicaAddress it sets once its listener is bound.
         services.TryAddSingleton<ReplicaAddress>();
@@ -63,6 +65,11 @@ public static class SouthboundHosting
             try { await directory.RevokeAsync(cancellationToken).ConfigureAwait(false); }
             catch (Exception e) when (e is not OutOfMemoryException) { /* the lease expires by itself */ }
         }
+    }
+
+    sealed class RevocationHost(RevocationWatch watch) : BackgroundService
+    {
+        protected override Task ExecuteAsync(CancellationToken stoppingToken) => watch.RunAsync(stoppingToken);
     }
 
     sealed class DetectorHost(HostFailureDetector detector) : BackgroundService

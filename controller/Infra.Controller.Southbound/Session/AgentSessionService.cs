@@ -21,7 +21,7 @@ namespace Infra.Controller.Southbound.Session;
 /// </summary>
 public sealed partial class AgentSessionService(
     IKeyValueStore store, ChangeFeed feed, SessionRegistry registry, SnapshotCache snapshots, SouthboundOptions options,
-    SessionDirectory directory, TimeProvider time, ILogger<AgentSessionService> log) : Infra.V1.AgentSession.AgentSessionBase
+    SessionDirectory directory, RevocationWatch revocations, TimeProvider time, ILogger<AgentSessionService> log) : Infra.V1.AgentSession.AgentSessionBase
 {
     readonly HostRecords _hosts = new(store, time);
     readonly StatusApplier _status = new(store, log);
@@ -41,10 +41,13 @@ public sealed partial class AgentSessionService(
         }
         var hello = first.Hello;
         var hostId = hello.HostId;
+        CheckIdentity(context, hostId);
         var sessionId = Guid.NewGuid().ToString("n")[..12];
-        await _hosts.RegisterAsync(hello, callCt).ConfigureAwait(false);
-
         using var lease = registry.Claim(hostId, sessionId);
+        // After Claim: a revocation from now on finds the session (RevocationWatch), one before is seen here.
+        if (await revocations.IsRevokedAsync(hostId, callCt).ConfigureAwait(false))
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"host {hostId} was revoked; re-enroll it with a join token bound to it"));
+        await _hosts.RegisterAsync(hello, callCt).ConfigureAwait(false);
         try
         {
             await directory.PublishAsync(hostId, sessionId, callCt).ConfigureAwait(false);
@@ -93,8 +96,26 @@ public sealed partial class AgentSessionService(
             throw new RpcException(new Status(StatusCode.Internal, $"session for host {hostId} failed: {failure.Message}; reconnect"));
         }
         Log.SessionEnded(log, hostId, sessionId);
+        if (lease.Revoked)
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"host {hostId} was revoked; its session ended and its certificate is refused"));
         if (lease.Superseded.IsCancellationRequested)
             throw new RpcException(new Status(StatusCode.Aborted, $"a newer session for host {hostId} replaced this one"));
+    }
+
+    /// <summary>
+    /// A host's certificate (checked by the authentication step) names the only host it may speak for:
+    /// Hello.host_id must be that id. Without a certificate (operators' bearer tokens, while admins may
+    /// open sessions: Access.AdminOnSouthbound) there is nothing to compare.
+    /// </summary>
+    static void CheckIdentity(ServerCallContext context, string helloHostId)
+    {
+        var cert = context.GetHttpContext().Connection.ClientCertificate;
+        if (cert is null) return;
+        if (!Infra.Controller.Domain.Enrollment.HostIdentity.TryRead(cert, out var certHostId))
+            throw new RpcException(new Status(StatusCode.PermissionDenied, "the client certificate names no host (infra://host/<id> URI SAN); enroll the host"));
+        if (certHostId != helloHostId)
+            throw new RpcException(new Status(StatusCode.PermissionDenied,
+                $"Hello.host_id '{helloHostId}' is not the host of the client certificate ('{certHostId}'); a host may only speak for itself: set host_id to '{certHostId}'"));
     }
 
     /// <summary>Versions as this session sees them; touched by both loops, so under a lock.</summary>

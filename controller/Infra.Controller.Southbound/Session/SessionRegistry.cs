@@ -28,12 +28,26 @@ public sealed class SessionRegistry
     /// <summary>Every live session on this replica (host, session id), for republishing ownership.</summary>
     public IReadOnlyList<(string HostId, string SessionId)> Sessions => _sessions.Select(kv => (kv.Key, kv.Value.SessionId)).ToList();
 
-    public sealed record Entry(string SessionId, CancellationTokenSource Superseded, Commands.CommandChannel Commands);
+    /// <summary>Ends the host's session on this replica because the host was revoked; false when it has none here.</summary>
+    public bool Revoke(string hostId)
+    {
+        if (!_sessions.TryGetValue(hostId, out var e)) return false;
+        e.Revoked = true;
+        e.Superseded.Cancel();
+        return true;
+    }
+
+    public sealed record Entry(string SessionId, CancellationTokenSource Superseded, Commands.CommandChannel Commands)
+    {
+        /// <summary>Set before <see cref="Superseded"/> fires when the session ends because its host was revoked.</summary>
+        public volatile bool Revoked;
+    }
 
     public sealed class Lease(SessionRegistry owner, string hostId, SessionRegistry.Entry entry) : IDisposable
     {
         public CancellationToken Superseded => entry.Superseded.Token;
         public Commands.CommandChannel Commands => entry.Commands;
+        public bool Revoked => entry.Revoked;
 
         public void Dispose()
         {

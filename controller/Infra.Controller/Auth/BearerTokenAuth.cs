@@ -18,11 +18,14 @@ namespace Infra.Controller.Auth;
 /// (bootstrap) token is <c>admin</c>; so is every call of a loopback controller started with
 /// --insecure-allow-no-auth, which is for development only. A token "infra_&lt;id&gt;_&lt;secret&gt;" is an issued
 /// credential (Credentials API): <see cref="CredentialVerifier"/> checks it and names its admin or tenant principal.
+/// A call whose client certificate
+/// <see cref="ClientCertificateAuth"/> (the interceptor before this one) accepted is already a host.
 /// </summary>
 public sealed class BearerTokenAuth(IReadOnlySet<string> tokens, bool allowNoAuth) : Interceptor
 {
     const string HealthPrefix = "/grpc.health.v1.Health/";
     const string Scheme = "Bearer ";
+    const string EnrollMethod = "/infra.v1.Enrollment/Enroll";
     readonly byte[][] _tokens = tokens.Select(Encoding.UTF8.GetBytes).ToArray();
 
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
@@ -55,6 +58,9 @@ public sealed class BearerTokenAuth(IReadOnlySet<string> tokens, bool allowNoAut
 
     async Task CheckAsync(ServerCallContext context)
     {
+        // A host's client certificate already named the principal (ClientCertificateAuth runs first);
+        // Enroll is authenticated by the join token in its request, and has no principal.
+        if (CallPrincipal.Find(context) is not null || context.Method == EnrollMethod) return;
         var authorization = context.RequestHeaders.GetValue("authorization") ?? "";
         if (Presented(authorization) is { } token && CredentialToken.IsCredential(token) && !context.Method.StartsWith(HealthPrefix, StringComparison.Ordinal)
             && !(allowNoAuth && _tokens.Length == 0))

@@ -6,6 +6,7 @@ using Infra.Controller.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Infra.Controller.Hosting;
@@ -13,7 +14,7 @@ namespace Infra.Controller.Hosting;
 /// <summary>
 /// The controller's gRPC server, as it ships: Kestrel with one HTTP/2 listener (h2c with prior
 /// knowledge, or TLS with ALPN h2 when a certificate is given), Grpc.AspNetCore with the message
-/// limits below and the bearer-token interceptor, grpc.health.v1 (Grpc.HealthCheck: Check and Watch)
+/// limits below and the authentication interceptors (client certificate, then bearer token), grpc.health.v1 (Grpc.HealthCheck: Check and Watch)
 /// and server reflection v1/v1alpha (Grpc.AspNetCore.Server.Reflection, listing every mapped
 /// service). The daemon calls <see cref="Add"/> and <see cref="Map"/>; so do the interop suite and
 /// the API tests, so what they prove is this composition.
@@ -29,12 +30,23 @@ public static class GrpcServer
         builder.WebHost.ConfigureKestrel(k => k.Listen(listen, l =>
         {
             l.Protocols = HttpProtocols.Http2;
-            if (certificate is not null) l.UseHttps(certificate);
+            // Client certificates are asked for, not required (operators and tenants use bearer tokens),
+            // and any is let through the handshake: ClientCertificateAuth checks it against the cluster CA,
+            // which lives in the store, and refuses the call with the reason.
+            if (certificate is not null)
+                l.UseHttps(o =>
+                {
+                    o.ServerCertificate = certificate;
+                    o.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+                    o.AllowAnyClientCertificate();
+                });
         }));
         builder.Services.AddSingleton(auth);
+        builder.Services.AddSingleton<ClientCertificateAuth>();
         builder.Services.AddGrpc(o =>
         {
             o.MaxReceiveMessageSize = MaxMessageSize;
+            o.Interceptors.Add<ClientCertificateAuth>();
             o.Interceptors.Add<BearerTokenAuth>();
         });
         builder.Services.AddGrpcReflection();

@@ -21,4 +21,5 @@ public sealed class ControllerClients(CallInvoker invoker)
     public Changes.ChangesClient Changes { get; } = new(invoker);
     public Audit.AuditClient Audit { get; } = new(invoker);
     public Infra.V1.Credentials.CredentialsClient Credentials { get; } = new(invoker);
+    public Enrollment.EnrollmentClient Enrollment { get; } = new(invoker);
 }

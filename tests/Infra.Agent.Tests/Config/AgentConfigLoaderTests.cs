@@ -150,6 +150,25 @@ public sealed class AgentConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void JoinTokenFile_EnablesEnrollment_WithTheCertificateUnderTheStateDir()
+    {
+        var (c, errors) = AgentConfigLoader.Load("controller: {url: 'https://10.0.0.9:7443', join_token_file: /etc/infra/join-token}\nhost_id: h1\nstate_dir: /var/lib/infra/agent\ntunnel_ip: 10.0.0.1\n");
+        Assert.Empty(errors);
+        Assert.Equal("/etc/infra/join-token", c!.Controller.JoinTokenFile);
+        Assert.Equal("/var/lib/infra/agent/tls", c.Controller.CertDir);
+    }
+
+    [Fact]
+    public void JoinTokenFile_NeedsHttps_AndAbsolutePaths()
+    {
+        var (c, errors) = AgentConfigLoader.Load("controller: {url: 'http://127.0.0.1:1', join_token_file: token, cert_dir: tls}\nhost_id: h1\ntunnel_ip: 10.0.0.1\n");
+        Assert.Null(c);
+        Assert.Contains(errors, e => e.StartsWith("controller.join_token_file 'token' must be an absolute path", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("controller.join_token_file is set but controller.url", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("controller.cert_dir 'tls' must be an absolute path", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void UnknownKey_IsAnError_WithItsLine()
     {
         var (c, errors) = AgentConfigLoader.Load("controller: {url: 'http://127.0.0.1:1'}\ntunnel_ip: 10.0.0.1\nallow_tgc: true\n");

@@ -63,7 +63,7 @@ public sealed class CloudHost : IAsyncDisposable
         try
         {
             await c.StartControllerAsync();
-            c.WriteAgentConfig();
+            await c.WriteAgentConfigAsync();
             c.StartAgent();
             await c.WaitHostUpAsync();
             return c;
@@ -79,7 +79,7 @@ public sealed class CloudHost : IAsyncDisposable
         {
             Underlay.AddBridge(c.Ovs, underlayIp);
             await c.StartControllerAsync(underlayIp);
-            c.WriteAgentConfig();
+            await c.WriteAgentConfigAsync();
             c.StartAgent();
             await c.WaitHostUpAsync();
             return c;
@@ -104,7 +104,7 @@ public sealed class CloudHost : IAsyncDisposable
             Underlay.Link(first.Ovs, c.Ovs);
             Underlay.Warm(first.Ovs, first.TunnelIp, c.Ovs, underlayIp);
             (c.Url, c.Ctl, c.CaFile) = (first.Url, first.Ctl, first.CaFile);
-            c.WriteAgentConfig();
+            await c.WriteAgentConfigAsync();
             c.StartAgent();
             await c.WaitHostUpAsync();
             return c;
@@ -144,8 +144,28 @@ public sealed class CloudHost : IAsyncDisposable
 
     string AgentConfig => Path.Combine(Dir, "agent.yaml");
 
-    void WriteAgentConfig() => File.WriteAllText(AgentConfig, $"""
-        controller: {"{"}url: '{Url}', token_file: '{Path.Combine(Dir, "tokens")}'{(CaFile is null ? "" : $", ca_file: '{CaFile}'")}{"}"}
+    /// <summary>
+    /// Over TLS (hosts on the underlay) the host joins as an operator would have it: a join token for its
+    /// id (uncordoned, so the tests can place on it at once) in controller.join_token_file, which the agent
+    /// enrolls with; its session then runs on its own certificate. On loopback (h2c) it uses the token.
+    /// </summary>
+    async Task WriteAgentConfigAsync()
+    {
+        var enroll = "";
+        if (CaFile is not null)
+        {
+            var created = await Ctl.RunAsync("enrollment", "create-token", "--host-id", HostId, "--uncordoned", "--description", "cloud e2e");
+            var token = System.Text.RegularExpressions.Regex.Match(created.Out, @"token \(shown once\): (\S+)");
+            if (created.Code != 0 || !token.Success) throw new InvalidOperationException($"infractl enrollment create-token failed: {created}");
+            var file = Path.Combine(Dir, "join-token");
+            File.WriteAllText(file, token.Groups[1].Value + "\n");
+            enroll = $", join_token_file: '{file}'";
+        }
+        WriteAgentConfig(enroll);
+    }
+
+    void WriteAgentConfig(string enroll) => File.WriteAllText(AgentConfig, $"""
+        controller: {"{"}url: '{Url}', token_file: '{Path.Combine(Dir, "tokens")}'{(CaFile is null ? "" : $", ca_file: '{CaFile}'")}{enroll}{"}"}
         host_id: {HostId}
         state_dir: {StateDir}
         tunnel_ip: {TunnelIp}
@@ -173,7 +193,8 @@ public sealed class CloudHost : IAsyncDisposable
     static string Tail(string? s) => s is null ? "" : s.Length > 6000 ? s[^6000..] : s;
 
     public async Task WaitHostUpAsync() =>
-        await Ctl.WaitAsync("host", HostId, h => h.GetProperty("state").GetString() == "HOST_STATE_UP", Ready, Logs);
+        // An enrolled host exists (without a state) from Enroll until its agent's Hello.
+        await Ctl.WaitAsync("host", HostId, h => h.TryGetProperty("state", out var s) && s.GetString() == "HOST_STATE_UP", Ready, Logs);
 
     /// <summary>PIDs of live processes whose command line mentions <paramref name="text"/>.</summary>
     public static IReadOnlyList<int> PidsMentioning(string text)

@@ -37,28 +37,34 @@ public sealed class ApiServer : IAsyncDisposable
     public string Url { get; }
     public GrpcChannel Channel { get; }
 
-    ApiServer(WebApplication app, string dir, IKeyValueStore store, string url, string? token)
+    /// <summary>The app's services (its SessionRegistry, ClusterCaStore, ...).</summary>
+    public IServiceProvider Services => _app.Services;
+
+    ApiServer(WebApplication app, string dir, IKeyValueStore store, string url, string? token, string? caFile = null)
     {
         _app = app;
         Dir = dir;
         Store = store;
         Url = url;
-        Channel = GrpcChannel.ForAddress(url, Options(token));
+        // Over TLS (a controller certificate of the test CA) the channel trusts that CA alone.
+        Channel = caFile is not null ? TlsClients.Channel(url, caFile, bearer: token) : GrpcChannel.ForAddress(url, Options(token));
     }
 
     /// <param name="southbound">Also serve AgentSession and CommandRelay (agents connect here and API
     /// commands reach them); the failure detector then runs too, so tests must not rely on silent hosts.</param>
     public static async Task<ApiServer> StartAsync(IReadOnlySet<string>? tokens = null, string? clientToken = null, TimeSpan bookmark = default,
         bool southbound = false, uint exportWindow = 0, TimeSpan snapshotTimeout = default, TimeProvider? time = null, TimeSpan auditRetention = default,
-        bool testPrincipals = false)
+        bool testPrincipals = false, Infra.TestHosts.TestPki? tls = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), "infra-api-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         var store = SqliteStore.Open(new SqliteStoreOptions(Path.Combine(dir, "state.db"), WatchPollInterval: TimeSpan.FromMilliseconds(50)));
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        var (tlsCert, tlsKey) = tls?.Issue("controller", ["127.0.0.1", "localhost"]) ?? default;
+        var tlsCertificate = tls is null ? null : System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(tlsCert, tlsKey);
         // The daemon's own gRPC server composition (listener, limits, auth interceptor, health, reflection).
-        GrpcServer.Add(builder, new IPEndPoint(IPAddress.Loopback, 0), null, new BearerTokenAuth(tokens ?? new HashSet<string>(), allowNoAuth: tokens is null));
+        GrpcServer.Add(builder, new IPEndPoint(IPAddress.Loopback, 0), tlsCertificate, new BearerTokenAuth(tokens ?? new HashSet<string>(), allowNoAuth: tokens is null));
         // After authentication, before AddInfraApi's authorization: interceptors run in the order added.
         if (testPrincipals) builder.Services.Configure<GrpcServiceOptions>(o => o.Interceptors.Add<TestPrincipalInterceptor>());
         builder.Services.AddInfraApi(store, new ApiOptions(Path.Combine(dir, "images"), WatchBookmarkInterval: bookmark == default ? TimeSpan.FromSeconds(30) : bookmark,
@@ -75,7 +81,7 @@ public sealed class ApiServer : IAsyncDisposable
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         if (southbound) app.Services.GetRequiredService<ReplicaAddress>().Set(address);
-        return new ApiServer(app, dir, store, address, clientToken);
+        return new ApiServer(app, dir, store, address, clientToken, tls?.CaFile);
     }
 
     /// <summary>Clients calling as <paramref name="principal"/>; needs <c>StartAsync(testPrincipals: true)</c>.

@@ -39,17 +39,31 @@ public sealed partial class ScriptedAgent : IAsyncDisposable
     public int CreditReceived => Controls.Where(c => c.Credit > 0).Sum(c => (int)c.Credit);
     public Exception? ReaderFailure { get; private set; }
 
+    /// <summary>Ends when the controller ends the session (<see cref="ReaderFailure"/> then says how).</summary>
+    public Task Ended => _reader;
+
     ScriptedAgent(string url, string? token, string hostId)
+        : this(GrpcChannel.ForAddress(url, token is null ? new GrpcChannelOptions() : new GrpcChannelOptions { Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, m) => { m.Add("authorization", "Bearer " + token); return Task.CompletedTask; })), UnsafeUseInsecureChannelCallCredentials = true }), hostId)
+    {
+    }
+
+    ScriptedAgent(GrpcChannel channel, string hostId)
     {
         HostId = hostId;
-        _channel = GrpcChannel.ForAddress(url, token is null ? new GrpcChannelOptions() : new GrpcChannelOptions { Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, m) => { m.Add("authorization", "Bearer " + token); return Task.CompletedTask; })), UnsafeUseInsecureChannelCallCredentials = true });
+        _channel = channel;
         _call = new AgentSession.AgentSessionClient(_channel).Connect(new CallOptions(cancellationToken: _cts.Token));
         _reader = Task.Run(ReadAsync);
     }
 
-    public static async Task<ScriptedAgent> ConnectAsync(string url, string hostId, string? token = null, string tunnelIp = "192.0.2.1")
+    public static Task<ScriptedAgent> ConnectAsync(string url, string hostId, string? token = null, string tunnelIp = "192.0.2.1") =>
+        HelloAsync(new ScriptedAgent(url, token, hostId), hostId, tunnelIp);
+
+    /// <summary>Over a channel of the test's making (TLS with a client certificate); the agent disposes it.</summary>
+    public static Task<ScriptedAgent> ConnectAsync(GrpcChannel channel, string hostId, string tunnelIp = "192.0.2.1") =>
+        HelloAsync(new ScriptedAgent(channel, hostId), hostId, tunnelIp);
+
+    static async Task<ScriptedAgent> HelloAsync(ScriptedAgent a, string hostId, string tunnelIp)
     {
-        var a = new ScriptedAgent(url, token, hostId);
         var inventory = new HostInventory
         {
             Cores = 16, MhzPerCore = 2000, MemoryMib = 65536, TunnelIp = tunnelIp, KvmAvailable = true, Arch = "x86_64", Hostname = hostId, AgentVersion = "scripted",

@@ -68,6 +68,8 @@ public sealed class SouthboundServer : IAsyncDisposable
             builder.Services.AddSingleton<ChangeFeed>();
             builder.Services.AddSingleton<Infra.Controller.Southbound.Cluster.SnapshotCache>();
             builder.Services.AddSingleton<SessionRegistry>();
+            // Connect asks it whether the host is revoked; its watch (a hosted service in AddSouthbound) is not needed here.
+            builder.Services.AddSingleton<RevocationWatch>();
             builder.Services.AddSingleton<AgentSessionService>();
             builder.Services.AddSingleton<ReplicaAddress>();
             builder.Services.AddSingleton<SessionDirectory>();
