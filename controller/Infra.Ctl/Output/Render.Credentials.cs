@@ -20,6 +20,7 @@ public static partial class Render
         t.WriteTo(w);
     }
 
+    /// <summary>A store time as infractl prints it everywhere (credentials, join tokens): UTC, to the second.</summary>
     static string Utc(Google.Protobuf.WellKnownTypes.Timestamp? t) =>
         t?.ToDateTimeOffset().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "";
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-using Google.Protobuf.WellKnownTypes;
 using Infra.V1;
 
 namespace Infra.Ctl.Output;
@@ -16,6 +14,4 @@ public static partial class Render
                 x.Description);
         t.WriteTo(w);
     }
-
-    static string Utc(Timestamp? t) => t?.ToDateTimeOffset().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "";
 }
