@@ -1,5 +1,6 @@
 using Infra.Agent.Storage.Images;
 using Infra.Agent.Storage.Processes;
+using Infra.Processes;
 using Infra.Agent.Storage.Volumes;
 using static Infra.Agent.Storage.Tests.TestFiles;
 

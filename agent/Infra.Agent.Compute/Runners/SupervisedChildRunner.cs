@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using Infra.Agent.Compute.Cgroups;
 using Infra.Agent.Compute.Model;
+using Infra.Processes;
 
 namespace Infra.Agent.Compute.Runners;
 
@@ -8,7 +8,7 @@ namespace Infra.Agent.Compute.Runners;
 /// Runs qemu without systemd: for hosts (and CI) where systemd is not PID 1.
 ///
 /// qemu must survive the agent's death, SIGKILL included, so it is never the agent's child:
-/// <c>setsid --fork</c> starts a small supervising shell in a new session, re-parented to init.
+/// <c>setsid --fork</c> (Infra.Processes' <see cref="Setsid"/>) starts a small supervising shell in a new session, re-parented to init.
 /// The shell joins the VM's cgroup (so qemu is born inside its limits, with no window outside
 /// them), sends its stdio to qemu.log, runs qemu in the foreground and, when qemu exits, writes
 /// qemu's exit status to the VM's exit-status file. A restarted agent finds a running qemu through
@@ -50,14 +50,9 @@ public sealed class SupervisedChildRunner(CgroupTree cgroups, TimeProvider time,
             throw new VmStartException($"VM {vm.Id}: cannot set up its cgroup ({e.Message}); the agent must run as root with the cpu and memory controllers available", e);
         }
 
-        var psi = new ProcessStartInfo("setsid") { UseShellExecute = false };
-        foreach (var a in (string[])["--fork", "/bin/sh", "-c", SupervisorScript, $"infra-vm-{vm.Id}", paths.ExitStatusFile, paths.StdioLog, cgroup.ProcsFiles.Count.ToString()])
-            psi.ArgumentList.Add(a);
-        foreach (var f in cgroup.ProcsFiles) psi.ArgumentList.Add(f);
-        foreach (var a in argv) psi.ArgumentList.Add(a);
-        // The intermediate setsid process exits as soon as it has forked the supervisor.
-        using (var p = Process.Start(psi) ?? throw new VmStartException("cannot run setsid (util-linux)"))
-            await p.WaitForExitAsync(ct);
+        // The one detached launch (Infra.Processes.Setsid); it returns once the supervisor is forked.
+        await Setsid.RunDetachedAsync(SupervisorScript, $"infra-vm-{vm.Id}",
+            [paths.ExitStatusFile, paths.StdioLog, cgroup.ProcsFiles.Count.ToString(), .. cgroup.ProcsFiles, .. argv], ct);
 
         var deadline = time.GetUtcNow() + _startTimeout;
         while (true)

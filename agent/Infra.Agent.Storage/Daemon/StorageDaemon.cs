@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Infra.Agent.Storage.Processes;
 using Infra.Agent.Storage.Volumes;
+using Infra.Processes;
 using Infra.Qmp;
 
 namespace Infra.Agent.Storage.Daemon;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
-using System.Text;
+using Infra.Processes;
 
 namespace Infra.Agent.Storage.Processes;
 
@@ -49,7 +48,7 @@ public sealed class ChildProcessLauncher : IProcessLauncher
         public async Task StopAsync(TimeSpan grace, CancellationToken ct = default)
         {
             if (_p.HasExited) return;
-            _ = Kill(_p.Id, 15);
+            _ = Signals.Send(_p.Id, Signals.Term);
             using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timer.CancelAfter(grace);
             try { await _p.WaitForExitAsync(timer.Token).ConfigureAwait(false); }
@@ -67,8 +66,5 @@ public sealed class ChildProcessLauncher : IProcessLauncher
             _disposed = true;
             _p.Dispose();
         }
-
-        [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-        private static extern int Kill(int pid, int sig);
     }
 }

@@ -1,4 +1,5 @@
 using Infra.Agent.Storage.Processes;
+using Infra.Processes;
 using Infra.Systemd.Manager;
 using SdProperty = Infra.Systemd.Units.UnitProperty;
 
