@@ -4,7 +4,8 @@ namespace Infra.Conventions.Tests;
 
 /// <summary>
 /// One logging idiom (CONVENTIONS.md): every [LoggerMessage] names its EventId, Level and Message, in
-/// that order, on a partial void method declared in a Foo.Log.cs file beside the Foo.cs that logs; and
+/// that order, on a partial void LogSomething method of the type Foo itself (no nested Log class, no
+/// separate FooLog class), declared in a Foo.Log.cs file beside the Foo.cs that logs; and
 /// event ids are unique within each process, so `journalctl` output maps back to one line of code.
 /// </summary>
 public partial class LoggingTests
@@ -14,7 +15,7 @@ public partial class LoggingTests
     [System.Text.RegularExpressions.GeneratedRegex(@"^\[LoggerMessage\(EventId = \d+, Level = LogLevel\.(Trace|Debug|Information|Warning|Error|Critical), Message = "".*""\)\]$")]
     private static partial System.Text.RegularExpressions.Regex Attribute();
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^((private|public|internal) )?(static )?partial void \w+\(")]
+    [System.Text.RegularExpressions.GeneratedRegex(@"^((private|public|internal) )?(static )?partial void Log\w+\(")]
     private static partial System.Text.RegularExpressions.Regex Method();
 
     [Fact]
@@ -29,8 +30,12 @@ public partial class LoggingTests
                 bad.Add($"{s.Where}: write [LoggerMessage(EventId = N, Level = LogLevel.X, Message = \"...\")] on one line, not {s.Attribute}");
             if (!Method().IsMatch(s.Declaration))
                 bad.Add($"{s.Where}: put it on a 'partial void LogSomething(...)' method, not on '{s.Declaration}'");
-            if (!s.Path.EndsWith("Log.cs", StringComparison.Ordinal))
+            if (!s.Path.EndsWith(".Log.cs", StringComparison.Ordinal))
                 bad.Add($"{s.Where}: move the log methods into {Path.GetFileNameWithoutExtension(s.Path)}.Log.cs beside {Path.GetFileName(s.Path)}");
+            else if (Path.GetFileName(s.Path)[..^".Log.cs".Length] is var type
+                && !System.Text.RegularExpressions.Regex.IsMatch(File.ReadAllText(Path.Combine(RepoTree.Root, s.Path)), $@"partial (class|record|struct|record struct) {type}\b")
+                || System.Text.RegularExpressions.Regex.IsMatch(File.ReadAllText(Path.Combine(RepoTree.Root, s.Path)), @"partial class \w*Log\b"))
+                bad.Add($"{s.Where}: declare the log methods on partial {Path.GetFileName(s.Path)[..^".Log.cs".Length]} itself, not on a nested or separate *Log class");
         }
         Assert.True(bad.Count == 0, $"{bad.Count} [LoggerMessage] declaration(s) differ from the repo's idiom:\n  " + string.Join("\n  ", bad));
     }

@@ -26,7 +26,7 @@ public sealed partial class CommandRouter(SessionRegistry registry, SessionDirec
             var owner = await directory.LookupAsync(hostId, ct).ConfigureAwait(false);
             if (owner is not null && owner.ReplicaId != options.ControllerId)
             {
-                Log.Relaying(log, command.Id, hostId, owner.ReplicaId, owner.Url);
+                LogRelaying(log, command.Id, hostId, owner.ReplicaId, owner.Url);
                 await foreach (var r in RelayAsync(owner, hostId, command, authorization, ct).ConfigureAwait(false)) yield return r;
                 yield break;
             }
@@ -40,7 +40,7 @@ public sealed partial class CommandRouter(SessionRegistry registry, SessionDirec
         command = CommandLimits.Clamp(command);
         var session = registry.Find(hostId)
             ?? throw (relayed ? CommandErrors.NotConnectedHere(hostId, options.ControllerId) : CommandErrors.NotConnected(hostId));
-        Log.Sending(log, command.Id, command.OpCase.ToString(), hostId, session.SessionId);
+        LogSending(log, command.Id, command.OpCase.ToString(), hostId, session.SessionId);
         return session.Commands.Start(command).ReadAllAsync(ct);
     }
 

@@ -75,18 +75,18 @@ public sealed partial class SessionDirectory(IKeyValueStore store, SouthboundOpt
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
             catch (LeaseNotFoundException) { await RenewAsync(Volatile.Read(ref _lease), ct).ConfigureAwait(false); }
-            catch (Exception e) { Log.KeepAliveFailed(log, e.Message); }
+            catch (Exception e) { LogKeepAliveFailed(log, e.Message); }
         }
     }
 
     async Task RenewAsync(long lost, CancellationToken ct)
     {
-        Log.LeaseLost(log, lost);
+        LogLeaseLost(log, lost);
         Interlocked.CompareExchange(ref _lease, 0, lost);
         foreach (var (host, session) in registry.Sessions)
         {
             try { await PublishAsync(host, session, ct).ConfigureAwait(false); }
-            catch (Exception e) when (e is not OperationCanceledException) { Log.KeepAliveFailed(log, e.Message); }
+            catch (Exception e) when (e is not OperationCanceledException) { LogKeepAliveFailed(log, e.Message); }
         }
     }
 

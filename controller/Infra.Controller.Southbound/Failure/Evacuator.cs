@@ -57,14 +57,14 @@ public sealed partial class Evacuator(IKeyValueStore store, ClaimStore claims, I
                         p.HostId = decision.HostId!;
                         return p;
                     }, ct).ConfigureAwait(false);
-                Log.Moved(log, id, downHost, decision.HostId!);
+                LogMoved(log, id, downHost, decision.HostId!);
                 results.Add(new Evacuation(id, decision.HostId, null));
             }
             else
             {
                 var why = $"host {downHost} went down and no other host can take it: {decision.Error}";
                 await SetAsync(id, downHost, "", InstanceState.Error, why, ct).ConfigureAwait(false);
-                Log.Stranded(log, id, downHost, decision.Error ?? "");
+                LogStranded(log, id, downHost, decision.Error ?? "");
                 results.Add(new Evacuation(id, null, why));
             }
         }

@@ -36,7 +36,7 @@ public sealed partial class HostFailureDetector(
             {
                 await using var leadership = await election.CampaignAsync(options.ControllerId, ct).ConfigureAwait(false);
                 _watchingSince = time.GetUtcNow();
-                Log.Leading(log, options.ControllerId);
+                LogLeading(log, options.ControllerId);
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, leadership.Lost);
                 while (!linked.IsCancellationRequested)
                 {
@@ -50,7 +50,7 @@ public sealed partial class HostFailureDetector(
             }
             catch (Exception e)
             {
-                Log.LeadLost(log, e.Message);
+                LogLeadLost(log, e.Message);
                 try { await Task.Delay(TimeSpan.FromMilliseconds(200), ct).ConfigureAwait(false); }
                 catch (OperationCanceledException) { return; }
             }
@@ -79,7 +79,7 @@ public sealed partial class HostFailureDetector(
             }, ct).ConfigureAwait(false);
             if (from == to) continue;
             changes.Add(new HostTransition(id, from, to));
-            Log.Transition(log, id, from, to, h.LastHeartbeat?.ToDateTimeOffset() ?? default);
+            LogTransition(log, id, from, to, h.LastHeartbeat?.ToDateTimeOffset() ?? default);
         }
 
         var down = (await ClusterSnapshot.LoadAsync(store, ct).ConfigureAwait(false)).Hosts.Values

@@ -36,7 +36,7 @@ public sealed partial class AgentSessionService(
         var errors = HelloValidator.Validate(first.MsgCase == AgentMessage.MsgOneofCase.Hello ? first.Hello : null);
         if (errors.Count > 0)
         {
-            Log.HelloRejected(log, context.Peer, string.Join("; ", errors));
+            LogHelloRejected(log, context.Peer, string.Join("; ", errors));
             throw new RpcException(new Status(StatusCode.InvalidArgument, "Hello rejected: " + string.Join("; ", errors)));
         }
         var hello = first.Hello;
@@ -58,7 +58,7 @@ public sealed partial class AgentSessionService(
             // Commands in flight fail UNAVAILABLE; the directory entry goes unless a newer session took it.
             lease.Commands.Close();
             try { await directory.WithdrawAsync(hostId, sessionId, CancellationToken.None).ConfigureAwait(false); }
-            catch (Exception e) when (e is not OutOfMemoryException) { Log.WithdrawFailed(log, hostId, sessionId, e.Message); }
+            catch (Exception e) when (e is not OutOfMemoryException) { LogWithdrawFailed(log, hostId, sessionId, e.Message); }
         }
     }
 
@@ -77,7 +77,7 @@ public sealed partial class AgentSessionService(
                 HeartbeatIntervalMs = (uint)options.HeartbeatInterval.TotalMilliseconds,
             },
         }, ct).ConfigureAwait(false);
-        Log.SessionStarted(log, hostId, sessionId, hello.AppliedVersion, context.Peer);
+        LogSessionStarted(log, hostId, sessionId, hello.AppliedVersion, context.Peer);
 
         var state = new SessionState(hostId, hello.AppliedVersion, await _ledger.LoadAsync(hostId, ct).ConfigureAwait(false));
         using var sub = feed.Subscribe();
@@ -92,10 +92,10 @@ public sealed partial class AgentSessionService(
         if (failure is RpcException rpc) throw rpc;
         if (failure is not null && !callCt.IsCancellationRequested && !lease.Superseded.IsCancellationRequested)
         {
-            Log.SessionFailed(log, hostId, sessionId, failure.Message);
+            LogSessionFailed(log, hostId, sessionId, failure.Message);
             throw new RpcException(new Status(StatusCode.Internal, $"session for host {hostId} failed: {failure.Message}; reconnect"));
         }
-        Log.SessionEnded(log, hostId, sessionId);
+        LogSessionEnded(log, hostId, sessionId);
         if (lease.Revoked)
             throw new RpcException(new Status(StatusCode.PermissionDenied, $"host {hostId} was revoked; its session ended and its certificate is refused"));
         if (lease.Superseded.IsCancellationRequested)
@@ -175,10 +175,10 @@ public sealed partial class AgentSessionService(
         catch (FlowCompilationException e)
         {
             // Keep the agent on its last good state; the next store change retries.
-            Log.BuildFailed(log, s.HostId, snapshot.Revision, e.Message);
+            LogBuildFailed(log, s.HostId, snapshot.Revision, e.Message);
             return;
         }
-        foreach (var p in build.Problems) Log.BuildProblem(log, s.HostId, p);
+        foreach (var p in build.Problems) LogBuildProblem(log, s.HostId, p);
         var message = DeltaPlanner.Plan(last, build.Resources, agentVersion, forceFull);
         if (message is null) return;
         var sent = new LastSent(message.Version, build.Resources);
@@ -190,7 +190,7 @@ public sealed partial class AgentSessionService(
             s.AgentVersion = message.Version;
             s.ForceFull = false;
         }
-        Log.DesiredSent(log, s.HostId, message.Version, message.Full, message.Upserts.Count, message.Removals.Count, snapshot.Revision);
+        LogDesiredSent(log, s.HostId, message.Version, message.Full, message.Upserts.Count, message.Removals.Count, snapshot.Revision);
     }
 
     async Task ReadLoopAsync(IAsyncStreamReader<AgentMessage> stream, SessionState s, CommandChannel commands, CancellationToken ct)
@@ -204,7 +204,7 @@ public sealed partial class AgentSessionService(
                     await _hosts.AckAsync(s.HostId, m.Ack.Version, ct).ConfigureAwait(false);
                     break;
                 case AgentMessage.MsgOneofCase.Nack:
-                    Log.Nacked(log, s.HostId, m.Nack.Version, AgentText.Cap(m.Nack.Error), m.Nack.Errors.Count);
+                    LogNacked(log, s.HostId, m.Nack.Version, AgentText.Cap(m.Nack.Error), m.Nack.Errors.Count);
                     // The agent applied part of it: its state is no longer a known version, so the
                     // next push is a full state (not immediately, which would loop on a hard failure).
                     lock (s.Gate) s.ForceFull = true;
@@ -220,7 +220,7 @@ public sealed partial class AgentSessionService(
                     throw new RpcException(new Status(StatusCode.InvalidArgument, "Hello may only be the first message of a session"));
                 case AgentMessage.MsgOneofCase.CommandResult:
                     // Never waits: a full buffer fails that command, not the session.
-                    if (!commands.Deliver(m.CommandResult)) Log.UnsolicitedCommandResult(log, s.HostId, m.CommandResult.CommandId);
+                    if (!commands.Deliver(m.CommandResult)) LogUnsolicitedCommandResult(log, s.HostId, m.CommandResult.CommandId);
                     break;
             }
         }

@@ -63,7 +63,7 @@ public sealed partial class ChangeFeed(IKeyValueStore store, ILogger<ChangeFeed>
             catch (Exception e)
             {
                 // Compacted or the store hiccuped: resync from the current revision (everyone recomputes).
-                Log.WatchRestarted(log, e.Message);
+                LogWatchRestarted(log, e.Message);
                 try { await Task.Delay(TimeSpan.FromMilliseconds(200), ct).ConfigureAwait(false); }
                 catch (OperationCanceledException) { return; }
             }

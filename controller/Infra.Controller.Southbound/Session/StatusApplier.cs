@@ -93,8 +93,8 @@ public sealed partial class StatusApplier(IKeyValueStore store, ILogger? log = n
 
     void Ignored(HostScope scope, string message, string kind, string id, bool missing, string? refused)
     {
-        if (refused is not null) Log.NotPlacedHere(_log, scope.HostId, message, kind, id, refused);
-        else if (missing) Log.Unknown(_log, scope.HostId, message, kind, id);
+        if (refused is not null) LogNotPlacedHere(_log, scope.HostId, message, kind, id, refused);
+        else if (missing) LogUnknown(_log, scope.HostId, message, kind, id);
     }
 
     /// <summary>
