@@ -22,8 +22,10 @@ public sealed class CredentialsService(ApiContext api, CredentialStore store, Cr
         RequireAdmin(context);
         var ct = context.CancellationToken;
         var now = api.Time.GetUtcNow();
-        var (cmd, violations) = CredentialValidation.Validate(request, now);
-        if (cmd is null) throw ApiErrors.Of(new InvalidArgument([.. violations]));
+        var parsed = CredentialValidation.Validate(request);
+        if (CredentialValidation.ExpiryNotInFuture(request, now) is { } past)
+            throw ApiErrors.Of(new InvalidArgument([.. parsed.Violations, past]));
+        var cmd = ApiErrors.Valid(parsed);
         if (cmd.Kind == CredentialKind.Tenant && await api.Store.GetAsync(Kinds.Tenant, cmd.TenantId, ct) is null)
             throw ApiErrors.Invalid("tenant_id", $"tenant {cmd.TenantId} does not exist; create it first or check the id (infractl tenant list)");
         var credential = new Credential
@@ -45,11 +47,10 @@ public sealed class CredentialsService(ApiContext api, CredentialStore store, Cr
     public override async Task<ListCredentialsResponse> ListCredentials(ListCredentialsRequest request, ServerCallContext context)
     {
         RequireAdmin(context);
-        var v = new Violations();
-        var parsed = v.Page("page", request.Page);
-        var page = ApiErrors.Valid(v.Finish(() => parsed));
+        var cmd = ApiErrors.Valid(CredentialValidation.Validate(request));
+        var page = cmd.Page;
         var all = (await store.ListAsync(context.CancellationToken))
-            .Where(c => request.TenantId.Length == 0 || c.TenantId == request.TenantId)
+            .Where(c => cmd.TenantId is null || c.TenantId == cmd.TenantId)
             .Where(c => Paging.Decode(page.Token) is not { } after || string.CompareOrdinal(c.Id, after) > 0)
             .ToList();
         var response = new ListCredentialsResponse { Page = new PageResponse() };
@@ -62,20 +63,20 @@ public sealed class CredentialsService(ApiContext api, CredentialStore store, Cr
     {
         RequireAdmin(context);
         var ct = context.CancellationToken;
-        if (request.Id.Length == 0) throw ApiErrors.Invalid("id", "is required: the credential id (infractl credential list)");
+        var id = ApiErrors.Valid(CredentialValidation.Validate(request)).Id;
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            var current = await store.GetAsync(request.Id, ct) ?? throw ApiErrors.NotFound("credential", request.Id);
+            var current = await store.GetAsync(id, ct) ?? throw ApiErrors.NotFound("credential", id);
             if (current.Value.Credential.RevokedAt is not null) return current.Value.Credential;
             var revoked = current.Value.Credential.Clone();
             revoked.RevokedAt = Timestamp.FromDateTimeOffset(api.Time.GetUtcNow());
             if (await store.UpdateAsync(current.Value with { Credential = revoked }, current.ModRevision, ct))
             {
-                verifier.Forget(request.Id);
+                verifier.Forget(id);
                 return revoked;
             }
         }
-        throw ApiErrors.Contended($"revoking credential {request.Id}");
+        throw ApiErrors.Contended($"revoking credential {id}");
     }
 
     static void RequireAdmin(ServerCallContext context)
