@@ -13,6 +13,19 @@ namespace Infra.Agent.Core.Storage;
 /// </summary>
 public sealed partial class StorageApplier
 {
+    /// <summary>Carries out one purge order; null when done, else why not (yet), logged.</summary>
+    private async Task<string?> TryPurgeAsync(Infra.V1.VolumeSpec spec, IReadOnlySet<string> inUse, IReadOnlyDictionary<string, IReadOnlyList<string>> usedBy, CancellationToken ct)
+    {
+        string? refused;
+        try { refused = await PurgeAsync(spec, inUse, usedBy, ct); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Infra.Agent.Storage.Images.ImageToolException)
+        {
+            refused = $"purging volume {spec.Id}: {e.Message}";
+        }
+        if (refused is not null) LogPurgeRefused(spec.Id, refused);
+        return refused;
+    }
+
     /// <summary>Carries out one purge spec; null when its files are gone, else why not (yet).</summary>
     private async Task<string?> PurgeAsync(Infra.V1.VolumeSpec spec, IReadOnlySet<string> inUse, IReadOnlyDictionary<string, IReadOnlyList<string>> usedBy, CancellationToken ct)
     {

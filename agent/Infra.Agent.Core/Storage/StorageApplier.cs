@@ -45,53 +45,32 @@ public sealed partial class StorageApplier(VolumeServer server, QemuImg images, 
         var inUse = snapshot.OfKind(DesiredKind.Vm).SelectMany(r => r.Vm.VolumeIds).ToHashSet(StringComparer.Ordinal);
         if (heldByVms is not null) inUse.UnionWith(heldByVms());
         var purges = snapshot.OfKind(DesiredKind.Volume).Select(r => r.Volume).Where(v => v.Purge).ToList();
-        var unmappable = errors.Select(e => e.Ref.Id).Concat(inUse).ToHashSet(StringComparer.Ordinal);
-
-        // Not desired any more (and not merely unmappable this time): stop serving, keep the data.
-        foreach (var id in _served.Keys.Where(id => !desired.ContainsKey(id) && !unmappable.Contains(id)).ToList())
-        {
-            await StopAsync(id, _served[id], purges.Any(p => p.Id == id));
-            _served.TryRemove(id, out _);
-        }
-        await StopStrayDaemonsAsync(desired.Keys.Concat(unmappable).ToHashSet(StringComparer.Ordinal), ct);
+        var keep = errors.Select(e => e.Ref.Id).Concat(inUse).ToHashSet(StringComparer.Ordinal);
+        var observed = new StoragePlanner.Observed(
+            _served.ToDictionary(kv => kv.Key, kv => !kv.Value.Daemon.Process.HasExited, StringComparer.Ordinal),
+            Directory.Exists(runRoot) ? Directory.GetDirectories(runRoot).Select(Path.GetFileName).OfType<string>().ToList() : []);
+        var usedBy = snapshot.OfKind(DesiredKind.Vm).SelectMany(r => r.Vm.VolumeIds.Select(v => (Volume: v, Vm: r.Vm.Id)))
+            .GroupBy(x => x.Volume, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(x => x.Vm).ToList(), StringComparer.Ordinal);
 
         var purged = new HashSet<string>(StringComparer.Ordinal);
-        if (purges.Count > 0)
+        foreach (var action in StoragePlanner.Plan(desired, keep, purges, observed))
         {
-            var usedBy = snapshot.OfKind(DesiredKind.Vm).SelectMany(r => r.Vm.VolumeIds.Select(v => (Volume: v, Vm: r.Vm.Id)))
-                .GroupBy(x => x.Volume, StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(x => x.Vm).ToList(), StringComparer.Ordinal);
-            foreach (var p in purges)
+            switch (action)
             {
-                string? refused;
-                try { refused = await PurgeAsync(p, inUse, usedBy, ct); }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException or Infra.Agent.Storage.Images.ImageToolException)
-                {
-                    refused = $"purging volume {p.Id}: {e.Message}";
-                }
-                if (refused is null) { purged.Add(p.Id); continue; }
-                LogPurgeRefused(p.Id, refused);
-                errors.Add(VolumeMapping.Error(p.Id, refused));
-            }
-        }
-
-        foreach (var (id, v) in desired)
-        {
-            if (_served.TryGetValue(id, out var running) && !running.Daemon.Process.HasExited) continue;
-            if (running is not null) { LogDaemonDied(id, running.Daemon.Process.Pid); _served.TryRemove(id, out _); await running.DisposeAsync(); }
-            try
-            {
-                if (v.CreateBytes > 0 && v.Spec.Backend is Qcow2Backend or RawFileBackend)
-                {
-                    var (path, format) = v.Spec.Backend is Qcow2Backend q ? (q.Path, ImageFormat.Qcow2) : (((RawFileBackend)v.Spec.Backend).Path, ImageFormat.Raw);
-                    if (!File.Exists(path)) { await images.CreateAsync(path, format, v.CreateBytes, ct); LogCreated(id, path, v.CreateBytes); }
-                }
-                _served[id] = await server.ServeOrAdoptAsync(v.Spec, ct);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-            {
-                LogServeFailed(id, e.Message);
-                errors.Add(VolumeMapping.Error(id, $"cannot serve volume: {e.Message}"));
+                case StorageAction.Stop stop:
+                    if (_served.TryRemove(stop.Id, out var served)) await StopAsync(stop.Id, served, stop.Purging);
+                    break;
+                case StorageAction.StopStray stray:
+                    await StopStrayAsync(stray.Id, ct);
+                    break;
+                case StorageAction.Purge purge:
+                    if (await TryPurgeAsync(purge.Spec, inUse, usedBy, ct) is { } refused) errors.Add(VolumeMapping.Error(purge.Spec.Id, refused));
+                    else purged.Add(purge.Spec.Id);
+                    break;
+                case StorageAction.Serve serve:
+                    if (await ServeAsync(serve, ct) is { } failed) errors.Add(failed);
+                    break;
             }
         }
 
@@ -102,21 +81,37 @@ public sealed partial class StorageApplier(VolumeServer server, QemuImg images, 
         return errors;
     }
 
-    /// <summary>Daemons found in runRoot that no desired volume owns (removed while the agent was away).</summary>
-    private async Task StopStrayDaemonsAsync(IReadOnlySet<string> keep, CancellationToken ct)
+    /// <summary>A daemon of a previous agent in runRoot that no desired volume owns (removed while the agent was away).</summary>
+    private async Task StopStrayAsync(string id, CancellationToken ct)
     {
-        if (!Directory.Exists(runRoot)) return;
-        foreach (var dir in Directory.GetDirectories(runRoot))
+        try
         {
-            var id = Path.GetFileName(dir);
-            if (keep.Contains(id) || _served.ContainsKey(id)) continue;
-            try
+            if (await StorageDaemon.AttachAsync(Path.Combine(runRoot, id), ct) is not { } daemon) return;
+            LogStopped(id, daemon.Process.Pid);
+            await daemon.DisposeAsync();
+        }
+        catch (Exception e) when (e is not OperationCanceledException) { LogServeFailed(id, "stopping a stray daemon: " + e.Message); }
+    }
+
+    /// <summary>Serves (or adopts) one desired volume, creating its file first when the spec asks; the error when it cannot.</summary>
+    private async Task<ResourceError?> ServeAsync(StorageAction.Serve serve, CancellationToken ct)
+    {
+        var (id, v) = (serve.Volume.Spec.Id, serve.Volume);
+        if (serve.Died && _served.TryRemove(id, out var dead)) { LogDaemonDied(id, dead.Daemon.Process.Pid); await dead.DisposeAsync(); }
+        try
+        {
+            if (v.CreateBytes > 0 && v.Spec.Backend is Qcow2Backend or RawFileBackend)
             {
-                if (await StorageDaemon.AttachAsync(dir, ct) is not { } daemon) continue;
-                LogStopped(id, daemon.Process.Pid);
-                await daemon.DisposeAsync();
+                var (path, format) = v.Spec.Backend is Qcow2Backend q ? (q.Path, ImageFormat.Qcow2) : (((RawFileBackend)v.Spec.Backend).Path, ImageFormat.Raw);
+                if (!File.Exists(path)) { await images.CreateAsync(path, format, v.CreateBytes, ct); LogCreated(id, path, v.CreateBytes); }
             }
-            catch (Exception e) when (e is not OperationCanceledException) { LogServeFailed(id, "stopping a stray daemon: " + e.Message); }
+            _served[id] = await server.ServeOrAdoptAsync(v.Spec, ct);
+            return null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            LogServeFailed(id, e.Message);
+            return VolumeMapping.Error(id, $"cannot serve volume: {e.Message}");
         }
     }
 
