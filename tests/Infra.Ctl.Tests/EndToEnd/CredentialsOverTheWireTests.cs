@@ -1,16 +1,8 @@
-using System.Net;
 using System.Text.RegularExpressions;
-using Infra.Controller.Api;
-using Infra.Controller.Api.Services;
-using Infra.Controller.Auth;
-using Infra.Controller.Hosting;
 using Infra.Ctl.Commands;
 using Infra.Ctl.Errors;
 using Infra.Ctl.Tests.Support;
-using Infra.Store.Sqlite;
 using Infra.V1;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Logging;
 
 namespace Infra.Ctl.Tests.EndToEnd;
 
@@ -20,40 +12,12 @@ namespace Infra.Ctl.Tests.EndToEnd;
 public sealed class CredentialsOverTheWireTests : IAsyncLifetime
 {
     const string Bootstrap = "bootstrap-token-0123456789";
-    readonly TempDir _dir = new();
-    WebApplication _app = null!;
-    SqliteStore _store = null!;
-    string _url = "";
+    readonly RealApi _api = new(Bootstrap);
 
-    public async Task InitializeAsync()
-    {
-        _store = SqliteStore.Open(new SqliteStoreOptions(Path.Combine(_dir.Path, "state.db")));
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        GrpcServer.Add(builder, new IPEndPoint(IPAddress.Loopback, 0), null, new BearerTokenAuth(new HashSet<string> { Bootstrap }, allowNoAuth: false));
-        builder.Services.AddInfraApi(_store, new ApiOptions(Path.Combine(_dir.Path, "images")));
-        _app = builder.Build();
-        _app.MapInfraApi();
-        GrpcServer.Map(_app);
-        await _app.StartAsync();
-        _url = $"http://127.0.0.1:{new Uri(_app.Urls.First()).Port}";
-    }
+    public Task InitializeAsync() => _api.InitializeAsync();
+    public Task DisposeAsync() => _api.DisposeAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        await _store.DisposeAsync();
-        _dir.Dispose();
-    }
-
-    async Task<(int Code, string Out, string Err)> Run(string line, string token = Bootstrap)
-    {
-        var (o, e) = (new StringWriter(), new StringWriter());
-        var args = TestHosts.Args(line).Concat(["--controller", _url, "--token", token]).ToArray();
-        var code = await CtlRunner.RunAsync(args, TestHosts.Create(o, e, home: _dir.Path) with { NewRequestId = () => "" });
-        return (code, o.ToString(), e.ToString());
-    }
+    Task<(int Code, string Out, string Err)> Run(string line, string token = Bootstrap) => _api.RunAsync(line, token);
 
     static string TokenOf(string output) => Regex.Match(output, @"^token: (infra_\S+)$", RegexOptions.Multiline).Groups[1].Value;
 
