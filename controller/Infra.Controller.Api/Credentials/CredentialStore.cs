@@ -48,6 +48,10 @@ public sealed class CredentialStore(IKeyValueStore kv)
         return rows.Select(r => Decode(r.Value)?.Credential).OfType<Credential>().ToList();
     }
 
+    /// <summary>Whether tenant <paramref name="tenantId"/> still exists: a tenant credential dies with its tenant.</summary>
+    public async Task<bool> TenantExistsAsync(string tenantId, CancellationToken ct) =>
+        await kv.GetAsync(Kinds.Tenant.Key(tenantId), ct).ConfigureAwait(false) is not null;
+
     static byte[] Encode(StoredCredential c) => [.. c.SecretHash, .. c.Credential.ToByteArray()];
 
     static StoredCredential? Decode(byte[] value)

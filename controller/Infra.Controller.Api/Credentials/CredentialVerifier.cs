@@ -16,7 +16,7 @@ public sealed class CredentialVerifier(CredentialStore store, TimeProvider time)
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(2);
     public const int MaxCached = 4096;
 
-    readonly ConcurrentDictionary<string, (StoredCredential? Value, DateTimeOffset Until)> _cache = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, (StoredCredential? Value, bool TenantGone, DateTimeOffset Until)> _cache = new(StringComparer.Ordinal);
 
     /// <summary>The principal, or null with <paramref name="why"/> saying what to do.</summary>
     public async Task<(Principal? Principal, string Why)> VerifyAsync(string token, CancellationToken ct)
@@ -25,12 +25,17 @@ public sealed class CredentialVerifier(CredentialStore store, TimeProvider time)
             return (null, "the bearer token looks like a credential but is not 'infra_<id>_<secret>'; copy the whole token infractl printed");
         var now = time.GetUtcNow();
         StoredCredential? stored;
-        if (_cache.TryGetValue(id, out var hit) && hit.Until > now) stored = hit.Value;
+        bool tenantGone;
+        if (_cache.TryGetValue(id, out var hit) && hit.Until > now) (stored, tenantGone) = (hit.Value, hit.TenantGone);
         else
         {
             stored = (await store.GetAsync(id, ct).ConfigureAwait(false))?.Value;
+            // Checked on the read, not only at DeleteTenant, so a credential created while its tenant was being
+            // deleted (or one on another replica's cache) still dies with the tenant.
+            tenantGone = stored?.Credential is { Kind: CredentialKind.Tenant } t
+                && !await store.TenantExistsAsync(t.TenantId, ct).ConfigureAwait(false);
             if (_cache.Count >= MaxCached) _cache.Clear();
-            _cache[id] = (stored, now + CacheFor);
+            _cache[id] = (stored, tenantGone, now + CacheFor);
         }
         // Unknown and wrong secret read the same, so a caller cannot tell which ids exist.
         if (stored is null || !CredentialToken.Matches(stored.SecretHash, secret))
@@ -38,6 +43,8 @@ public sealed class CredentialVerifier(CredentialStore store, TimeProvider time)
         var c = stored.Credential;
         if (c.RevokedAt is { } revoked)
             return (null, $"credential {id} was revoked at {revoked.ToDateTimeOffset():O}; ask an operator for a new one");
+        if (tenantGone)
+            return (null, $"credential {id} belonged to tenant {c.TenantId}, which was deleted; ask an operator for a credential of an existing tenant");
         if (c.ExpiresAt is { } expires && expires.ToDateTimeOffset() <= now)
             return (null, $"credential {id} expired at {expires.ToDateTimeOffset():O}; ask an operator for a new one");
         return (PrincipalOf(c), "");

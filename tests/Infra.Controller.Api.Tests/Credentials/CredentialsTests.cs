@@ -87,6 +87,23 @@ public sealed class CredentialsTests
     }
 
     [Fact]
+    public async Task TenantCredential_DiesWithItsTenant_SayingSo()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var s = await StartAsync(time);
+        var a = await TenantAsync(s, "a");
+        var issued = await TenantCredentialAsync(s, a.Meta.Id);
+        var member = s.WithToken(issued.Token);
+        await member.Tenants.ListTenantsAsync(new ListTenantsRequest());
+        await s.Tenants.DeleteTenantAsync(new DeleteTenantRequest { Id = a.Meta.Id });
+        // Another replica's cache may hold the lookup for CacheFor; past it the credential is refused everywhere.
+        time.Advance(Infra.Controller.Api.Credentials.CredentialVerifier.CacheFor + TimeSpan.FromSeconds(1));
+        var e = await Assert.ThrowsAsync<RpcException>(() => member.Tenants.ListTenantsAsync(new ListTenantsRequest()).ResponseAsync);
+        Assert.Equal(StatusCode.Unauthenticated, e.StatusCode);
+        Assert.Contains($"belonged to tenant {a.Meta.Id}, which was deleted", e.Status.Detail);
+    }
+
+    [Fact]
     public async Task ExpiredCredential_IsUnauthenticated()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
