@@ -52,9 +52,12 @@ public sealed class SessionHarness : IAsyncDisposable
     public ApplyLoop Loop { get; private set; } = null!;
     public SouthboundClient Client { get; private set; } = null!;
 
-    public static async Task<SessionHarness> StartAsync(Func<ScriptedSession, Task> script, bool tls = false)
+    /// <param name="arrange">Sets the applier up (a hold, errors) before the loop and the session start,
+    /// so the first state the controller sends already meets it.</param>
+    public static async Task<SessionHarness> StartAsync(Func<ScriptedSession, Task> script, bool tls = false, Action<RecordingApplier>? arrange = null)
     {
         var h = new SessionHarness();
+        arrange?.Invoke(h.Applier);
         h.Server = await ControllerServer.StartAsync(tls);
         string? ca = null;
         if (h.Server.Certificate is { } cert)

@@ -79,10 +79,10 @@ public class SouthboundClientTests
     [Fact]
     public async Task ObjectsThatFail_AreNackedOneByOne_AndTheRestStaysApplied()
     {
-        await using var h = await SessionHarness.StartAsync(s => s.SendAsync(Full(4, Vm("good"), Vm("bad"))));
-        h.Applier.Errors = snap => snap.Resources.ContainsKey(new ResourceKey(DesiredKind.Vm, "bad"))
-            ? [new ResourceError { Ref = Ref(DesiredKind.Vm, "bad"), Error = "qemu exited with status 1" }]
-            : [];
+        await using var h = await SessionHarness.StartAsync(s => s.SendAsync(Full(4, Vm("good"), Vm("bad"))),
+            arrange: a => a.Errors = snap => snap.Resources.ContainsKey(new ResourceKey(DesiredKind.Vm, "bad"))
+                ? [new ResourceError { Ref = Ref(DesiredKind.Vm, "bad"), Error = "qemu exited with status 1" }]
+                : []);
         var (_, m) = await h.Controller.WaitForAsync((_, m) => m.Nack is not null, SessionHarness.Timeout, "Nack v4");
         Assert.Equal(4UL, m.Nack.Version);
         var e = Assert.Single(m.Nack.Errors);
@@ -98,8 +98,7 @@ public class SouthboundClientTests
             await s.SendAsync(Full(1, Vm("a")));
             await s.SendAsync(Delta(2, 1, [Vm("b")]));
             await s.SendAsync(Delta(3, 2, [Vm("c")]));
-        });
-        h.Applier.HoldVersion = 1;
+        }, arrange: a => a.HoldVersion = 1);   // before the session starts: v1 may arrive at once
         await WaitUntil(() => h.Loop.Current.Version == 3, "v3 to be accepted while v1 is applying");
         h.Applier.Gate.Release();
         await h.WaitAckAsync(3);
